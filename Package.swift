@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+// AdaptCLIP: a frozen CLIP plus pluggable adapters, served over HTTP.
+// The layering below mirrors ../shared/DESIGN.md; lower layers never import upper ones.
+import PackageDescription
+
+let package = Package(
+    name: "AdaptCLIP",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "adaptclip", targets: ["adaptclip"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "Numerics", targets: ["Numerics"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: C system libraries (installed by scripts/bootstrap)
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/C/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/C/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CImageCodecs", path: "Sources/C/CImageCodecs", pkgConfig: "libpng",
+            providers: [.apt(["libturbojpeg0-dev", "libpng-dev", "libwebp-dev"])]),
+        // C++ over Debian's static libfaiss, exposing a C API (no exception crosses it).
+        .target(
+            name: "CFaissShim", path: "Sources/C/CFaissShim",
+            linkerSettings: [
+                .linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("blas"),
+                .linkedLibrary("lapack"), .linkedLibrary("m"), .linkedLibrary("stdc++"),
+            ]),
+
+        // MARK: Swift layers
+        .target(name: "Numerics", dependencies: ["COpenBLAS"]),
+        .target(name: "Tokenizers"),
+        .target(name: "Imaging", dependencies: ["CImageCodecs"]),
+        .target(name: "Models", dependencies: ["Numerics"]),
+        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Imaging", "Numerics"]),
+        .target(name: "Retrieval", dependencies: ["CFaissShim", "CSQLite"]),
+        .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Service",
+            dependencies: [
+                "HTTPServer", "Engine", "Retrieval",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "adaptclip",
+            dependencies: [
+                "Service", "Engine", "Retrieval", "HTTPServer", "Numerics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // MARK: Tests, one target per library target
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)
