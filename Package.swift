@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "adaptclip",
             dependencies: [
-                "Service", "Engine", "Retrieval", "HTTPServer", "Numerics",
+                "Service", "Engine", "Retrieval", "HTTPServer", "Numerics", "Imaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

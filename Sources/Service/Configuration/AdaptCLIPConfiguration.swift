@@ -1,0 +1,84 @@
+import Foundation
+
+/// The resolved, validated configuration, typed. Built only by `ConfigurationLoader`.
+public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
+    public struct Server: Sendable {
+        public var host: String
+        public var port: Int
+        public var maxConnections: Int
+        public var shutdownGraceSeconds: Double
+    }
+
+    public struct Models: Sendable {
+        /// nil means "use the embedded default bundle".
+        public var clip: String?
+        public var zhEncoder: String?
+        public var zhAdapter: String?
+    }
+
+    public struct Limits: Sendable {
+        public var maxBodyBytes: Int
+        public var maxHeaderBytes: Int
+        public var maxHeaderCount: Int
+        public var maxRequestLineBytes: Int
+        public var headerTimeoutSeconds: Double
+        public var bodyTimeoutSeconds: Double
+        public var idleTimeoutSeconds: Double
+        public var requestTimeoutSeconds: Double
+        public var maxImagePixels: Int
+        public var maxInputsPerRequest: Int
+        public var maxLabels: Int
+    }
+
+    public struct Batching: Sendable {
+        public var maxBatchSize: Int
+        public var maxWaitMilliseconds: Int
+        public var queueDepth: Int
+    }
+
+    public var server: Server
+    public var dataDirectory: String
+    public var models: Models
+    public var engineThreads: Int
+    public var limits: Limits
+    public var batching: Batching
+    public var logLevel: String
+    /// Only from the environment; `description` never shows it.
+    public var adminToken: String?
+
+    /// Every key by dotted path, as resolved (for `--print-config` and tests).
+    public let values: [String: ConfigValue]
+
+    init(values: [String: ConfigValue], adminToken: String?) {
+        func s(_ k: String) -> String { if case .string(let v) = values[k] { v } else { "" } }
+        func i(_ k: String) -> Int { if case .int(let v) = values[k] { v } else { 0 } }
+        func d(_ k: String) -> Double { if case .double(let v) = values[k] { v } else { 0 } }
+        func path(_ k: String) -> String? { s(k).isEmpty ? nil : s(k) }
+
+        self.values = values
+        self.adminToken = adminToken
+        server = Server(host: s("server.host"), port: i("server.port"),
+                        maxConnections: i("server.max_connections"),
+                        shutdownGraceSeconds: d("server.shutdown_grace_seconds"))
+        dataDirectory = s("data_dir")
+        models = Models(clip: path("models.clip"), zhEncoder: path("models.zh_encoder"), zhAdapter: path("models.zh_adapter"))
+        engineThreads = i("engine.threads")
+        limits = Limits(
+            maxBodyBytes: i("limits.max_body_bytes"), maxHeaderBytes: i("limits.max_header_bytes"),
+            maxHeaderCount: i("limits.max_header_count"), maxRequestLineBytes: i("limits.max_request_line_bytes"),
+            headerTimeoutSeconds: d("limits.header_timeout_seconds"), bodyTimeoutSeconds: d("limits.body_timeout_seconds"),
+            idleTimeoutSeconds: d("limits.idle_timeout_seconds"), requestTimeoutSeconds: d("limits.request_timeout_seconds"),
+            maxImagePixels: i("limits.max_image_pixels"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
+            maxLabels: i("limits.max_labels"))
+        batching = Batching(maxBatchSize: i("batching.max_batch_size"), maxWaitMilliseconds: i("batching.max_wait_ms"),
+                            queueDepth: i("batching.queue_depth"))
+        logLevel = s("logging.level")
+    }
+
+    /// One `key = value` line per knob, sorted; the admin token shows only whether it is set.
+    public var description: String {
+        var lines = values.keys.sorted().map { "\($0) = \(values[$0]!)" }
+        lines.append("admin_token = \(adminToken == nil ? "(not set)" : "(set)")")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,47 @@
+/// Every knob the service has. config/adaptclip.json and config/README.md are tested against
+/// this list, so a knob cannot exist undocumented.
+public enum ConfigRegistry {
+    private static let mebibyte = 1 << 20
+
+    public static let keys: [ConfigKey] = [
+        // Where the service listens and how it stops.
+        ConfigKey("server.host", .string("127.0.0.1"), "Address to listen on; \"::\" or \"0.0.0.0\" for all interfaces.", check: ConfigKey.nonEmpty),
+        ConfigKey("server.port", .int(8080), "TCP port; 0 picks a free port (printed at start).", check: ConfigKey.intRange(0...65535)),
+        ConfigKey("server.max_connections", .int(1024), "Open connections at most; beyond it new ones get 503 and are closed.", check: ConfigKey.intRange(1...1_000_000)),
+        ConfigKey("server.shutdown_grace_seconds", .double(10), "On SIGTERM/SIGINT, how long in-flight requests may take to finish.", check: ConfigKey.positiveSeconds(max: 3600)),
+
+        // State and models.
+        ConfigKey("data_dir", .string("data"), "Folder for the SQLite database, the FAISS index and stored images.", check: ConfigKey.nonEmpty),
+        ConfigKey("models.clip", .string(""), "Hugging Face CLIP directory; empty serves the embedded default bundle."),
+        ConfigKey("models.zh_encoder", .string(""), "Hugging Face BERT directory for Chinese text; empty uses the bundle's."),
+        ConfigKey("models.zh_adapter", .string(""), "Language adapter checkpoint directory; empty uses the bundle's."),
+        ConfigKey("engine.threads", .int(0), "BLAS threads for model math; 0 uses every core.", check: ConfigKey.intRange(0...1024)),
+
+        // HTTP limits: each refusal names the limit it hit.
+        ConfigKey("limits.max_body_bytes", .int(16 * mebibyte), "Largest request body (413 above it, sent before the body is read).", check: ConfigKey.intRange(1...(1 << 31))),
+        ConfigKey("limits.max_header_bytes", .int(16 * 1024), "Largest header block (431 above it).", check: ConfigKey.intRange(256...(1 << 20))),
+        ConfigKey("limits.max_header_count", .int(100), "Most header fields in one request (431 above it).", check: ConfigKey.intRange(1...10_000)),
+        ConfigKey("limits.max_request_line_bytes", .int(8 * 1024), "Longest request line (414 above it).", check: ConfigKey.intRange(64...(1 << 20))),
+        ConfigKey("limits.header_timeout_seconds", .double(10), "Time to receive a whole header block (slowloris guard).", check: ConfigKey.positiveSeconds(max: 3600)),
+        ConfigKey("limits.body_timeout_seconds", .double(30), "Longest pause between body bytes.", check: ConfigKey.positiveSeconds(max: 3600)),
+        ConfigKey("limits.idle_timeout_seconds", .double(60), "Idle keep-alive connections are closed after this.", check: ConfigKey.positiveSeconds(max: 86_400)),
+        ConfigKey("limits.request_timeout_seconds", .double(30), "Deadline of one request from arrival to answer (504 past it).", check: ConfigKey.positiveSeconds(max: 3600)),
+        ConfigKey("limits.max_image_pixels", .int(50_000_000), "Images with more pixels are refused before decoding (decompression bombs).", check: ConfigKey.intRange(1...1_000_000_000)),
+        ConfigKey("limits.max_inputs_per_request", .int(64), "Most texts or images in one embeddings/score request.", check: ConfigKey.intRange(1...10_000)),
+        ConfigKey("limits.max_labels", .int(256), "Most labels in one classify request.", check: ConfigKey.intRange(1...100_000)),
+
+        // Dynamic batching of model calls.
+        ConfigKey("batching.max_batch_size", .int(32), "Largest model batch formed from concurrent requests.", check: ConfigKey.intRange(1...4096)),
+        ConfigKey("batching.max_wait_ms", .int(5), "How long the first request of a batch waits for company.", check: ConfigKey.intRange(0...10_000)),
+        ConfigKey("batching.queue_depth", .int(256), "Queued model requests at most; beyond it 503 with Retry-After.", check: ConfigKey.intRange(1...1_000_000)),
+
+        ConfigKey("logging.level", .string("info"), "trace, debug, info, notice, warning, error or critical.",
+                  check: ConfigKey.oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])),
+    ]
+
+    /// Environment variables read besides the keys' own; secrets live only here, never in files.
+    public static let adminTokenVariable = "ADAPTCLIP_ADMIN_TOKEN"
+    public static let configFileVariable = "ADAPTCLIP_CONFIG"
+
+    static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// Resolves configuration with the precedence defaults < file < environment < flags.
+/// Every layer is checked against the registry: unknown keys and bad values stop start-up.
+public struct ConfigurationLoader: Sendable {
+    public var fileURL: URL?
+    public var environment: [String: String]
+    /// Flag overrides by dotted key, as typed on the command line.
+    public var overrides: [String: String]
+
+    public init(fileURL: URL? = nil, environment: [String: String] = [:], overrides: [String: String] = [:]) {
+        self.fileURL = fileURL
+        self.environment = environment
+        self.overrides = overrides
+    }
+
+    public func load() throws -> AdaptCLIPConfiguration {
+        var values = Dictionary(uniqueKeysWithValues: ConfigRegistry.keys.map { ($0.path, $0.defaultValue) })
+
+        let file = fileURL ?? environment[ConfigRegistry.configFileVariable].map { URL(fileURLWithPath: $0) }
+        if let file {
+            for (path, value) in try Self.readFile(file) {
+                values[path] = try Self.validated(value, for: path, source: file.path)
+            }
+        }
+
+        let known = Dictionary(uniqueKeysWithValues: ConfigRegistry.keys.map { ($0.environmentName, $0) })
+        for (name, text) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("ADAPTCLIP_") {
+            if name == ConfigRegistry.adminTokenVariable || name == ConfigRegistry.configFileVariable { continue }
+            guard let key = known[name] else {
+                throw ConfigurationError.unknownKey(key: name, source: "the environment")
+            }
+            values[key.path] = try Self.parsed(text, for: key, source: "environment variable \(name)")
+        }
+
+        for (path, text) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard let key = ConfigRegistry.byPath[path] else {
+                throw ConfigurationError.unknownKey(key: path, source: "command-line flags")
+            }
+            values[path] = try Self.parsed(text, for: key, source: "command-line flags")
+        }
+
+        let token = environment[ConfigRegistry.adminTokenVariable].flatMap { $0.isEmpty ? nil : $0 }
+        return AdaptCLIPConfiguration(values: values, adminToken: token)
+    }
+
+    private static func parsed(_ text: String, for key: ConfigKey, source: String) throws -> ConfigValue {
+        guard let value = key.parse(text) else {
+            throw ConfigurationError.invalidValue(
+                key: key.path, source: source, reason: "expected \(key.defaultValue.kind.rawValue), got \"\(text)\"")
+        }
+        return try validated(value, for: key.path, source: source)
+    }
+
+    private static func validated(_ value: ConfigValue, for path: String, source: String) throws -> ConfigValue {
+        guard let key = ConfigRegistry.byPath[path] else {
+            throw ConfigurationError.unknownKey(key: path, source: source)
+        }
+        guard let coerced = key.coerce(value) else {
+            throw ConfigurationError.invalidValue(
+                key: path, source: source,
+                reason: "expected \(key.defaultValue.kind.rawValue), got \(value.kind.rawValue) \(value)")
+        }
+        if let reason = key.check(coerced) {
+            throw ConfigurationError.invalidValue(key: path, source: source, reason: reason)
+        }
+        return coerced
+    }
+
+    /// Reads a JSON object and flattens nested objects into dotted paths.
+    static func readFile(_ url: URL) throws -> [(String, ConfigValue)] {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ConfigurationError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        let root: JSONValue
+        do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+            throw ConfigurationError.unreadableFile(path: url.path, reason: "not valid JSON (\(error))")
+        }
+        guard case .object = root else {
+            throw ConfigurationError.unreadableFile(path: url.path, reason: "the top level must be a JSON object")
+        }
+        var out: [(String, ConfigValue)] = []
+        try flatten(root, prefix: "", into: &out, source: url.path)
+        return out
+    }
+
+    private static func flatten(_ node: JSONValue, prefix: String, into out: inout [(String, ConfigValue)], source: String) throws {
+        switch node {
+        case .object(let members):
+            for (name, child) in members.sorted(by: { $0.key < $1.key }) {
+                let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+                // "$comment" keys let a config file carry notes, as JSON has no comments.
+                if name.hasPrefix("$") { continue }
+                try flatten(child, prefix: path, into: &out, source: source)
+            }
+        case .scalar(let value):
+            out.append((prefix, value))
+        case .unsupported(let what):
+            guard ConfigRegistry.byPath[prefix] != nil else {
+                throw ConfigurationError.unknownKey(key: prefix, source: source)
+            }
+            throw ConfigurationError.invalidValue(key: prefix, source: source, reason: "\(what) is not a valid value")
+        }
+    }
+}
+
+/// The subset of JSON a configuration file may hold.
+enum JSONValue: Decodable {
+    case object([String: JSONValue])
+    case scalar(ConfigValue)
+    case unsupported(String)
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .unsupported("null"); return }
+        if let b = try? container.decode(Bool.self) { self = .scalar(.bool(b)); return }
+        if let i = try? container.decode(Int.self) { self = .scalar(.int(i)); return }
+        if let d = try? container.decode(Double.self) { self = .scalar(.double(d)); return }
+        if let s = try? container.decode(String.self) { self = .scalar(.string(s)); return }
+        if let o = try? container.decode([String: JSONValue].self) { self = .object(o); return }
+        self = .unsupported("an array")
+    }
+}
