@@ -1,0 +1,27 @@
+# The two entry points of the README's Quick start, plus what they are made of.
+# Both bootstrap first, so each works alone on a fresh Debian machine with Swift.
+SWIFT ?= swift
+ADAPTCLIP_FLAGS ?=
+
+.PHONY: bootstrap build release serve test clean
+
+bootstrap:
+	scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build
+
+release: bootstrap
+	$(SWIFT) build -c release --product adaptclip
+
+## Run the service on its embedded default (Ctrl-C or SIGTERM stops it gracefully).
+serve: release
+	.build/release/adaptclip serve $(ADAPTCLIP_FLAGS)
+
+## Build everything and run every test target.
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+clean:
+	rm -rf .build
