@@ -74,7 +74,7 @@ public struct ConfigurationLoader: Sendable {
             throw ConfigurationError.unreadableFile(path: url.path, reason: error.localizedDescription)
         }
         let root: JSONValue
-        do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        do { root = try JSONValue.parse(data) } catch {
             throw ConfigurationError.unreadableFile(path: url.path, reason: "not valid JSON (\(error))")
         }
         guard case .object = root else {
@@ -94,31 +94,16 @@ public struct ConfigurationLoader: Sendable {
                 if name.hasPrefix("$") { continue }
                 try flatten(child, prefix: path, into: &out, source: source)
             }
-        case .scalar(let value):
-            out.append((prefix, value))
-        case .unsupported(let what):
+        case .bool(let b): out.append((prefix, .bool(b)))
+        case .int(let i): out.append((prefix, .int(i)))
+        case .double(let d): out.append((prefix, .double(d)))
+        case .string(let s): out.append((prefix, .string(s)))
+        case .null, .array:
             guard ConfigRegistry.byPath[prefix] != nil else {
                 throw ConfigurationError.unknownKey(key: prefix, source: source)
             }
-            throw ConfigurationError.invalidValue(key: prefix, source: source, reason: "\(what) is not a valid value")
+            throw ConfigurationError.invalidValue(
+                key: prefix, source: source, reason: "\(node.typeDescription) is not a valid value")
         }
-    }
-}
-
-/// The subset of JSON a configuration file may hold.
-enum JSONValue: Decodable {
-    case object([String: JSONValue])
-    case scalar(ConfigValue)
-    case unsupported(String)
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .unsupported("null"); return }
-        if let b = try? container.decode(Bool.self) { self = .scalar(.bool(b)); return }
-        if let i = try? container.decode(Int.self) { self = .scalar(.int(i)); return }
-        if let d = try? container.decode(Double.self) { self = .scalar(.double(d)); return }
-        if let s = try? container.decode(String.self) { self = .scalar(.string(s)); return }
-        if let o = try? container.decode([String: JSONValue].self) { self = .object(o); return }
-        self = .unsupported("an array")
     }
 }
