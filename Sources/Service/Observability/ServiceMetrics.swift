@@ -1,0 +1,73 @@
+import Prometheus
+
+/// The service's Prometheus metrics, served at `GET /metrics` in the text exposition format.
+/// Names follow Prometheus conventions: `_total` counters, `_seconds` durations, base units.
+public final class ServiceMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    private static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+    private static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128]
+
+    private let modelSeconds: DurationHistogram
+    private let batchSize: ValueHistogram
+    private let queueDepth: Gauge
+    private let indexVectors: Gauge
+    private let cacheHitRatio: Gauge
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        modelSeconds = registry.makeDurationHistogram(
+            descriptor: Self.metric("model", unit: "seconds", "Time of one model batch."), buckets: Self.latencyBuckets)
+        batchSize = registry.makeValueHistogram(
+            descriptor: Self.metric("batch_size", unit: "", "Items per model batch."), buckets: Self.batchBuckets)
+        queueDepth = registry.makeGauge(descriptor: Self.metric("queue_depth", unit: "", "Model requests waiting for a batch."))
+        indexVectors = registry.makeGauge(descriptor: Self.metric("index_vectors", unit: "", "Vectors in the search index."))
+        cacheHitRatio = registry.makeGauge(
+            descriptor: Self.metric("query_cache_hit", unit: "ratio", "Share of query embeddings served from the cache."))
+    }
+
+    /// `adaptclip_<name>_<unit>`, the Prometheus naming convention (`_total`, `_seconds`).
+    private static func metric(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "adaptclip", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// One finished HTTP request. `route` is the route pattern (`/v1/images/{id}`), never the raw
+    /// path, so label cardinality stays bounded.
+    public func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: Self.metric("http_requests", unit: "total", "HTTP requests by route, method and status."), labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.metric("http_request_duration", unit: "seconds", "HTTP request latency by route."), labels: [("route", route)],
+            buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    public func recordBatch(size: Int, duration: Duration) {
+        batchSize.record(Double(size))
+        modelSeconds.record(duration)
+    }
+
+    public func recordError(kind: String) {
+        registry.makeCounter(
+            descriptor: Self.metric("errors", unit: "total", "Errors by kind."), labels: [("kind", kind)]
+        ).increment()
+    }
+
+    public func recordAdapterSwap(slot: String) {
+        registry.makeCounter(
+            descriptor: Self.metric("adapter_swaps", unit: "total", "Adapter activations by slot."), labels: [("slot", slot)]
+        ).increment()
+    }
+
+    public func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }
+    public func setIndexVectors(_ count: Int) { indexVectors.set(Double(count)) }
+    public func setCacheHitRatio(_ ratio: Double) { cacheHitRatio.set(ratio) }
+
+    /// The exposition text for `GET /metrics` (content type `text/plain; version=0.0.4`).
+    public func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
