@@ -1,0 +1,133 @@
+import Foundation
+
+/// CLIP's byte-level BPE tokenizer, identical in ids to transformers' `CLIPTokenizerFast` built
+/// from the same `vocab.json` + `merges.txt` (+ `tokenizer_config.json`), with
+/// `truncation=True, max_length=maxLength`.
+///
+/// Pipeline (transformers `convert_slow_tokenizer.CLIPConverter`): added tokens matched in the
+/// normalised text -> `CLIPNormalizer` -> `CLIPPreTokenizer` -> `BytePairEncoder` ->
+/// `BoundaryTokenPostProcessor`.
+public struct CLIPTokenizer: TextTokenizer {
+    public static let defaultMaxLength = 77
+    /// Words whose ids are memoised (tokenizers' BPE cache size); later words are encoded each time.
+    public static let defaultWordCacheCapacity = WordCache.defaultCapacity
+
+    public let maxLength: Int
+    public let startTokenID: Int
+    public let endTokenID: Int
+    public let padTokenID: Int
+    public let unknownTokenID: Int
+    public var vocabularySize: Int { tokenToID.count }
+
+    private let tokenToID: [String: Int]
+    /// Added tokens matched before normalisation, then those matched after it (tokenizers'
+    /// `AddedVocabulary::extract_and_normalize` order).
+    private let rawAddedTokens: AddedTokenMatcher
+    private let normalizedAddedTokens: AddedTokenMatcher
+    private let normalizer = CLIPNormalizer()
+    private let preTokenizer = CLIPPreTokenizer()
+    private let model: BytePairEncoder
+    private let postProcessor: BoundaryTokenPostProcessor
+
+    /// Loads `vocab.json`, `merges.txt` and, when present, `tokenizer_config.json` from `directory`.
+    /// - Parameter maxLength: overrides `model_max_length`; without either, 77 (CLIP's context).
+    /// - Parameter cacheCapacity: words memoised by the shared, thread-safe merge cache.
+    public init(directory: URL, maxLength: Int? = nil, cacheCapacity: Int = CLIPTokenizer.defaultWordCacheCapacity)
+        throws(TokenizerError)
+    {
+        let configURL = directory.appendingPathComponent("tokenizer_config.json")
+        let config = try TokenizerConfig.load(configURL) ?? TokenizerConfig()
+        let special = { (role: String, fallback: String) in config.specialTokens[role] ?? fallback }
+        // CLIPTokenizer's defaults: unk, eos and pad are all <|endoftext|>.
+        let bos = special("bos_token", "<|startoftext|>")
+        let eos = special("eos_token", "<|endoftext|>")
+        let unk = special("unk_token", "<|endoftext|>")
+        let pad = special("pad_token", "<|endoftext|>")
+
+        let vocabulary = try CLIPVocabulary.load(
+            vocabURL: directory.appendingPathComponent("vocab.json"),
+            mergesURL: directory.appendingPathComponent("merges.txt"),
+            unknownToken: unk, cacheCapacity: cacheCapacity)
+        let tokenToID = vocabulary.tokenToID
+        func id(_ role: String, _ token: String) throws(TokenizerError) -> Int {
+            guard let id = tokenToID[token] else { throw .missingSpecialToken(role: role, token: token) }
+            return id
+        }
+        self.startTokenID = try id("bos_token", bos)
+        self.endTokenID = try id("eos_token", eos)
+        self.unknownTokenID = try id("unk_token", unk)
+        self.padTokenID = try id("pad_token", pad)
+        self.tokenToID = tokenToID
+        self.model = vocabulary.encoder
+
+        // Without a config, transformers registers the special tokens as normalised added tokens.
+        var added = config.addedTokens
+        if added.isEmpty {
+            added = Set([bos, eos, unk, pad]).sorted().map {
+                AddedToken(content: $0, id: tokenToID[$0] ?? 0, normalized: true, special: true, singleWord: false)
+            }
+        }
+        if let singleWord = added.first(where: \.singleWord) {
+            throw .unsupported(file: configURL.path, reason: "added token \"\(singleWord.content)\" has single_word=true")
+        }
+        let normalizer = self.normalizer
+        self.rawAddedTokens = AddedTokenMatcher(
+            tokens: added.filter { !$0.normalized }.map { (Array($0.content.unicodeScalars), $0.id) })
+        self.normalizedAddedTokens = AddedTokenMatcher(
+            tokens: added.filter(\.normalized).map { (normalizer.normalize($0.content), $0.id) })
+
+        let length = maxLength ?? config.modelMaxLength ?? Self.defaultMaxLength
+        self.maxLength = length
+        self.postProcessor = try BoundaryTokenPostProcessor(
+            startTokenID: startTokenID, endTokenID: endTokenID, maxLength: length, file: configURL.path)
+    }
+
+    // text -> ids [2...maxLength]: <|startoftext|> content... <|endoftext|>
+    public func encode(_ text: String) -> [Int] {
+        var content: [Int] = []
+        let capacity = postProcessor.contentCapacity
+        let scalars = Array(text.unicodeScalars)
+        segments: for rawSegment in rawAddedTokens.split(scalars[...]) {
+            let normalizedSegments: [AddedTokenMatcher.Segment]
+            switch rawSegment {
+            case .token(let id):
+                normalizedSegments = [.token(id)]
+            case .text(let raw):
+                let normalized = normalizer.normalize(String(String.UnicodeScalarView(raw)))
+                normalizedSegments = normalizedAddedTokens.split(normalized[...])
+            }
+            for segment in normalizedSegments {
+                // Truncation keeps a prefix, so work past the capacity cannot change the result:
+                // stopping bounds the cost of very long inputs.
+                if content.count >= capacity { break segments }
+                switch segment {
+                case .token(let id):
+                    content.append(id)
+                case .text(let text):
+                    for piece in preTokenizer.split(text) {
+                        if content.count >= capacity { break segments }
+                        content.append(contentsOf: model.encode(word: Self.utf8(piece)))
+                    }
+                }
+            }
+        }
+        return postProcessor.process(content)
+    }
+
+    /// The vocabulary id of one token spelling (`"cat</w>"`, `"<|endoftext|>"`), if any.
+    public func id(ofToken token: String) -> Int? {
+        tokenToID[token]
+    }
+
+    /// Words currently memoised by the shared merge cache.
+    var cachedWordCount: Int { model.cachedWordCount }
+
+    private static func utf8(_ scalars: ArraySlice<Unicode.Scalar>) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count * 2)
+        for scalar in scalars {
+            UTF8.encode(scalar) { bytes.append($0) }
+        }
+        return bytes
+    }
+}

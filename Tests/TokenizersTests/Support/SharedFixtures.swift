@@ -1,0 +1,12 @@
+import Foundation
+
+@testable import Tokenizers
+
+/// Loaded once per test process: Swift Testing makes a fresh suite value per test, and reading
+/// the real vocabularies for each would dominate the run time.
+enum SharedFixtures {
+    static let clip: Result<(tokenizer: CLIPTokenizer, goldens: GoldenSet), any Error> = Result {
+        let directory = try Fixtures.directory("clip")
+        return (try CLIPTokenizer(directory: directory), try GoldenSet.load(directory: directory))
+    }
+}
