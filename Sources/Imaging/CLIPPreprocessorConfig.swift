@@ -1,0 +1,118 @@
+import Foundation
+
+/// The image half of a Hugging Face `preprocessor_config.json` for CLIP, with
+/// `CLIPImageProcessor`'s defaults (transformers 4.57.6, models/clip/image_processing_clip.py)
+/// for any key that is absent.
+public struct CLIPPreprocessorConfig: Sendable, Equatable {
+    /// `size`: `{"shortest_edge": n}` (or a bare int, which transformers reads the same way), or
+    /// `{"height": h, "width": w}` for a fixed size.
+    public enum ResizeTarget: Sendable, Equatable {
+        case shortestEdge(Int)
+        case fixed(height: Int, width: Int)
+    }
+
+    public var doResize = true
+    public var size = ResizeTarget.shortestEdge(224)
+    public var doCenterCrop = true
+    public var cropHeight = 224
+    public var cropWidth = 224
+    public var doRescale = true
+    public var rescaleFactor = 1.0 / 255.0
+    public var doNormalize = true
+    /// OPENAI_CLIP_MEAN / OPENAI_CLIP_STD, transformers' defaults for CLIP.
+    public var imageMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
+    public var imageStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
+    /// Always effectively true here: decoding already yields RGB, as `convert_to_rgb` would.
+    public var doConvertRGB = true
+
+    /// CLIPImageProcessor's defaults (OpenAI CLIP, 224 px).
+    public init() {}
+
+    public init(contentsOf url: URL) throws(ImageError) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw .invalidPreprocessorConfig("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        try self.init(json: data)
+    }
+
+    public init(json data: Data) throws(ImageError) {
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw .invalidPreprocessorConfig("not JSON: \(error.localizedDescription)")
+        }
+        guard let dict = object as? [String: Any] else { throw .invalidPreprocessorConfig("top level is not an object") }
+        try self.init(dictionary: dict)
+    }
+
+    public init(dictionary dict: [String: Any]) throws(ImageError) {
+        func bool(_ key: String) throws(ImageError) -> Bool? {
+            guard let v = dict[key], !(v is NSNull) else { return nil }
+            guard let b = v as? Bool else { throw .invalidPreprocessorConfig("\(key) must be true or false") }
+            return b
+        }
+        func positiveInt(_ v: Any, _ key: String) throws(ImageError) -> Int {
+            guard let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.intValue > 0 else {
+                throw .invalidPreprocessorConfig("\(key) must be a positive integer")
+            }
+            return n.intValue
+        }
+        func triple(_ key: String) throws(ImageError) -> [Float]? {
+            guard let v = dict[key], !(v is NSNull) else { return nil }
+            if let n = v as? NSNumber { return [Float](repeating: n.floatValue, count: 3) }
+            guard let list = v as? [NSNumber], list.count == 3 else {
+                throw .invalidPreprocessorConfig("\(key) must be a number or a list of 3 numbers")
+            }
+            return list.map(\.floatValue)
+        }
+
+        if let v = try bool("do_resize") { doResize = v }
+        if let v = try bool("do_center_crop") { doCenterCrop = v }
+        if let v = try bool("do_rescale") { doRescale = v }
+        if let v = try bool("do_normalize") { doNormalize = v }
+        if let v = try bool("do_convert_rgb") { doConvertRGB = v }
+
+        if let v = dict["size"], !(v is NSNull) {
+            if v is NSNumber {
+                size = .shortestEdge(try positiveInt(v, "size"))
+            } else if let d = v as? [String: Any] {
+                if let s = d["shortest_edge"] {
+                    size = .shortestEdge(try positiveInt(s, "size.shortest_edge"))
+                } else if let h = d["height"], let w = d["width"] {
+                    size = .fixed(height: try positiveInt(h, "size.height"), width: try positiveInt(w, "size.width"))
+                } else {
+                    throw .invalidPreprocessorConfig("size must contain shortest_edge or height and width")
+                }
+            } else {
+                throw .invalidPreprocessorConfig("size must be an integer or an object")
+            }
+        }
+        if let v = dict["crop_size"], !(v is NSNull) {
+            if v is NSNumber {
+                let n = try positiveInt(v, "crop_size")
+                (cropHeight, cropWidth) = (n, n)
+            } else if let d = v as? [String: Any], let h = d["height"], let w = d["width"] {
+                (cropHeight, cropWidth) = (try positiveInt(h, "crop_size.height"), try positiveInt(w, "crop_size.width"))
+            } else {
+                throw .invalidPreprocessorConfig("crop_size must be an integer or {height, width}")
+            }
+        }
+        if let v = dict["resample"], !(v is NSNull) {
+            guard let n = v as? NSNumber, n.intValue == 3, n.doubleValue == 3 else {
+                throw .invalidPreprocessorConfig(
+                    "resample \(v) is not supported: only 3 (PIL.Image.BICUBIC, CLIP's filter) is implemented")
+            }
+        }
+        if let v = dict["rescale_factor"], !(v is NSNull) {
+            guard let n = v as? NSNumber, n.doubleValue.isFinite else {
+                throw .invalidPreprocessorConfig("rescale_factor must be a number")
+            }
+            rescaleFactor = n.doubleValue
+        }
+        if let v = try triple("image_mean") { imageMean = v }
+        if let v = try triple("image_std") { imageStd = v }
+        guard imageStd.allSatisfy({ $0 != 0 && $0.isFinite }), imageMean.allSatisfy(\.isFinite) else {
+            throw .invalidPreprocessorConfig("image_std must be non-zero and image_mean finite")
+        }
+    }
+}

@@ -1,0 +1,295 @@
+/// PNG decoded in Swift (see Inflate.swift for why not libpng), converted to RGB exactly as
+/// Pillow's PngImagePlugin + `Image.convert("RGB")` do (Pillow Unpack.c / Convert.c):
+/// - alpha (RGBA, grey+alpha, tRNS) is dropped, never composited;
+/// - 16-bit RGB(A) and grey+alpha keep the most significant byte ("RGB;16B", "LA;16B");
+/// - 16-bit grey opens as mode "I;16" whose conversion to RGB clips at 255 (values > 255 become 255);
+/// - 1/2/4-bit grey scales to 0...255 (×255, ×85, ×17); palette indices map through PLTE
+///   (indices past the palette's end read black);
+/// - gAMA, cHRM, iCCP and sRGB are ignored, as Pillow ignores them when converting.
+enum PNGDecoder {
+    private struct Header {
+        var width = 0, height = 0, bitDepth = 0, colorType = 0, interlaced = false
+        var channels: Int {
+            switch colorType {
+            case 2: 3
+            case 4: 2
+            case 6: 4
+            default: 1
+            }
+        }
+        var bitsPerPixel: Int { channels * bitDepth }
+        /// Filter unit: bytes per complete pixel, at least one.
+        var filterStride: Int { max(1, bitsPerPixel / 8) }
+        func rowBytes(width w: Int) -> Int { (w * bitsPerPixel + 7) / 8 }
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, limits: ImageLimits) throws(ImageError) -> (RGBImage, exif: [UInt8]?) {
+        var reader = ChunkReader(bytes: bytes, position: 8)
+        var header: Header? = nil
+        var palette: [UInt8] = []
+        var compressed: [UInt8] = []
+        var exif: [UInt8]? = nil
+        var sawEnd = false
+
+        while !sawEnd {
+            let chunk = try reader.next()
+            let payload = UnsafeRawBufferPointer(rebasing: bytes[chunk.data])
+            if header == nil && chunk.type != "IHDR" { throw .malformed(format: .png, detail: "first chunk is \(chunk.type), not IHDR") }
+            switch chunk.type {
+            case "IHDR":
+                if header != nil { throw .malformed(format: .png, detail: "second IHDR chunk") }
+                header = try parseHeader(payload)
+                // The size is known: refuse bombs before anything else is read or allocated.
+                try limits.check(width: header!.width, height: header!.height)
+            case "PLTE":
+                if payload.count % 3 != 0 || payload.count > 768 || payload.isEmpty {
+                    throw .malformed(format: .png, detail: "PLTE chunk of \(payload.count) bytes")
+                }
+                palette = Array(payload)
+            case "IDAT":
+                compressed.append(contentsOf: payload)
+            case "eXIf":
+                exif = Array(payload)
+            case "IEND":
+                sawEnd = true
+            default:
+                // Unknown critical chunks (upper-case first letter) change how pixels read: refuse.
+                if let first = chunk.type.utf8.first, first < 0x61 {
+                    throw .unsupportedFeature(format: .png, detail: "critical chunk \(chunk.type)")
+                }
+            }
+        }
+        guard let header else { throw .malformed(format: .png, detail: "no IHDR chunk") }
+        if header.colorType == 3 && palette.isEmpty { throw .malformed(format: .png, detail: "palette image without PLTE") }
+        if compressed.isEmpty { throw .truncated(format: .png, detail: "no IDAT data") }
+
+        let filtered = try inflateImageData(compressed, header: header)
+        let rgb = try convertToRGB(filtered, header: header, palette: palette)
+        return (RGBImage(validatedWidth: header.width, height: header.height, pixels: rgb), exif)
+    }
+
+    private static func parseHeader(_ p: UnsafeRawBufferPointer) throws(ImageError) -> Header {
+        guard p.count == 13 else { throw .malformed(format: .png, detail: "IHDR of \(p.count) bytes") }
+        var h = Header()
+        h.width = readUInt32BE(p, 0)
+        h.height = readUInt32BE(p, 4)
+        h.bitDepth = Int(p[8])
+        h.colorType = Int(p[9])
+        guard h.width > 0, h.height > 0, h.width <= Int(Int32.max), h.height <= Int(Int32.max) else {
+            throw .invalidDimensions(width: h.width, height: h.height)
+        }
+        let allowed: [Int: [Int]] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
+        guard let depths = allowed[h.colorType] else {
+            throw .malformed(format: .png, detail: "colour type \(h.colorType)")
+        }
+        guard depths.contains(h.bitDepth) else {
+            throw .malformed(format: .png, detail: "bit depth \(h.bitDepth) with colour type \(h.colorType)")
+        }
+        guard p[10] == 0, p[11] == 0 else { throw .malformed(format: .png, detail: "unknown compression or filter method") }
+        guard p[12] <= 1 else { throw .malformed(format: .png, detail: "interlace method \(p[12])") }
+        h.interlaced = p[12] == 1
+        return h
+    }
+
+    /// Adam7 passes as (x0, y0, dx, dy); a non-interlaced image is the single pass (0, 0, 1, 1).
+    private static func passes(_ header: Header) -> [(x0: Int, y0: Int, dx: Int, dy: Int)] {
+        header.interlaced
+            ? [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+            : [(0, 0, 1, 1)]
+    }
+
+    private static func passSize(_ pass: (x0: Int, y0: Int, dx: Int, dy: Int), _ h: Header) -> (w: Int, h: Int) {
+        let w = h.width > pass.x0 ? (h.width - pass.x0 + pass.dx - 1) / pass.dx : 0
+        let hh = h.height > pass.y0 ? (h.height - pass.y0 + pass.dy - 1) / pass.dy : 0
+        return (w, hh)
+    }
+
+    /// Inflates the zlib stream and undoes the per-row filters, pass by pass.
+    /// Returns every pass's unfiltered rows back to back (filter bytes removed).
+    private static func inflateImageData(_ compressed: [UInt8], header: Header) throws(ImageError) -> [UInt8] {
+        var expected = 0
+        var rawTotal = 0
+        for pass in passes(header) {
+            let (w, h) = passSize(pass, header)
+            if w == 0 || h == 0 { continue }
+            expected += (header.rowBytes(width: w) + 1) * h
+            rawTotal += header.rowBytes(width: w) * h
+        }
+        guard compressed.count >= 2 else { throw .truncated(format: .png, detail: "zlib header missing") }
+        let cmf = Int(compressed[0]), flg = Int(compressed[1])
+        guard cmf & 0x0F == 8, cmf >> 4 <= 7, (cmf << 8 | flg) % 31 == 0 else {
+            throw .malformed(format: .png, detail: "bad zlib header")
+        }
+        guard flg & 0x20 == 0 else { throw .malformed(format: .png, detail: "zlib preset dictionary") }
+
+        var stream = [UInt8](repeating: 0, count: expected)
+        let inflated = compressed.withUnsafeBytes { input in
+            stream.withUnsafeMutableBufferPointer { output in
+                Result { () throws(InflateError) in
+                    try Inflate.decompress(UnsafeRawBufferPointer(rebasing: input[2...]), into: output)
+                }
+            }
+        }
+        let produced: Int
+        switch inflated {
+        case .success(let count): produced = count
+        case .failure(let error):
+            switch error {
+            case .truncated: throw .truncated(format: .png, detail: "compressed image data ends early")
+            case .malformed(let why): throw .malformed(format: .png, detail: "image data: \(why)")
+            }
+        }
+        if produced < expected {
+            throw .truncated(format: .png, detail: "image data holds \(produced) of \(expected) bytes")
+        }
+
+        var raw = [UInt8](repeating: 0, count: rawTotal)
+        var inOffset = 0, outOffset = 0
+        let stride = header.filterStride
+        try stream.withUnsafeBufferPointer { (src) throws(ImageError) in
+            try raw.withUnsafeMutableBufferPointer { (dst) throws(ImageError) in
+                for pass in passes(header) {
+                    let (w, h) = passSize(pass, header)
+                    if w == 0 || h == 0 { continue }
+                    let rowBytes = header.rowBytes(width: w)
+                    for y in 0..<h {
+                        let filter = src[inOffset]
+                        let row = outOffset
+                        let previous = y == 0 ? -1 : outOffset - rowBytes
+                        for i in 0..<rowBytes {
+                            let x = Int(src[inOffset + 1 + i])
+                            let a = i >= stride ? Int(dst[row + i - stride]) : 0
+                            let b = previous >= 0 ? Int(dst[previous + i]) : 0
+                            let c = (previous >= 0 && i >= stride) ? Int(dst[previous + i - stride]) : 0
+                            let value: Int
+                            switch filter {
+                            case 0: value = x
+                            case 1: value = x + a
+                            case 2: value = x + b
+                            case 3: value = x + (a + b) / 2
+                            case 4:
+                                let p = a + b - c
+                                let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+                                value = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)
+                            default:
+                                throw ImageError.malformed(format: .png, detail: "row filter type \(filter)")
+                            }
+                            dst[row + i] = UInt8(truncatingIfNeeded: value)
+                        }
+                        inOffset += rowBytes + 1
+                        outOffset += rowBytes
+                    }
+                }
+            }
+        }
+        return raw
+    }
+
+    /// Turns unfiltered rows (all passes) into interleaved 8-bit RGB following Pillow's conversions.
+    private static func convertToRGB(_ raw: [UInt8], header: Header, palette: [UInt8]) throws(ImageError) -> [UInt8] {
+        var rgb = [UInt8](repeating: 0, count: header.width * header.height * 3)
+        let depth = header.bitDepth
+        let maxSample = (1 << min(depth, 8)) - 1
+        raw.withUnsafeBufferPointer { src in
+            rgb.withUnsafeMutableBufferPointer { dst in
+                var offset = 0
+                for pass in passes(header) {
+                    let (w, h) = passSize(pass, header)
+                    if w == 0 || h == 0 { continue }
+                    let rowBytes = header.rowBytes(width: w)
+                    for py in 0..<h {
+                        let row = offset + py * rowBytes
+                        let y = pass.y0 + py * pass.dy
+                        for px in 0..<w {
+                            let x = pass.x0 + px * pass.dx
+                            let d = (y * header.width + x) * 3
+                            var r = 0, g = 0, b = 0
+                            switch (header.colorType, depth) {
+                            case (0, 16):
+                                let v = Int(src[row + px * 2]) << 8 | Int(src[row + px * 2 + 1])
+                                r = min(v, 255); g = r; b = r
+                            case (0, _):
+                                let v = sample(src, row: row, index: px, depth: depth)
+                                r = depth == 8 ? v : v * 255 / maxSample; g = r; b = r
+                            case (3, _):
+                                let index = sample(src, row: row, index: px, depth: depth)
+                                if index * 3 + 2 < palette.count {
+                                    r = Int(palette[index * 3]); g = Int(palette[index * 3 + 1]); b = Int(palette[index * 3 + 2])
+                                }
+                            case (4, _):
+                                // Grey + alpha: the grey sample's most significant byte.
+                                r = Int(src[row + px * 2 * (depth / 8)]); g = r; b = r
+                            default:
+                                // RGB or RGBA, 8 or 16 bits: each colour sample's most significant byte.
+                                let bytesPerSample = depth / 8
+                                let p = row + px * header.channels * bytesPerSample
+                                r = Int(src[p]); g = Int(src[p + bytesPerSample]); b = Int(src[p + 2 * bytesPerSample])
+                            }
+                            dst[d] = UInt8(r); dst[d + 1] = UInt8(g); dst[d + 2] = UInt8(b)
+                        }
+                    }
+                    offset += rowBytes * h
+                }
+            }
+        }
+        return rgb
+    }
+
+    /// The `index`-th sample of `depth` bits (1, 2, 4 or 8) in a row, most significant bits first.
+    @inline(__always) private static func sample(_ src: UnsafeBufferPointer<UInt8>, row: Int, index: Int, depth: Int) -> Int {
+        if depth == 8 { return Int(src[row + index]) }
+        let bit = index * depth
+        let byte = Int(src[row + bit / 8])
+        let shift = 8 - depth - bit % 8
+        return (byte >> shift) & ((1 << depth) - 1)
+    }
+}
+
+/// Walks PNG chunks with bounds and CRC checks.
+private struct ChunkReader {
+    let bytes: UnsafeRawBufferPointer
+    var position: Int
+
+    mutating func next() throws(ImageError) -> (type: String, data: Range<Int>) {
+        guard position + 8 <= bytes.count else {
+            throw .truncated(format: .png, detail: "file ends before IEND")
+        }
+        let length = readUInt32BE(bytes, position)
+        guard length <= Int(Int32.max) else { throw .malformed(format: .png, detail: "chunk length \(length)") }
+        let typeBytes = bytes[(position + 4)..<(position + 8)]
+        guard typeBytes.allSatisfy({ (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) else {
+            throw .malformed(format: .png, detail: "invalid chunk type at offset \(position + 4)")
+        }
+        let type = String(decoding: typeBytes, as: UTF8.self)
+        let dataStart = position + 8
+        guard dataStart + length + 4 <= bytes.count else {
+            throw .truncated(format: .png, detail: "\(type) chunk runs past the end of the file")
+        }
+        let stored = UInt32(readUInt32BE(bytes, dataStart + length))
+        let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[(position + 4)..<(dataStart + length)]))
+        guard stored == computed else { throw .malformed(format: .png, detail: "CRC mismatch in \(type) chunk") }
+        position = dataStart + length + 4
+        return (type, dataStart..<(dataStart + length))
+    }
+}
+
+@inline(__always) func readUInt32BE(_ p: UnsafeRawBufferPointer, _ at: Int) -> Int {
+    Int(p[at]) << 24 | Int(p[at + 1]) << 16 | Int(p[at + 2]) << 8 | Int(p[at + 3])
+}
+
+/// CRC-32 (ISO 3309, as PNG uses it), table-driven.
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        table.withUnsafeBufferPointer { t in
+            for b in bytes { c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        }
+        return c ^ 0xFFFF_FFFF
+    }
+}
