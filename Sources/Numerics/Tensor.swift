@@ -24,6 +24,12 @@ public struct Tensor: Sendable, Equatable {
         self.scalars = [Float](repeating: value, count: count)
     }
 
+    /// For callers that built `scalars` from `shape` themselves.
+    init(validatedShape shape: [Int], scalars: [Float]) {
+        self.shape = shape
+        self.scalars = scalars
+    }
+
     public var count: Int { scalars.count }
     public var rank: Int { shape.count }
 
