@@ -1,0 +1,31 @@
+import Numerics
+
+extension CLIPEncoderLayerWeights {
+    /// One pre-norm transformer block over all tokens of a batch, in place.
+    ///
+    ///     hidden: [tokens, width]   (sequences packed row after row, see `AttentionSequence`)
+    ///     hidden += out_proj(attention(layer_norm1(hidden)))
+    ///     hidden += fc2(act(fc1(layer_norm2(hidden))))
+    ///
+    /// Reference: transformers/models/clip/modeling_clip.py, `CLIPEncoderLayer.forward`,
+    /// `CLIPAttention.forward`, `CLIPMLP.forward`. Every projection is one GEMM over all tokens.
+    func forward(
+        _ hidden: UnsafeMutablePointer<Float>, tokens: Int, sequences: [AttentionSequence], heads: Int,
+        activation: Activation, causal: Bool, scratch s: EncoderScratch
+    ) {
+        let width = layerNorm1.weight.count
+        layerNorm1.apply(hidden, rows: tokens, into: s.normed.pointer)
+        selfAttn.qProj.apply(s.normed.pointer, rows: tokens, into: s.query.pointer)
+        selfAttn.kProj.apply(s.normed.pointer, rows: tokens, into: s.key.pointer)
+        selfAttn.vProj.apply(s.normed.pointer, rows: tokens, into: s.value.pointer)
+        Attention.multiHead(
+            query: s.query.pointer, key: s.key.pointer, value: s.value.pointer, rowStride: width, sequences: sequences,
+            width: width, heads: heads, causal: causal, scores: s.scores.pointer, into: s.context.pointer)
+        selfAttn.outProj.accumulate(s.context.pointer, rows: tokens, into: hidden)
+
+        layerNorm2.apply(hidden, rows: tokens, into: s.normed.pointer)
+        mlp.fc1.apply(s.normed.pointer, rows: tokens, into: s.intermediate.pointer)
+        activation.apply(s.intermediate.pointer, count: tokens * mlp.fc1.outFeatures)
+        mlp.fc2.accumulate(s.intermediate.pointer, rows: tokens, into: hidden)
+    }
+}

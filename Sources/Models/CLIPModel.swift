@@ -1,0 +1,27 @@
+import Foundation
+import Numerics
+
+/// A frozen CLIP: configuration plus weights, and the two encoders as plain functions.
+///
+/// Immutable and `Sendable`: any number of threads may encode at once; each call allocates
+/// its own activations (once per batch, reused across layers).
+public struct CLIPModel: Sendable {
+    public let configuration: CLIPConfiguration
+    public let weights: CLIPWeights
+
+    public init(configuration: CLIPConfiguration, weights: CLIPWeights) {
+        self.configuration = configuration
+        self.weights = weights
+    }
+
+    /// Loads a Hugging Face CLIP directory: `config.json` and `model.safetensors`.
+    public static func load(directory: URL) throws -> CLIPModel {
+        let configuration = try CLIPConfiguration.load(contentsOf: directory.appendingPathComponent("config.json"))
+        let checkpoint = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
+        return CLIPModel(configuration: configuration, weights: try CLIPWeights(from: checkpoint, configuration: configuration))
+    }
+
+    /// The trained logit scale (`logit_scale.exp()` multiplies cosine similarities in CLIP).
+    public var logitScale: Float { weights.logitScale }
+    public var projectionDim: Int { configuration.projectionDim }
+}

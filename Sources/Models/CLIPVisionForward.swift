@@ -1,0 +1,103 @@
+import Numerics
+
+extension CLIPModel {
+    /// Image embeddings in the joint space.
+    ///
+    ///     pixels: [count, channels, image_size, image_size] (CLIPImageProcessor's `pixel_values`, NCHW)
+    ///     result: [count, projection_dim] — `CLIPModel.get_image_features`, L2-normalised if asked
+    ///
+    /// Reference: modeling_clip.py, `CLIPVisionEmbeddings.forward` and `CLIPVisionTransformer.forward`.
+    /// The whole batch is one set of GEMMs: patch embedding, every layer's projections and the
+    /// final projection each run once over all tokens of all images.
+    public func encodeImages(pixels: [Float], count: Int, normalized: Bool = false) throws -> Tensor {
+        let c = configuration.vision
+        let imageScalars = c.numChannels * c.imageSize * c.imageSize
+        guard count >= 0, pixels.count == count * imageScalars else {
+            throw ModelError.invalidInput(
+                "expected \(count) images of \(c.numChannels)×\(c.imageSize)×\(c.imageSize) = \(count * imageScalars) floats, got \(pixels.count)")
+        }
+        let out = try TensorBuffer(shape: [count, projectionDim])
+        guard count > 0 else { return out.tensor }
+
+        let vision = weights.visionModel
+        let width = c.hiddenSize
+        let sequenceLength = c.numPositions
+        let tokens = count * sequenceLength
+        let hidden = try TensorBuffer(shape: [tokens, width])
+        let patchRows = count * c.numPatches
+        let patches = try TensorBuffer(shape: [patchRows, c.numChannels * c.patchSize * c.patchSize])
+        let embedded = try TensorBuffer(shape: [patchRows, width])
+        let sequences = (0..<count).map { AttentionSequence(start: $0 * sequenceLength, length: sequenceLength) }
+        let scratch = try EncoderScratch(
+            tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: sequenceLength)
+        // The buffers' raw pointers are used below; keep every owner alive until the end.
+        withExtendedLifetime((hidden, patches, embedded, scratch)) {
+            pixels.withUnsafeBufferPointer { source in
+                guard let base = source.baseAddress else { return }
+                embedPatches(base, count: count, patches: patches, embedded: embedded, into: hidden.pointer)
+            }
+            vision.preLayrnorm.apply(hidden.pointer, rows: tokens, into: hidden.pointer)
+
+            for layer in vision.layers {
+                layer.forward(
+                    hidden.pointer, tokens: tokens, sequences: sequences, heads: c.numAttentionHeads, activation: c.hiddenAct,
+                    causal: false, scratch: scratch)
+            }
+
+            // Pooled output: post_layernorm of each image's class token (row 0 of its sequence).
+            let pooled = scratch.normed.pointer
+            for image in 0..<count {
+                (pooled + image * width).update(from: hidden.pointer + image * sequenceLength * width, count: width)
+            }
+            vision.postLayernorm.apply(pooled, rows: count, into: pooled)
+            weights.visualProjection.apply(pooled, rows: count, into: out.pointer)
+            if normalized { L2Normalize.apply(out.pointer, rows: count, width: projectionDim) }
+        }
+        return out.tensor
+    }
+
+    /// Class and patch tokens plus position embeddings for every image.
+    ///
+    ///     pixels: [count, C, S, S] → patches: [count·grid², C·p·p] (im2col, (c, ky, kx) order,
+    ///     matching the flattened conv weight [width, C, p, p]) → one GEMM → [count·grid², width]
+    ///     hidden[image, 0]   = class_embedding + position[0]
+    ///     hidden[image, 1+i] = patch_i · Wᵀ + position[1+i]
+    private func embedPatches(
+        _ pixels: UnsafePointer<Float>, count: Int, patches: TensorBuffer, embedded: TensorBuffer,
+        into hidden: UnsafeMutablePointer<Float>
+    ) {
+        let c = configuration.vision
+        let vision = weights.visionModel
+        let (p, grid, size, width) = (c.patchSize, c.gridSize, c.imageSize, c.hiddenSize)
+        let patchScalars = c.numChannels * p * p
+        let patchRows = count * c.numPatches
+        for image in 0..<count {
+            for gy in 0..<grid {
+                for gx in 0..<grid {
+                    let row = patches.pointer + ((image * grid + gy) * grid + gx) * patchScalars
+                    for channel in 0..<c.numChannels {
+                        let plane = pixels + (image * c.numChannels + channel) * size * size
+                        for ky in 0..<p {
+                            (row + (channel * p + ky) * p).update(from: plane + (gy * p + ky) * size + gx * p, count: p)
+                        }
+                    }
+                }
+            }
+        }
+        Linear.apply(
+            patches.pointer, rows: patchRows, inFeatures: patchScalars, weight: vision.patchEmbedding.pointer, bias: nil,
+            outFeatures: width, into: embedded.pointer)
+
+        let positions = vision.positionEmbedding.pointer
+        for image in 0..<count {
+            let sequence = hidden + image * c.numPositions * width
+            for i in 0..<width { sequence[i] = vision.classEmbedding.pointer[i] + positions[i] }
+            for patch in 0..<c.numPatches {
+                let target = sequence + (1 + patch) * width
+                let source = embedded.pointer + (image * c.numPatches + patch) * width
+                let position = positions + (1 + patch) * width
+                for i in 0..<width { target[i] = source[i] + position[i] }
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Numerics
+
+/// Every tensor of a `CLIPModel` checkpoint, checked against the configuration's shapes.
+/// Loading is separate from computing: the forward passes only read these.
+public struct CLIPWeights: Sendable {
+    public let visionModel: CLIPVisionWeights
+    public let textModel: CLIPTextWeights
+    /// `visual_projection.weight` [projection_dim, vision width], no bias.
+    public let visualProjection: LinearWeights
+    /// `text_projection.weight` [projection_dim, text width], no bias.
+    public let textProjection: LinearWeights
+    /// `logit_scale` (a scalar, log of the temperature's inverse): the trained value.
+    public let logitScale: Float
+
+    public init(from source: some WeightSource, configuration c: CLIPConfiguration) throws {
+        visionModel = try CLIPVisionWeights(from: source, config: c.vision)
+        textModel = try CLIPTextWeights(from: source, config: c.text)
+        visualProjection = try LinearWeights(
+            from: source, prefix: "visual_projection", inFeatures: c.vision.hiddenSize, outFeatures: c.projectionDim,
+            bias: false)
+        textProjection = try LinearWeights(
+            from: source, prefix: "text_projection", inFeatures: c.text.hiddenSize, outFeatures: c.projectionDim, bias: false)
+        logitScale = try source.load("logit_scale", shape: []).tensor.scalars[0]
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// The MLP non-linearities CLIP checkpoints name in `hidden_act`.
+///
+///     x: [count] in place
+///
+/// References: transformers/activations.py — `QuickGELUActivation` (x · σ(1.702 x), the
+/// OpenAI checkpoints) and `GELUActivation` (exact, x · Φ(x) through erf).
+public enum Activation: String, Sendable, Equatable, CaseIterable {
+    case quickGELU = "quick_gelu"
+    case gelu = "gelu"
+
+    public func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .quickGELU:
+            for i in 0..<count {
+                let v = x[i]
+                x[i] = v / (1 + expf(-1.702 * v))
+            }
+        case .gelu:
+            let inverseSqrt2: Float = 0.70710678118654752440
+            for i in 0..<count {
+                let v = x[i]
+                x[i] = 0.5 * v * (1 + erff(v * inverseSqrt2))
+            }
+        }
+    }
+}

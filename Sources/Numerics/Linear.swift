@@ -1,0 +1,47 @@
+import COpenBLAS
+
+/// A fully connected layer as PyTorch's `nn.Linear` stores it.
+///
+///     x: [rows, inFeatures]   weight: [outFeatures, inFeatures]   bias: [outFeatures]
+///     y: [rows, outFeatures] = x · weightᵀ + bias
+///
+/// The bias is broadcast into `y` first and the GEMM accumulates onto it (beta = 1), so the
+/// bias costs one pass over `y` and no extra buffer.
+public enum Linear {
+    public static func apply(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        guard rows > 0, outFeatures > 0 else { return }
+        if let bias {
+            for r in 0..<rows {
+                (y + r * outFeatures).update(from: bias, count: outFeatures)
+            }
+        }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
+            1, x, Int32(inFeatures), weight, Int32(inFeatures), bias == nil ? 0 : 1, y, Int32(outFeatures))
+    }
+
+    /// The same map added onto `y` in place: y[rows, out] += x · weightᵀ + bias.
+    ///
+    /// A pre-norm transformer's output projections feed a residual; accumulating into the
+    /// residual stream (GEMM with beta = 1) saves a buffer and a pass over it.
+    public static func accumulate(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures: Int,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        guard rows > 0, outFeatures > 0 else { return }
+        if let bias {
+            for r in 0..<rows {
+                let row = y + r * outFeatures
+                for o in 0..<outFeatures { row[o] += bias[o] }
+            }
+        }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
+            1, x, Int32(inFeatures), weight, Int32(inFeatures), 1, y, Int32(outFeatures))
+    }
+}

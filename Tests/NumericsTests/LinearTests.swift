@@ -1,0 +1,40 @@
+import Testing
+@testable import Numerics
+
+@Suite struct LinearTests {
+    /// y = x · wᵀ + b on odd shapes, against a Double triple loop.
+    @Test func matchesNaiveAffineMap() {
+        let rows = 9, inFeatures = 37, outFeatures = 23
+        let x = seededValues(rows * inFeatures, seed: 1)
+        let w = seededValues(outFeatures * inFeatures, seed: 2, scale: 0.2)
+        let b = seededValues(outFeatures, seed: 3)
+        var y = [Float](repeating: .nan, count: rows * outFeatures)
+        Linear.apply(x, rows: rows, inFeatures: inFeatures, weight: w, bias: b, outFeatures: outFeatures, into: &y)
+        var expected = [Double](repeating: 0, count: rows * outFeatures)
+        for r in 0..<rows {
+            for o in 0..<outFeatures {
+                var s = Double(b[o])
+                for i in 0..<inFeatures { s += Double(x[r * inFeatures + i]) * Double(w[o * inFeatures + i]) }
+                expected[r * outFeatures + o] = s
+            }
+        }
+        expectClose(y, expected, tolerance: 1e-5, "linear with bias")
+    }
+
+    @Test func withoutBiasOverwritesTheOutput() {
+        let rows = 4, inFeatures = 5, outFeatures = 3
+        let x = seededValues(rows * inFeatures, seed: 4)
+        let w = seededValues(outFeatures * inFeatures, seed: 5)
+        var y = [Float](repeating: .nan, count: rows * outFeatures)
+        Linear.apply(x, rows: rows, inFeatures: inFeatures, weight: w, bias: nil, outFeatures: outFeatures, into: &y)
+        var expected = [Double](repeating: 0, count: rows * outFeatures)
+        for r in 0..<rows {
+            for o in 0..<outFeatures {
+                for i in 0..<inFeatures {
+                    expected[r * outFeatures + o] += Double(x[r * inFeatures + i]) * Double(w[o * inFeatures + i])
+                }
+            }
+        }
+        expectClose(y, expected, tolerance: 1e-5, "linear without bias")
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+@testable import Numerics
+
+@Suite struct SoftmaxTests {
+    @Test func matchesNaiveSoftmaxAndLeavesTheRestOfTheRowAlone() {
+        let rows = 3, stride = 10, length = 7
+        var x = seededValues(rows * stride, seed: 21, scale: 20)
+        let original = x
+        Softmax.apply(&x, rows: rows, length: length, stride: stride)
+        var expected = original.map(Double.init)
+        for r in 0..<rows {
+            let row = (0..<length).map { Double(original[r * stride + $0]) }
+            let m = row.max() ?? 0
+            let sum = row.map { exp($0 - m) }.reduce(0, +)
+            for i in 0..<length { expected[r * stride + i] = exp(row[i] - m) / sum }
+        }
+        expectClose(x, expected, tolerance: 1e-6, "softmax")
+    }
+
+    @Test func largeLogitsDoNotOverflow() {
+        var x: [Float] = [1000, 1000, -1000]
+        Softmax.apply(&x, rows: 1, length: 3, stride: 3)
+        expectClose(x, [0.5, 0.5, 0], tolerance: 1e-7, "softmax of large logits")
+    }
+}
