@@ -1,6 +1,20 @@
 import Dispatch
 import Synchronization
 
+/// How requests are grouped into model batches.
+public struct BatchLimits: Sendable, Equatable {
+    public var maxBatchSize: Int
+    public var maxWait: Duration
+    /// Requests waiting (not yet in a running batch) at most; beyond it `submit` fails at once.
+    public var queueDepth: Int
+
+    public init(maxBatchSize: Int, maxWait: Duration, queueDepth: Int) {
+        self.maxBatchSize = max(1, maxBatchSize)
+        self.maxWait = maxWait
+        self.queueDepth = max(1, queueDepth)
+    }
+}
+
 /// Coalesces concurrent single requests into model batches.
 ///
 /// Model math is long, CPU-bound and already multi-threaded inside BLAS, so batches run one
@@ -8,19 +22,6 @@ import Synchronization
 /// threads must stay free for I/O and request handling. The first request of a batch waits
 /// at most `maxWait` for company; a full batch starts at once.
 public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
-    public struct Limits: Sendable {
-        public var maxBatchSize: Int
-        public var maxWait: Duration
-        /// Requests waiting (not yet in a running batch) at most; beyond it `submit` fails at once.
-        public var queueDepth: Int
-
-        public init(maxBatchSize: Int, maxWait: Duration, queueDepth: Int) {
-            self.maxBatchSize = max(1, maxBatchSize)
-            self.maxWait = maxWait
-            self.queueDepth = max(1, queueDepth)
-        }
-    }
-
     /// What the batcher observed, for metrics.
     public struct Statistics: Sendable, Equatable {
         public var batches = 0
@@ -45,13 +46,13 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
         var statistics = Statistics()
     }
 
-    public let limits: Limits
+    public let limits: BatchLimits
     private let state = Mutex(State())
     private let queue: DispatchQueue
     private let process: @Sendable ([Input]) throws -> [Output]
 
     /// - Parameter process: runs one batch; must return one output per input, in order.
-    public init(label: String, limits: Limits, process: @escaping @Sendable ([Input]) throws -> [Output]) {
+    public init(label: String, limits: BatchLimits, process: @escaping @Sendable ([Input]) throws -> [Output]) {
         self.limits = limits
         self.queue = DispatchQueue(label: "adaptclip.batcher.\(label)", qos: .userInitiated)
         self.process = process

@@ -14,6 +14,20 @@ public protocol TextTokenizer: Sendable {
     var vocabularySize: Int { get }
 
     func encode(_ text: String) -> [Int]
+
+    /// `encode`, plus whether the text was cut to fit `maxLength`.
+    func encodeReportingTruncation(_ text: String) -> TokenEncoding
+}
+
+/// Ids of one text and whether its end was cut off by truncation.
+public struct TokenEncoding: Sendable, Equatable {
+    public let ids: [Int]
+    public let truncated: Bool
+
+    public init(ids: [Int], truncated: Bool) {
+        self.ids = ids
+        self.truncated = truncated
+    }
 }
 
 extension TextTokenizer {

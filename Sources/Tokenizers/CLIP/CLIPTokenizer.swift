@@ -84,9 +84,15 @@ public struct CLIPTokenizer: TextTokenizer {
 
     // text -> ids [2...maxLength]: <|startoftext|> content... <|endoftext|>
     public func encode(_ text: String) -> [Int] {
+        encodeReportingTruncation(text).ids
+    }
+
+    /// `encode`, plus whether content was cut to fit `maxLength` (the service reports it).
+    public func encodeReportingTruncation(_ text: String) -> TokenEncoding {
         var content: [Int] = []
         let capacity = postProcessor.contentCapacity
         let scalars = Array(text.unicodeScalars)
+        var stoppedEarly = false
         segments: for rawSegment in rawAddedTokens.split(scalars[...]) {
             let normalizedSegments: [AddedTokenMatcher.Segment]
             switch rawSegment {
@@ -99,19 +105,20 @@ public struct CLIPTokenizer: TextTokenizer {
             for segment in normalizedSegments {
                 // Truncation keeps a prefix, so work past the capacity cannot change the result:
                 // stopping bounds the cost of very long inputs.
-                if content.count >= capacity { break segments }
+                if content.count >= capacity { stoppedEarly = true; break segments }
                 switch segment {
                 case .token(let id):
                     content.append(id)
                 case .text(let text):
                     for piece in preTokenizer.split(text) {
-                        if content.count >= capacity { break segments }
+                        if content.count >= capacity { stoppedEarly = true; break segments }
                         content.append(contentsOf: model.encode(word: Self.utf8(piece)))
                     }
                 }
             }
         }
-        return postProcessor.process(content)
+        let truncated = stoppedEarly || content.count > capacity
+        return TokenEncoding(ids: postProcessor.process(content), truncated: truncated)
     }
 
     /// The vocabulary id of one token spelling (`"cat</w>"`, `"<|endoftext|>"`), if any.

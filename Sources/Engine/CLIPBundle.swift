@@ -1,0 +1,67 @@
+import Foundation
+import Imaging
+import Models
+import Tokenizers
+
+/// Everything needed to run one CLIP from a Hugging Face directory: the model, its BPE
+/// tokenizer and its image preprocessor — checked against each other at load, so a mismatched
+/// directory fails at start-up rather than on some request.
+public struct CLIPBundle: Sendable {
+    /// How the service names this model (`/readyz`, responses, the index's embedding space).
+    public let name: String
+    public let directory: URL
+    public let model: CLIPModel
+    public let tokenizer: CLIPTokenizer
+    public let preprocessor: CLIPImagePreprocessor
+
+    /// Loads `config.json`, `model.safetensors`, `vocab.json` + `merges.txt` (+ `tokenizer_config.json`)
+    /// and `preprocessor_config.json` (CLIP's defaults at the model's image size when absent).
+    public static func load(directory: URL, name: String? = nil) throws(EngineError) -> CLIPBundle {
+        let path = directory.path
+        let model: CLIPModel
+        do { model = try CLIPModel.load(directory: directory) } catch {
+            throw .modelLoad(directory: path, reason: "\(error)")
+        }
+        let tokenizer: CLIPTokenizer
+        do { tokenizer = try CLIPTokenizer(directory: directory) } catch {
+            throw .modelLoad(directory: path, reason: "\(error)")
+        }
+        let text = model.configuration.text
+        guard tokenizer.vocabularySize <= text.vocabSize else {
+            throw .modelLoad(
+                directory: path,
+                reason: "the tokenizer has \(tokenizer.vocabularySize) tokens but text_config.vocab_size is \(text.vocabSize)")
+        }
+        guard tokenizer.maxLength <= text.maxPositionEmbeddings else {
+            throw .modelLoad(
+                directory: path,
+                reason: "model_max_length \(tokenizer.maxLength) exceeds max_position_embeddings \(text.maxPositionEmbeddings)")
+        }
+
+        let imageSize = model.configuration.vision.imageSize
+        var config = CLIPPreprocessorConfig()
+        let configURL = directory.appendingPathComponent("preprocessor_config.json")
+        if FileManager.default.fileExists(atPath: configURL.path) {
+            do { config = try CLIPPreprocessorConfig(contentsOf: configURL) } catch {
+                throw .modelLoad(directory: path, reason: "\(error)")
+            }
+        } else {
+            config.size = .shortestEdge(imageSize)
+            config.cropHeight = imageSize
+            config.cropWidth = imageSize
+        }
+        let preprocessor = CLIPImagePreprocessor(config: config)
+        // The vision tower has fixed position embeddings: every image must arrive at its size.
+        let output = preprocessor.outputSize(width: 4 * imageSize, height: 3 * imageSize)
+        guard config.doCenterCrop, output.height == imageSize, output.width == imageSize else {
+            throw .modelLoad(
+                directory: path,
+                reason: "preprocessor_config.json yields \(output.width)x\(output.height) images; vision_config.image_size is \(imageSize)")
+        }
+        return CLIPBundle(
+            name: name ?? directory.standardizedFileURL.lastPathComponent, directory: directory,
+            model: model, tokenizer: tokenizer, preprocessor: preprocessor)
+    }
+
+    public var dimension: Int { model.projectionDim }
+}

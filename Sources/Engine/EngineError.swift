@@ -1,0 +1,22 @@
+import Imaging
+
+/// Failures of the engine's plain Swift API. Each says what a caller can act on.
+public enum EngineError: Error, Equatable, CustomStringConvertible {
+    /// A model directory could not be loaded; `reason` names the file or field at fault.
+    case modelLoad(directory: String, reason: String)
+    /// The text path for a language is not available (no encoder or adapter loaded).
+    case languageUnavailable(QueryLanguage, reason: String)
+    /// One image of a request could not be decoded or preprocessed.
+    case image(index: Int, ImageError)
+    /// The model itself failed on valid input (a bug, reported as a 500).
+    case model(String)
+
+    public var description: String {
+        switch self {
+        case .modelLoad(let directory, let reason): "cannot load model from \(directory): \(reason)"
+        case .languageUnavailable(let language, let reason): "language '\(language.rawValue)' is unavailable: \(reason)"
+        case .image(let index, let error): "image \(index): \(error)"
+        case .model(let message): "model failure: \(message)"
+        }
+    }
+}

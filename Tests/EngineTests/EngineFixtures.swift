@@ -1,0 +1,55 @@
+import Foundation
+@testable import Engine
+
+/// The end-to-end fixture written by training/fixtures/make_engine_fixtures.py.
+enum EngineFixtures {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let tinyCLIP = root.appendingPathComponent("engine/tiny-clip")
+
+    struct Goldens: Decodable {
+        struct Text: Decodable {
+            let id: String
+            let text: String
+            let ids: [Int]
+            let truncated: Bool
+            let embedding: [Float]
+        }
+        struct Image: Decodable {
+            let file: String
+            let embedding: [Float]
+        }
+        let logit_scale: Float
+        let texts: [Text]
+        let images: [Image]
+    }
+
+    static func goldens() throws -> Goldens {
+        try JSONDecoder().decode(Goldens.self, from: Data(contentsOf: root.appendingPathComponent("engine/goldens.json")))
+    }
+
+    static func normalized(_ v: [Float]) -> [Float] {
+        let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return v.map { $0 / norm }
+    }
+
+    static func cosine(_ a: [Float], _ b: [Float]) -> Float {
+        let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+        let na = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let nb = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return dot / (na * nb)
+    }
+
+    static func maxAbs(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
+
+    static func engine(maxBatchSize: Int = 16, maxWait: Duration = .milliseconds(2)) throws -> EmbeddingEngine {
+        let bundle = try CLIPBundle.load(directory: tinyCLIP, name: "tiny-clip")
+        return EmbeddingEngine(
+            clip: bundle, batching: BatchLimits(maxBatchSize: maxBatchSize, maxWait: maxWait, queueDepth: 256),
+            imageLimits: .init(maxPixels: 10_000_000))
+    }
+
+    static var farDeadline: ContinuousClock.Instant { .now + .seconds(60) }
+}
