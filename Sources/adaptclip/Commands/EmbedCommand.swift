@@ -1,17 +1,92 @@
 import ArgumentParser
+import Engine
+import Foundation
+import Service
 
 struct EmbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Embed JSON lines from stdin ({\"text\": ...} or {\"image\": path}); one {\"embedding\": [...]} line per input.")
+        abstract: "Embed JSON lines from stdin ({\"text\": ..., \"lang\"?: ...} or {\"image\": path}); one {\"embedding\": [...]} line per input.",
+        discussion: """
+            Vectors are L2-normalised, in CLIP's projection space. A line that fails prints \
+            {"error": ...} in its place (so output lines stay aligned with input lines), the \
+            reason goes to stderr with the line number, and the exit status is 1.
+            """)
 
     @OptionGroup var common: CommonOptions
 
     @Option(help: "For a BERT directory given as --model: cls, mean or pooler vector.")
     var pooling: String?
 
+    @Option(help: "Lines embedded concurrently (they share model batches).")
+    var chunk: Int = 64
+
     func run() async throws {
-        _ = try common.resolve()
-        try notImplementedYet("embed", issue: 3)
+        let configuration = try common.resolve()
+        let engine = try EngineFactory.make(configuration: configuration).engine
+        let deadlineSeconds = configuration.limits.requestTimeoutSeconds
+        var failures = 0
+        await JSONLines.forEachChunk(chunkSize: max(1, chunk)) { lines in
+            let outcomes = await withTaskGroup(of: (Int, Result<[Float], Error>).self) { group in
+                for (position, line) in lines.enumerated() {
+                    group.addTask {
+                        do {
+                            let deadline = ContinuousClock.now + .seconds(deadlineSeconds)
+                            return (position, .success(try await Self.embed(line.text, engine: engine, deadline: deadline)))
+                        } catch {
+                            return (position, .failure(error))
+                        }
+                    }
+                }
+                var out = [Result<[Float], Error>?](repeating: nil, count: lines.count)
+                for await (position, outcome) in group { out[position] = outcome }
+                return out
+            }
+            for (line, outcome) in zip(lines, outcomes) {
+                switch outcome {
+                case .success(let vector)?:
+                    print("{\"embedding\":[" + vector.map { "\($0)" }.joined(separator: ",") + "]}")
+                case .failure(let error)?:
+                    failures += 1
+                    JSONLines.reportError(line: line.line, "\(error)")
+                    JSONLines.printObject(["error": "\(error)"])
+                case nil:
+                    break
+                }
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    private struct InputError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func embed(_ text: String, engine: EmbeddingEngine, deadline: ContinuousClock.Instant) async throws -> [Float] {
+        guard let data = text.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw InputError(description: "expected a JSON object like {\"text\": \"...\"} or {\"image\": \"path\"}")
+        }
+        let unknown = Set(object.keys).subtracting(["text", "image", "lang"])
+        guard unknown.isEmpty else { throw InputError(description: "unknown field(s): \(unknown.sorted().joined(separator: ", "))") }
+        switch (object["text"], object["image"]) {
+        case (let text as String, nil):
+            var language = QueryLanguage.auto
+            if let raw = object["lang"] {
+                guard let name = raw as? String, let parsed = QueryLanguage(rawValue: name) else {
+                    throw InputError(description: "'lang' must be one of \(QueryLanguage.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                language = parsed
+            }
+            return try await engine.embedTexts([text], language: language, deadline: deadline)[0].vector
+        case (nil, let path as String):
+            let bytes: Data
+            do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw InputError(description: "cannot read image file \(path): \(error.localizedDescription)")
+            }
+            return try await engine.embedImages([bytes], deadline: deadline)[0]
+        default:
+            throw InputError(description: "give exactly one of 'text' (a string) or 'image' (a file path)")
+        }
     }
 }

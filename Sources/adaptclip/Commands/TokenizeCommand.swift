@@ -1,4 +1,7 @@
 import ArgumentParser
+import Engine
+import Foundation
+import Service
 
 struct TokenizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +11,23 @@ struct TokenizeCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        _ = try common.resolve()
-        try notImplementedYet("tokenize", issue: 3)
+        let configuration = try common.resolve()
+        let loaded = try EngineFactory.make(configuration: configuration)
+        let tokenizer = loaded.engine.clip.tokenizer
+        var failures = 0
+        await JSONLines.forEachChunk(chunkSize: 1024) { chunk in
+            for (line, text) in chunk {
+                guard let data = text.data(using: .utf8),
+                      let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+                      let string = value as? String else {
+                    JSONLines.reportError(line: line, "expected a JSON string")
+                    print("null")
+                    failures += 1
+                    continue
+                }
+                print("[" + tokenizer.encode(string).map(String.init).joined(separator: ",") + "]")
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
     }
 }
