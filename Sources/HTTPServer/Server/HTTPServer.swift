@@ -1,0 +1,303 @@
+import Dispatch
+import Glibc
+import Logging
+import Synchronization
+
+/// A socket-level HTTP/1.1 server on Dispatch.
+///
+///     var router = Router()
+///     router.add(.get, "/health") { _ in .text("ok") }
+///     let server = HTTPServer(configuration: .init(port: 0), router: router, logger: logger)
+///     let port = try server.start()          // listening when it returns
+///     server.shutdownOnSignals(gracePeriod: .seconds(10))
+///     await server.waitUntilStopped()
+///
+/// Design: one non-blocking listening socket with a Dispatch read source on an accept queue;
+/// each connection gets its own serial queue with read (and, when the socket buffer is full,
+/// write) sources. Handlers are async and run in Swift concurrency, never on an I/O queue.
+/// Timeouts are enforced by one periodic sweep instead of a timer per connection, so the hot
+/// path only reads the clock.
+public final class HTTPServer: Sendable {
+    public typealias Limits = HTTPLimits
+    public typealias Configuration = HTTPServerConfiguration
+
+    /// Errors of the server's life cycle (socket failures are `SocketError`).
+    public enum LifecycleError: Error, Sendable, CustomStringConvertible {
+        case alreadyStarted
+        public var description: String { "The server was already started; a server starts once." }
+    }
+
+    private enum Phase {
+        case created, running, draining, stopped
+    }
+
+    private struct State {
+        var phase = Phase.created
+        var port: Int?
+        var listenSource: SendableSource<any DispatchSourceRead>?
+        /// Accepting paused after accept(2) failed (a suspended source must be resumed to cancel).
+        var acceptPaused = false
+        var sweepTimer: SendableSource<any DispatchSourceTimer>?
+        var signalSources: [SendableSource<any DispatchSourceSignal>] = []
+        var connections: [UInt64: Connection] = [:]
+        var nextConnectionID: UInt64 = 0
+        var drainWaiter: CheckedContinuation<Bool, Never>?
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let context: ServerContext
+    private let state = Mutex(State())
+    private let acceptQueue = DispatchQueue(label: "http.accept")
+
+    public init(configuration: Configuration = Configuration(), router: Router, logger: Logger) {
+        context = ServerContext(configuration: configuration, router: router, logger: logger)
+    }
+
+    public var configuration: Configuration { context.configuration }
+
+    /// The bound port once started (the ephemeral one when configured with port 0).
+    public var port: Int? { state.withLock { $0.port } }
+
+    /// Number of open connections.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// Binds, listens and starts accepting; the socket is listening when this returns.
+    /// - Returns: the bound port.
+    @discardableResult
+    public func start() throws -> Int {
+        let alreadyStarted = state.withLock { $0.phase != .created }
+        if alreadyStarted { throw LifecycleError.alreadyStarted }
+        let configuration = context.configuration
+        let listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        let port: Int
+        do {
+            port = try Socket.boundPort(listener)
+        } catch {
+            Socket.close(listener)
+            throw error
+        }
+        let source = SendableSource(DispatchSource.makeReadSource(fileDescriptor: listener, queue: acceptQueue))
+        source.source.setEventHandler { [weak self] in self?.acceptPending(listener) }
+        source.source.setCancelHandler { Socket.close(listener) }
+        let sweep = SendableSource(DispatchSource.makeTimerSource(queue: acceptQueue))
+        let interval = sweepInterval()
+        sweep.source.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(5))
+        sweep.source.setEventHandler { [weak self] in self?.sweep() }
+        state.withLock { s in
+            s.phase = .running
+            s.port = port
+            s.listenSource = source
+            s.sweepTimer = sweep
+        }
+        source.source.resume()
+        sweep.source.resume()
+        context.logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+        return port
+    }
+
+    /// Graceful shutdown: stops accepting, lets in-flight requests finish for up to
+    /// `gracePeriod`, closes idle connections at once, then closes whatever is left.
+    /// Returns when every connection is closed. Calling it again waits for the first call.
+    public func shutdown(gracePeriod: Duration = .seconds(10)) async {
+        enum Step { case drain([Connection]), wait, done }
+        let step: Step = state.withLock { s in
+            switch s.phase {
+            case .created:
+                s.phase = .stopped
+                return .done
+            case .draining, .stopped:
+                return .wait
+            case .running:
+                s.phase = .draining
+                if s.acceptPaused {
+                    s.listenSource?.source.resume()
+                    s.acceptPaused = false
+                }
+                s.listenSource?.source.cancel()
+                s.listenSource = nil
+                return .drain(Array(s.connections.values))
+            }
+        }
+        switch step {
+        case .done:
+            finishStopping()
+            return
+        case .wait:
+            await waitUntilStopped()
+            return
+        case .drain(let connections):
+            context.logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
+            for connection in connections { connection.beginDraining() }
+        }
+        if await !waitForConnectionsToClose(within: gracePeriod) {
+            let left = state.withLock { Array($0.connections.values) }
+            context.logger.warning("grace period over, closing connections", metadata: ["connections": "\(left.count)"])
+            for connection in left { connection.forceClose() }
+            _ = await waitForConnectionsToClose(within: .seconds(5))
+        }
+        finishStopping()
+    }
+
+    /// Returns once `shutdown` has completed.
+    public func waitUntilStopped() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let stopped = state.withLock { s in
+                if s.phase == .stopped { return true }
+                s.stopWaiters.append(continuation)
+                return false
+            }
+            if stopped { continuation.resume() }
+        }
+    }
+
+    /// Installs handlers so that each of `signals` (SIGTERM and SIGINT by default) starts a
+    /// graceful shutdown instead of killing the process.
+    public func shutdownOnSignals(_ signals: [Int32] = [SIGTERM, SIGINT], gracePeriod: Duration = .seconds(10)) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = SendableSource(DispatchSource.makeSignalSource(signal: number, queue: acceptQueue))
+            source.source.setEventHandler { [weak self] in
+                guard let self else { return }
+                context.logger.notice("signal received, shutting down", metadata: ["signal": "\(number)"])
+                Task { await self.shutdown(gracePeriod: gracePeriod) }
+            }
+            source.source.resume()
+            state.withLock { $0.signalSources.append(source) }
+        }
+    }
+
+    // MARK: Accepting
+
+    private func acceptPending(_ listener: Int32) {
+        for _ in 0..<256 {
+            let fd: Int32
+            do {
+                guard let accepted = try Socket.accept(listener) else { return }
+                fd = accepted
+            } catch {
+                // EMFILE/ENFILE: the pending connection stays queued and the level-triggered
+                // source would spin; pause accepting briefly instead.
+                context.logger.error("accept failed", metadata: ["error": "\(error)"])
+                pauseAccepting(for: .milliseconds(100))
+                return
+            }
+            enum Admission { case admitted(Connection), full, closing }
+            let admission: Admission = state.withLock { s in
+                guard s.phase == .running else { return .closing }
+                guard s.connections.count < context.configuration.maxConnections else { return .full }
+                s.nextConnectionID += 1
+                let connection = Connection(id: s.nextConnectionID, fd: fd, context: context) { [weak self] closed in
+                    self?.connectionClosed(closed)
+                }
+                s.connections[connection.id] = connection
+                return .admitted(connection)
+            }
+            switch admission {
+            case .admitted(let connection):
+                try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, name: "TCP_NODELAY")
+                connection.start()
+            case .full:
+                rejectOverCapacity(fd)
+            case .closing:
+                Socket.close(fd)
+            }
+        }
+    }
+
+    /// Beyond `maxConnections`: a best-effort 503 on the fresh socket, then close.
+    private func rejectOverCapacity(_ fd: Int32) {
+        let response = HTTPResponse.problem(
+            status: .serviceUnavailable, detail: "The server is at its connection limit; retry later.",
+            requestID: context.requestIDs.next())
+        var bytes = ResponseSerializer.head(
+            status: response.status, headers: response.headers, framing: .contentLength(response.bodyBytes?.count ?? 0),
+            keepAlive: false, clientVersion: .http1_1, requestID: nil)
+        bytes.append(contentsOf: response.bodyBytes ?? [])
+        _ = bytes.withUnsafeBytes { try? Socket.send(fd, $0) }
+        Socket.shutdownWrite(fd)
+        Socket.close(fd)
+        context.logger.warning("connection limit reached, answered 503", metadata: ["limit": "\(context.configuration.maxConnections)"])
+    }
+
+    private func pauseAccepting(for delay: DispatchTimeInterval) {
+        state.withLock { s in
+            guard let source = s.listenSource, !s.acceptPaused else { return }
+            source.source.suspend()
+            s.acceptPaused = true
+        }
+        acceptQueue.asyncAfter(deadline: .now() + delay) { [weak self] in
+            self?.state.withLock { s in
+                guard s.acceptPaused else { return }
+                s.acceptPaused = false
+                s.listenSource?.source.resume()
+            }
+        }
+    }
+
+    private func connectionClosed(_ connection: Connection) {
+        let waiter: CheckedContinuation<Bool, Never>? = state.withLock { s in
+            s.connections[connection.id] = nil
+            guard s.phase == .draining, s.connections.isEmpty else { return nil }
+            defer { s.drainWaiter = nil }
+            return s.drainWaiter
+        }
+        waiter?.resume(returning: true)
+    }
+
+    // MARK: Timeouts and shutdown
+
+    private func sweepInterval() -> DispatchTimeInterval {
+        let c = context
+        let shortest = [c.headerTimeout, c.bodyTimeout, c.idleTimeout, c.sendTimeout, c.lingerTimeout].min() ?? 1_000_000_000
+        return .nanoseconds(Int(min(max(shortest / 4, 10_000_000), 500_000_000)))
+    }
+
+    private func sweep() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let connections = state.withLock { Array($0.connections.values) }
+        for connection in connections { connection.checkDeadline(now) }
+    }
+
+    /// True when every connection closed within `timeout`.
+    private func waitForConnectionsToClose(within timeout: Duration) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let empty = state.withLock { s in
+                if s.connections.isEmpty { return true }
+                s.drainWaiter = continuation
+                return false
+            }
+            if empty {
+                continuation.resume(returning: true)
+                return
+            }
+            acceptQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.nanoseconds))) { [self] in
+                let waiter = state.withLock { s in
+                    defer { s.drainWaiter = nil }
+                    return s.drainWaiter
+                }
+                waiter?.resume(returning: false)
+            }
+        }
+    }
+
+    private func finishStopping() {
+        let waiters = state.withLock { s in
+            s.phase = .stopped
+            s.sweepTimer?.source.cancel()
+            s.sweepTimer = nil
+            for source in s.signalSources { source.source.cancel() }
+            s.signalSources = []
+            defer { s.stopWaiters = [] }
+            return s.stopWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+        context.logger.info("stopped")
+    }
+}
+
+/// A Dispatch source handed between threads: libdispatch objects are thread-safe, but Linux's
+/// Dispatch module does not mark them Sendable.
+struct SendableSource<Source>: @unchecked Sendable {
+    let source: Source
+    init(_ source: Source) { self.source = source }
+}

@@ -1,0 +1,26 @@
+import Logging
+
+/// What every connection of one server shares; immutable after start, so it is read from any
+/// connection queue without locks.
+final class ServerContext: Sendable {
+    let configuration: HTTPServerConfiguration
+    let router: Router
+    let logger: Logger
+    let requestIDs = RequestIDGenerator()
+    let headerTimeout: UInt64
+    let bodyTimeout: UInt64
+    let idleTimeout: UInt64
+    let sendTimeout: UInt64
+    let lingerTimeout: UInt64
+
+    init(configuration: HTTPServerConfiguration, router: Router, logger: Logger) {
+        self.configuration = configuration
+        self.router = router
+        self.logger = logger
+        headerTimeout = configuration.headerTimeout.nanoseconds
+        bodyTimeout = configuration.bodyTimeout.nanoseconds
+        idleTimeout = configuration.idleTimeout.nanoseconds
+        sendTimeout = configuration.sendTimeout.nanoseconds
+        lingerTimeout = configuration.lingerTimeout.nanoseconds
+    }
+}

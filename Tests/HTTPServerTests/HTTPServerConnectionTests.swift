@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import HTTPServer
+
+/// Connection-level behaviour: pipelining, half-close, timeouts, connection limits.
+@Suite struct HTTPServerConnectionTests {
+    static func routes(_ router: inout Router) {
+        router.add(.get, "/hello") { _ in .text("hello") }
+        router.add(.get, "/sleep/{ms}") { request in
+            let ms = Int(request.pathParameters["ms"] ?? "") ?? 0
+            try await Task.sleep(for: .milliseconds(ms))
+            return .text("slept \(ms)")
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await withServer(routes: Self.routes) { _, port in
+            let bodies = try await offPool {
+                let client = try SocketTestClient(port: port)
+                // The first is the slowest: order must come from the requests, not from timing.
+                try client.send(get("/sleep/150") + get("/sleep/1") + get("/hello"))
+                return try (0..<3).map { _ in try client.readResponse().bodyText }
+            }
+            #expect(bodies == ["slept 150", "slept 1", "hello"])
+        }
+    }
+
+    @Test func halfClosedClientStillGetsItsResponses() async throws {
+        try await withServer(routes: Self.routes) { _, port in
+            let (bodies, closed) = try await offPool {
+                let client = try SocketTestClient(port: port)
+                try client.send(get("/sleep/50") + get("/hello"))
+                client.shutdownWrite()
+                let bodies = try (0..<2).map { _ in try client.readResponse().bodyText }
+                return (bodies, client.readsEndOfStream())
+            }
+            #expect(bodies == ["slept 50", "hello"])
+            #expect(closed)
+        }
+    }
+
+    @Test func slowlorisIsCutWithinTheHeaderTimeout() async throws {
+        let configuration = HTTPServerConfiguration(headerTimeout: .milliseconds(300))
+        try await withServer(configuration, routes: Self.routes) { _, port in
+            let (seconds, closed) = try await offPool {
+                let client = try SocketTestClient(port: port)
+                let start = ContinuousClock.now
+                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n")
+                // One header byte every 50 ms: each byte is progress, but the head never completes.
+                var sent = 0
+                while sent < 40 {
+                    usleep(50_000)
+                    do {
+                        try client.send("X")
+                    } catch {
+                        break
+                    }
+                    sent += 1
+                    if elapsed(since: start) > 0.6 { break }
+                }
+                let closed = client.readsEndOfStream()
+                return (elapsed(since: start), closed)
+            }
+            #expect(closed)
+            #expect(seconds < 1.0, "cut after \(seconds) s with a 0.3 s header timeout")
+        }
+    }
+
+    @Test func idleKeepAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
+        let configuration = HTTPServerConfiguration(idleTimeout: .milliseconds(200))
+        try await withServer(configuration, routes: Self.routes) { server, port in
+            let (seconds, closed) = try await offPool {
+                let client = try SocketTestClient(port: port)
+                try client.send(get("/hello"))
+                _ = try client.readResponse()
+                let start = ContinuousClock.now
+                let closed = client.readsEndOfStream()
+                return (elapsed(since: start), closed)
+            }
+            #expect(closed)
+            #expect(seconds > 0.1 && seconds < 1.0, "closed after \(seconds) s")
+            #expect(server.connectionCount == 0)
+        }
+    }
+
+    @Test func stalledBodyIsCutByTheBodyTimeout() async throws {
+        let configuration = HTTPServerConfiguration(bodyTimeout: .milliseconds(200))
+        try await withServer(configuration, routes: { router in
+            router.add(.post, "/upload") { request in .text("\(request.body.count)") }
+        }) { _, port in
+            let (seconds, closed) = try await offPool {
+                let client = try SocketTestClient(port: port)
+                try client.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc")
+                let start = ContinuousClock.now
+                return (elapsed(since: start), client.readsEndOfStream())
+            }
+            #expect(closed)
+            #expect(seconds < 1.0)
+        }
+    }
+
+    @Test func manyIdleConnectionsDoNotBlockANewClient() async throws {
+        try await withServer(routes: Self.routes) { server, port in
+            let idle = try await offPool { try (0..<300).map { _ in try SocketTestClient(port: port) } }
+            // A few of the idle ones send half a head, the worst kind of idle.
+            for client in idle.prefix(20) { try client.send("GET /hello HTTP/1.1\r\n") }
+            let (response, seconds) = try await offPool {
+                let start = ContinuousClock.now
+                let client = try SocketTestClient(port: port)
+                try client.send(get("/hello"))
+                return (try client.readResponse(), elapsed(since: start))
+            }
+            #expect(response.bodyText == "hello")
+            #expect(seconds < 0.5, "new client served after \(seconds) s")
+            #expect(server.connectionCount >= 300)
+            withExtendedLifetime(idle) {}
+        }
+    }
+
+    @Test func connectionsBeyondTheLimitGet503() async throws {
+        let configuration = HTTPServerConfiguration(maxConnections: 2)
+        try await withServer(configuration, routes: Self.routes) { server, port in
+            let held = try await offPool { try (0..<2).map { _ in try SocketTestClient(port: port) } }
+            // Wait until the server has admitted both before knocking a third time.
+            for _ in 0..<100 where server.connectionCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            let (rejected, closed) = try await offPool {
+                let client = try SocketTestClient(port: port)
+                let response = try client.readResponse()
+                return (response, client.readsEndOfStream())
+            }
+            #expect(rejected.status == 503)
+            #expect(closed)
+            let served = try await offPool {
+                try held[0].send(get("/hello"))
+                return try held[0].readResponse()
+            }
+            #expect(served.bodyText == "hello")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import HTTPServer
+
+@Suite struct HTTPServerShutdownTests {
+    static func routes(_ router: inout Router) {
+        router.add(.get, "/sleep/{ms}") { request in
+            let ms = Int(request.pathParameters["ms"] ?? "") ?? 0
+            try? await Task.sleep(for: .milliseconds(ms))
+            return .text("slept \(ms)")
+        }
+    }
+
+    @Test func shutdownFinishesInFlightRequestsClosesIdleOnesAndStopsAccepting() async throws {
+        var router = Router()
+        Self.routes(&router)
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router, logger: LogRecorder().logger)
+        let port = try server.start()
+        let busy = try await offPool { try SocketTestClient(port: port) }
+        let idle = try await offPool { try SocketTestClient(port: port) }
+        try await offPool { try busy.send(get("/sleep/300")) }
+        try await Task.sleep(for: .milliseconds(50))  // the request is in its handler now
+        let start = ContinuousClock.now
+        async let drained: Void = server.shutdown(gracePeriod: .seconds(3))
+        let (response, busyClosed, idleClosed) = try await offPool {
+            let response = try busy.readResponse()
+            return (response, busy.readsEndOfStream(), idle.readsEndOfStream())
+        }
+        await drained
+        let seconds = elapsed(since: start)
+        #expect(response.bodyText == "slept 300")
+        #expect(response.headers["connection"] == "close")
+        #expect(busyClosed)
+        #expect(idleClosed)
+        #expect(seconds < 1.5, "shutdown took \(seconds) s")
+        #expect(server.connectionCount == 0)
+        #expect(throws: SocketTestClient.ClientError.self) { try SocketTestClient(port: port) }
+    }
+
+    @Test func shutdownClosesStragglersAtTheDeadline() async throws {
+        var router = Router()
+        Self.routes(&router)
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router, logger: LogRecorder().logger)
+        let port = try server.start()
+        let client = try await offPool { try SocketTestClient(port: port) }
+        try await offPool { try client.send(get("/sleep/5000")) }
+        try await Task.sleep(for: .milliseconds(50))
+        let start = ContinuousClock.now
+        await server.shutdown(gracePeriod: .milliseconds(200))
+        let seconds = elapsed(since: start)
+        #expect(seconds < 1.0, "shutdown took \(seconds) s")
+        #expect(try await offPool { client.readsEndOfStream() })
+    }
+
+    @Test func waitUntilStoppedReturnsAfterShutdown() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: Router(), logger: LogRecorder().logger)
+        try server.start()
+        #expect(throws: HTTPServer.LifecycleError.self) { try server.start() }
+        async let stopped: Void = server.waitUntilStopped()
+        await server.shutdown(gracePeriod: .milliseconds(100))
+        await stopped
+        await server.shutdown()  // a second call returns at once
+    }
+}
