@@ -46,23 +46,27 @@ public struct BertTokenizer: TextTokenizer {
             ("pad_token", special("pad_token", "[PAD]")), ("cls_token", special("cls_token", "[CLS]")),
             ("mask_token", special("mask_token", "[MASK]")),
         ]
-        var ids: [String: Int] = [:]
-        for (role, token) in roles {
+        func id(_ role: String) throws(TokenizerError) -> Int {
+            let token = roles.first { $0.0 == role }?.1 ?? role
             guard let id = vocabulary.tokenToID[Array(token.utf8)] else {
                 throw .missingSpecialToken(role: role, token: token)
             }
-            ids[role] = id
+            return id
         }
-        self.unknownTokenID = ids["unk_token"] ?? 0
-        self.endTokenID = ids["sep_token"] ?? 0
-        self.padTokenID = ids["pad_token"] ?? 0
-        self.startTokenID = ids["cls_token"] ?? 0
-        self.maskTokenID = ids["mask_token"] ?? 0
+        // Checked in the order BertTokenizer's arguments list them, so the first missing one is named.
+        self.unknownTokenID = try id("unk_token")
+        self.endTokenID = try id("sep_token")
+        self.padTokenID = try id("pad_token")
+        self.startTokenID = try id("cls_token")
+        self.maskTokenID = try id("mask_token")
         self.vocabularySize = vocabulary.size
 
         // The special tokens, plus any other added token of the config. All are matched in the
         // raw text and kept out of lower-casing, as the slow tokenizer does for special tokens.
-        var added = roles.map { (content: Array($0.1.unicodeScalars), id: ids[$0.0] ?? 0) }
+        var added: [(content: [Unicode.Scalar], id: Int)] = []
+        for (role, token) in roles {
+            added.append((Array(token.unicodeScalars), try id(role)))
+        }
         for token in config.addedTokens where !roles.contains(where: { $0.1 == token.content }) {
             if token.singleWord {
                 throw .unsupported(file: configURL.path, reason: "added token \"\(token.content)\" has single_word=true")
