@@ -17,7 +17,7 @@ public struct CLIPTokenizer: TextTokenizer {
     public let endTokenID: Int
     public let padTokenID: Int
     public let unknownTokenID: Int
-    public var vocabularySize: Int { tokenToID.count }
+    public let vocabularySize: Int
 
     private let tokenToID: [String: Int]
     /// Added tokens matched before normalisation, then those matched after it (tokenizers'
@@ -63,10 +63,13 @@ public struct CLIPTokenizer: TextTokenizer {
         // Without a config, transformers registers the special tokens as normalised added tokens.
         var added = config.addedTokens
         if added.isEmpty {
-            added = Set([bos, eos, unk, pad]).sorted().map {
-                AddedToken(content: $0, id: tokenToID[$0] ?? 0, normalized: true, special: true, singleWord: false)
+            let specials = [(bos, startTokenID), (eos, endTokenID), (unk, unknownTokenID), (pad, padTokenID)]
+            for (content, id) in specials where !added.contains(where: { $0.content == content }) {
+                added.append(AddedToken(content: content, id: id, normalized: true, special: true, singleWord: false))
             }
         }
+        // Added tokens may carry ids past vocab.json's (tokenizers appends them to the vocabulary).
+        self.vocabularySize = max(tokenToID.count, (added.map(\.id).max() ?? -1) + 1)
         if let singleWord = added.first(where: \.singleWord) {
             throw .unsupported(file: configURL.path, reason: "added token \"\(singleWord.content)\" has single_word=true")
         }

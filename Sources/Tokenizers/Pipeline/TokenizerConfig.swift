@@ -9,6 +9,10 @@ struct TokenizerConfig: Sendable, Equatable {
     /// nil means "strip accents exactly when lower-casing" (BertTokenizer's `strip_accents=None`).
     var stripAccents: Bool?
     var tokenizeChineseChars: Bool?
+    /// BertTokenizer's `do_basic_tokenize` (false: WordPiece straight on whitespace-split text).
+    var doBasicTokenize: Bool?
+    /// BertTokenizer's `never_split`: words kept whole by its basic tokenizer.
+    var neverSplit: [String] = []
     /// Role (`bos_token`, `cls_token`, ...) to token text.
     var specialTokens: [String: String] = [:]
     /// `added_tokens_decoder`: tokens matched in the text before the model runs, by id.
@@ -29,6 +33,8 @@ struct TokenizerConfig: Sendable, Equatable {
         config.doLowerCase = raw.do_lower_case
         config.stripAccents = raw.strip_accents
         config.tokenizeChineseChars = raw.tokenize_chinese_chars
+        config.doBasicTokenize = raw.do_basic_tokenize
+        config.neverSplit = raw.never_split ?? []
         let roles: [(String, RawToken?)] = [
             ("bos_token", raw.bos_token), ("eos_token", raw.eos_token), ("unk_token", raw.unk_token),
             ("pad_token", raw.pad_token), ("cls_token", raw.cls_token), ("sep_token", raw.sep_token),
@@ -68,6 +74,8 @@ private struct RawConfig: Decodable {
     var do_lower_case: Bool?
     var strip_accents: Bool?
     var tokenize_chinese_chars: Bool?
+    var do_basic_tokenize: Bool?
+    var never_split: [String]?
     var bos_token: RawToken?
     var eos_token: RawToken?
     var unk_token: RawToken?

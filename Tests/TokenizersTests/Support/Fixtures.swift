@@ -19,7 +19,7 @@ enum Fixtures {
     }
 
     /// A fresh temporary directory holding copies of `files` from a fixture directory, for tests
-    /// that damage or remove one file.
+    /// that damage or remove one file. Callers delete it with `removeScratch`.
     static func scratchCopy(of source: URL, files: [String]) throws -> URL {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("tokenizers-\(UUID().uuidString)")
@@ -29,6 +29,14 @@ enum Fixtures {
                 at: source.appendingPathComponent(file), to: scratch.appendingPathComponent(file))
         }
         return scratch
+    }
+
+    static func emptyScratch() throws -> URL {
+        try scratchCopy(of: URL(fileURLWithPath: "/"), files: [])
+    }
+
+    static func removeScratch(_ directory: URL) {
+        try? FileManager.default.removeItem(at: directory)
     }
 }
 

@@ -9,4 +9,13 @@ enum SharedFixtures {
         let directory = try Fixtures.directory("clip")
         return (try CLIPTokenizer(directory: directory), try GoldenSet.load(directory: directory))
     }
+
+    static let bert: Result<(lower: BertTokenizer, cased: BertTokenizer, lowerGoldens: GoldenSet, casedGoldens: GoldenSet), any Error> = Result {
+        let directory = try Fixtures.directory("bert-zh")
+        return (
+            try BertTokenizer(directory: directory), try BertTokenizer(directory: directory, lowercase: false),
+            try GoldenSet.load(directory: directory, goldens: "goldens-lower.json"),
+            try GoldenSet.load(directory: directory, goldens: "goldens-cased.json")
+        )
+    }
 }
