@@ -18,9 +18,17 @@ enum JPEGDecoder {
         if tjDecompressHeader3(handle, base, size, &width, &height, &subsampling, &colorspace) != 0 {
             throw classify(handle, stage: "header")
         }
+        // TurboJPEG reports an incomplete header as success with a zero size.
+        if width == 0 || height == 0 { throw .truncated(format: .jpeg, detail: "file ends before the frame header") }
         try limits.check(width: Int(width), height: Int(height))
         let w = Int(width), h = Int(height)
-        let exif = exifSegments(bytes)
+        let (exif, scanStart) = markers(bytes)
+        // libjpeg completes a truncated file with a fake EOI and only warns, sometimes with a
+        // message that hides the cause; Pillow refuses such files ("image file is truncated").
+        // Entropy-coded data stuffs every 0xFF, so FF D9 after the first scan is the real end.
+        guard let scanStart, hasEndOfImage(bytes, after: scanStart) else {
+            throw .truncated(format: .jpeg, detail: "no end-of-image marker after the scan data")
+        }
 
         let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
         let channels = isCMYK ? 4 : 3
@@ -33,7 +41,7 @@ enum JPEGDecoder {
             // Warnings (e.g. extraneous bytes) still produce the whole image, as in Pillow; a premature
             // end does not: Pillow refuses it as "image file is truncated", and so do we.
             let message = String(cString: tjGetErrorStr2(handle))
-            if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) || message.contains("Premature end") {
+            if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) || message.lowercased().contains("premature end") {
                 throw classify(handle, stage: "data")
             }
         }
@@ -75,26 +83,38 @@ enum JPEGDecoder {
         return .malformed(format: .jpeg, detail: "\(stage): \(message)")
     }
 
-    /// The EXIF APP1 payloads before the first scan, concatenated the way Pillow's JpegImagePlugin
-    /// does (the first with its `Exif\0\0` header, later ones without). Nil if there are none.
-    static func exifSegments(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+    /// Whether FF D9 occurs at or after `offset`.
+    private static func hasEndOfImage(_ bytes: UnsafeRawBufferPointer, after offset: Int) -> Bool {
+        var i = offset
+        while i + 1 < bytes.count {
+            if bytes[i] == 0xFF && bytes[i + 1] == 0xD9 { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Walks the markers up to the first scan. Returns the EXIF APP1 payloads concatenated the way
+    /// Pillow's JpegImagePlugin does (the first with its `Exif\0\0` header, later ones without; nil
+    /// if none), and the offset of the first SOS marker (nil if the walk never reaches one).
+    static func markers(_ bytes: UnsafeRawBufferPointer) -> (exif: [UInt8]?, scanStart: Int?) {
         var exif: [UInt8]? = nil
         var i = 2  // after SOI
         let header: [UInt8] = Array("Exif".utf8) + [0, 0]
         while i + 4 <= bytes.count {
-            guard bytes[i] == 0xFF else { return exif }
+            guard bytes[i] == 0xFF else { return (exif, nil) }
             let marker = bytes[i + 1]
             if marker == 0xFF { i += 1; continue }  // fill byte
             if marker == 0xD8 || (0xD0...0xD7).contains(marker) || marker == 0x01 { i += 2; continue }
-            if marker == 0xDA || marker == 0xD9 { return exif }  // start of scan / end of image
+            if marker == 0xDA { return (exif, i) }
+            if marker == 0xD9 { return (exif, nil) }
             let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
-            guard length >= 2, i + 2 + length <= bytes.count else { return exif }
+            guard length >= 2, i + 2 + length <= bytes.count else { return (exif, nil) }
             let payload = UnsafeRawBufferPointer(rebasing: bytes[(i + 4)..<(i + 2 + length)])
             if marker == 0xE1, payload.count >= 6, payload.prefix(6).elementsEqual(header) {
                 if exif == nil { exif = Array(payload) } else { exif?.append(contentsOf: payload[6...]) }
             }
             i += 2 + length
         }
-        return exif
+        return (exif, nil)
     }
 }
