@@ -58,6 +58,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Throughput of the CLIP forward passes (not a test; see scripts/peer-bench).
+        .executableTarget(name: "clip-bench", dependencies: ["Models", "Numerics"], path: "Benchmarks/CLIPBench"),
+
         // MARK: Tests, one target per library target
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),

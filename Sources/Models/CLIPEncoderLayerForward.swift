@@ -20,7 +20,8 @@ extension CLIPEncoderLayerWeights {
         selfAttn.vProj.apply(s.normed.pointer, rows: tokens, into: s.value.pointer)
         Attention.multiHead(
             query: s.query.pointer, key: s.key.pointer, value: s.value.pointer, rowStride: width, sequences: sequences,
-            width: width, heads: heads, causal: causal, scores: s.scores.pointer, into: s.context.pointer)
+            width: width, heads: heads, causal: causal, scores: s.scores.pointer, scoresCapacity: s.scores.count,
+            into: s.context.pointer)
         selfAttn.outProj.accumulate(s.context.pointer, rows: tokens, into: hidden)
 
         layerNorm2.apply(hidden, rows: tokens, into: s.normed.pointer)

@@ -9,7 +9,7 @@ struct EncoderScratch {
     let value: TensorBuffer       // [tokens, width]
     let context: TensorBuffer     // [tokens, width]  attention output before out_proj
     let intermediate: TensorBuffer // [tokens, intermediate]  MLP hidden
-    let scores: TensorBuffer      // [longest sequence, longest sequence]
+    let scores: TensorBuffer      // [workers · longest sequence²]  attention probabilities
 
     init(tokens: Int, width: Int, intermediate: Int, longestSequence: Int) throws {
         normed = try TensorBuffer(shape: [tokens, width])
@@ -18,6 +18,6 @@ struct EncoderScratch {
         value = try TensorBuffer(shape: [tokens, width])
         context = try TensorBuffer(shape: [tokens, width])
         self.intermediate = try TensorBuffer(shape: [tokens, intermediate])
-        scores = try TensorBuffer(shape: [longestSequence, longestSequence])
+        scores = try TensorBuffer(shape: [Attention.scoresCapacity(longestSequence: longestSequence)])
     }
 }

@@ -11,6 +11,12 @@ public enum Activation: String, Sendable, Equatable, CaseIterable {
     case gelu = "gelu"
 
     public func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forEachChunk(count: count, minimumChunk: 1 << 14) { _, range in
+            applySerially(x + range.lowerBound, count: range.count)
+        }
+    }
+
+    private func applySerially(_ x: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .quickGELU:
             for i in 0..<count {

@@ -12,8 +12,18 @@ public enum LayerNorm {
         into y: UnsafeMutablePointer<Float>
     ) {
         guard width > 0 else { return }
+        Parallel.forEachChunk(count: rows, minimumChunk: max(1, (1 << 14) / width)) { _, range in
+            applySerially(x, rows: range, width: width, gamma: gamma, beta: beta, eps: eps, into: y)
+        }
+    }
+
+    private static func applySerially(
+        _ x: UnsafePointer<Float>, rows: Range<Int>, width: Int,
+        gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float,
+        into y: UnsafeMutablePointer<Float>
+    ) {
         let inverseWidth = 1 / Float(width)
-        for r in 0..<rows {
+        for r in rows {
             let row = x + r * width
             let out = y + r * width
             var sum: Float = 0

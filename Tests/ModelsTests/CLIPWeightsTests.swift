@@ -11,7 +11,7 @@ import Testing
         var dropped: String?
         var replaced: (String, Tensor)?
 
-        func tensor(named name: String) throws -> Tensor {
+        func tensor(named name: String, expectedShape: [Int]) throws -> Tensor {
             if name == dropped { throw ModelError.missingTensor(name) }
             if let (target, tensor) = replaced, target == name { return tensor }
             return try base.tensor(named: name)

@@ -45,7 +45,8 @@ import Testing
         let v = seededValues(tokens * rowStride, seed: 53)
         var out = [Float](repeating: 0, count: tokens * width)
         let maxLength = sequences.map(\.length).max() ?? 0
-        var scores = [Float](repeating: .nan, count: maxLength * maxLength)
+        let capacity = Attention.scoresCapacity(longestSequence: maxLength)
+        var scores = [Float](repeating: .nan, count: capacity)
         // With a fused buffer, k and v live at column offsets width and 2·width of the same rows.
         q.withUnsafeBufferPointer { qp in
             k.withUnsafeBufferPointer { kp in
@@ -55,7 +56,7 @@ import Testing
                     Attention.multiHead(
                         query: qp.baseAddress!, key: kBase, value: vBase, rowStride: rowStride,
                         sequences: sequences, width: width, heads: heads, causal: causal,
-                        scores: &scores, into: &out)
+                        scores: &scores, scoresCapacity: capacity, into: &out)
                 }
             }
         }
