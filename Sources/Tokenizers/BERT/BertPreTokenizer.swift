@@ -12,17 +12,18 @@ struct BertPreTokenizer: Sendable {
     // normalised scalars -> words (non-empty, no whitespace)
     func split(_ text: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
         var words: [[Unicode.Scalar]] = []
+        words.reserveCapacity(text.count / 2)
         for word in Self.whitespaceSplit(text[...]) {
-            let word = Array(word)
-            if neverSplit.contains(word) {
-                words.append(word)
+            if !neverSplit.isEmpty, neverSplit.contains(Array(word)) {
+                words.append(Array(word))
                 continue
             }
-            let stripped = stripsAccents ? Self.stripAccents(word) : word
-            for piece in Self.splitOnPunctuation(stripped) {
-                // Re-splitting on whitespace, as the reference does, only drops empty pieces:
-                // none of the steps above can introduce whitespace.
-                words.append(contentsOf: Self.whitespaceSplit(piece[...]).map(Array.init))
+            // The reference splits on whitespace once more afterwards; that only drops empty
+            // words, because neither step below can produce whitespace, and none are produced.
+            if stripsAccents {
+                Self.appendSplitOnPunctuation(Self.stripAccents(Array(word))[...], to: &words)
+            } else {
+                Self.appendSplitOnPunctuation(word, to: &words)
             }
         }
         return words
@@ -33,23 +34,32 @@ struct BertPreTokenizer: Sendable {
     }
 
     static func stripAccents(_ word: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        // Most words here are one CJK ideograph or ASCII: skip Foundation's NFD for them.
+        if word.allSatisfy(\.isUnchangedByAccentStripping) { return word }
         let decomposed = String(String.UnicodeScalarView(word)).decomposedStringWithCanonicalMapping
         return decomposed.unicodeScalars.filter { $0.properties.generalCategory != .nonspacingMark }
     }
 
-    static func splitOnPunctuation(_ word: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
-        var pieces: [[Unicode.Scalar]] = []
-        var current: [Unicode.Scalar] = []
-        for scalar in word {
-            if scalar.isBertPunctuation {
-                if !current.isEmpty { pieces.append(current) }
-                current = []
-                pieces.append([scalar])
-            } else {
-                current.append(scalar)
-            }
+    /// Each punctuation character becomes a word; the runs between them stay whole.
+    static func appendSplitOnPunctuation(_ word: ArraySlice<Unicode.Scalar>, to words: inout [[Unicode.Scalar]]) {
+        var runStart = word.startIndex
+        for index in word.indices where word[index].isBertPunctuation {
+            if runStart < index { words.append(Array(word[runStart..<index])) }
+            words.append([word[index]])
+            runStart = index + 1
         }
-        if !current.isEmpty { pieces.append(current) }
-        return pieces
+        if runStart < word.endIndex { words.append(Array(word[runStart..<word.endIndex])) }
+    }
+}
+
+extension Unicode.Scalar {
+    /// Scalars that NFD leaves alone and that are not marks: below U+00C0 (the first Latin-1
+    /// character with a canonical decomposition) and the CJK Unified Ideographs blocks (the
+    /// compatibility ideographs, which do decompose, are excluded).
+    fileprivate var isUnchangedByAccentStripping: Bool {
+        switch value {
+        case 0..<0xC0, 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF: true
+        default: false
+        }
     }
 }
