@@ -102,23 +102,29 @@ public struct BertTokenizer: TextTokenizer {
 
     // text -> ids [2...maxLength]: [CLS] content... [SEP]
     public func encode(_ text: String) -> [Int] {
+        encodeReportingTruncation(text).ids
+    }
+
+    /// `encode`, plus whether content was cut to fit `maxLength`.
+    public func encodeReportingTruncation(_ text: String) -> TokenEncoding {
         var content: [Int] = []
         let capacity = postProcessor.contentCapacity
         let scalars = Array(text.unicodeScalars)
+        var stoppedEarly = false
         segments: for segment in addedTokens.split(scalars[...]) {
             // Truncation keeps a prefix: stopping once it is full bounds the cost of long inputs.
-            if content.count >= capacity { break }
+            if content.count >= capacity { stoppedEarly = true; break }
             switch segment {
             case .token(let id):
                 content.append(id)
             case .text(let text):
                 for word in words(text) {
-                    if content.count >= capacity { break segments }
+                    if content.count >= capacity { stoppedEarly = true; break segments }
                     content.append(contentsOf: model.encode(word: word))
                 }
             }
         }
-        return postProcessor.process(content)
+        return TokenEncoding(ids: postProcessor.process(content), truncated: stoppedEarly || content.count > capacity)
     }
 
     /// BERT's segment ids for a single sentence of `count` tokens: all 0.
