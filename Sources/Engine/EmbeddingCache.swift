@@ -27,7 +27,7 @@ public final class EmbeddingCache: Sendable {
     /// Doubly linked list threaded through an array, so the hot path allocates nothing per hit.
     private struct Node {
         var key: Key
-        var value: [Float]
+        var value: TextEmbedding
         var previous: Int
         var next: Int
     }
@@ -49,7 +49,7 @@ public final class EmbeddingCache: Sendable {
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
-    public func value(for key: Key) -> [Float]? {
+    public func value(for key: Key) -> TextEmbedding? {
         state.withLock { state in
             guard let slot = state.index[key] else {
                 state.statistics.misses += 1
@@ -61,7 +61,7 @@ public final class EmbeddingCache: Sendable {
         }
     }
 
-    public func insert(_ value: [Float], for key: Key) {
+    public func insert(_ value: TextEmbedding, for key: Key) {
         guard capacity > 0 else { return }
         state.withLock { state in
             if let slot = state.index[key] {

@@ -13,15 +13,18 @@ public final class EmbeddingEngine: Sendable {
 
     public let clip: CLIPBundle
     public let imageLimits: ImageLimits
+    /// Query embeddings by (text, path, producer); nil disables caching.
+    public let queryCache: EmbeddingCache?
     private let textBatcher: DynamicBatcher<[Int], [Float]>
     private let imageBatcher: DynamicBatcher<Data, Result<[Float], ImageError>>
 
     public init(
         clip: CLIPBundle, batching: BatchLimits, imageLimits: ImageLimits,
-        observer: BatchObserver? = nil
+        queryCache: EmbeddingCache? = nil, observer: BatchObserver? = nil
     ) {
         self.clip = clip
         self.imageLimits = imageLimits
+        self.queryCache = queryCache
         let model = clip.model
         let preprocessor = clip.preprocessor
         textBatcher = DynamicBatcher(label: "text", limits: batching) { batch in
@@ -80,11 +83,16 @@ public final class EmbeddingEngine: Sendable {
     private func embedText(_ text: String, language: QueryLanguage, deadline: ContinuousClock.Instant) async throws -> TextEmbedding {
         switch language {
         case .en, .zhRaw, .auto:
+            let path: QueryLanguage = language == .auto ? .en : language
+            let key = EmbeddingCache.Key(text: text, language: path, producer: clip.name)
+            if let cached = queryCache?.value(for: key) { return cached }
             let encoding = clip.tokenizer.encodeReportingTruncation(text)
             let vector = try await textBatcher.submit(encoding.ids, deadline: deadline)
-            return TextEmbedding(
+            let embedding = TextEmbedding(
                 vector: vector, tokenCount: encoding.ids.count, truncated: encoding.truncated,
-                language: language == .auto ? .en : language, producer: clip.name)
+                language: path, producer: clip.name)
+            queryCache?.insert(embedding, for: key)
+            return embedding
         case .zh:
             throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder and language adapter are loaded")
         }

@@ -29,6 +29,7 @@ public enum EngineFactory {
             throw EngineError.modelLoad(
                 directory: "(embedded default)", reason: "no models/demo bundle found; pass --model DIR")
         }
+        if configuration.engineThreads > 0 { MathThreads.set(configuration.engineThreads) }
         let bundle = try CLIPBundle.load(directory: directory)
         let batching = configuration.batching
         let engine = EmbeddingEngine(
@@ -37,6 +38,7 @@ public enum EngineFactory {
                 maxBatchSize: batching.maxBatchSize, maxWait: .milliseconds(batching.maxWaitMilliseconds),
                 queueDepth: batching.queueDepth),
             imageLimits: ImageLimits(maxPixels: configuration.limits.maxImagePixels),
+            queryCache: configuration.queryCacheEntries > 0 ? EmbeddingCache(capacity: configuration.queryCacheEntries) : nil,
             observer: observer)
         return Loaded(engine: engine, modelLabel: label, isTestModel: isTestModel)
     }

@@ -101,3 +101,21 @@ import Testing
         }
     }
 }
+
+@Suite struct EmbeddingEngineCacheTests {
+    @Test func repeatedQueriesAreServedFromTheCacheWithIdenticalResults() async throws {
+        let bundle = try CLIPBundle.load(directory: EngineFixtures.tinyCLIP, name: "tiny-clip")
+        let cache = EmbeddingCache(capacity: 8)
+        let engine = EmbeddingEngine(
+            clip: bundle, batching: BatchLimits(maxBatchSize: 4, maxWait: .milliseconds(1), queueDepth: 16),
+            imageLimits: .init(maxPixels: 1_000_000), queryCache: cache)
+        let first = try await engine.embedTexts(["a red car"], language: .en, deadline: EngineFixtures.farDeadline)
+        let second = try await engine.embedTexts(["a red car"], language: .en, deadline: EngineFixtures.farDeadline)
+        #expect(first == second)
+        #expect(cache.statistics.hits == 1)
+        #expect(cache.statistics.misses == 1)
+        // zh-raw is another path: it must not reuse the English entry.
+        _ = try await engine.embedTexts(["a red car"], language: .zhRaw, deadline: EngineFixtures.farDeadline)
+        #expect(cache.statistics.misses == 2)
+    }
+}

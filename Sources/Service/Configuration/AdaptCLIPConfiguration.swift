@@ -40,6 +40,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     public var dataDirectory: String
     public var models: Models
     public var engineThreads: Int
+    public var queryCacheEntries: Int
     public var limits: Limits
     public var batching: Batching
     public var logLevel: String
@@ -63,6 +64,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         dataDirectory = s("data_dir")
         models = Models(clip: path("models.clip"), zhEncoder: path("models.zh_encoder"), zhAdapter: path("models.zh_adapter"))
         engineThreads = i("engine.threads")
+        queryCacheEntries = i("engine.query_cache_entries")
         limits = Limits(
             maxBodyBytes: i("limits.max_body_bytes"), maxHeaderBytes: i("limits.max_header_bytes"),
             maxHeaderCount: i("limits.max_header_count"), maxRequestLineBytes: i("limits.max_request_line_bytes"),

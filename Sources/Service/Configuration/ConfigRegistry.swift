@@ -16,6 +16,7 @@ public enum ConfigRegistry {
         ConfigKey("models.zh_encoder", .string(""), "Hugging Face BERT directory for Chinese text; empty uses the bundle's."),
         ConfigKey("models.zh_adapter", .string(""), "Language adapter checkpoint directory; empty uses the bundle's."),
         ConfigKey("engine.threads", .int(0), "BLAS threads for model math; 0 uses every core.", check: ConfigKey.intRange(0...1024)),
+        ConfigKey("engine.query_cache_entries", .int(10_000), "Query embeddings kept in the LRU cache; 0 disables it.", check: ConfigKey.intRange(0...10_000_000)),
 
         // HTTP limits: each refusal names the limit it hit.
         ConfigKey("limits.max_body_bytes", .int(16 * mebibyte), "Largest request body (413 above it, sent before the body is read).", check: ConfigKey.intRange(1...(1 << 31))),

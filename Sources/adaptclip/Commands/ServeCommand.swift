@@ -26,6 +26,6 @@ struct ServeCommand: AsyncParsableCommand {
             print(configuration)
             return
         }
-        try notImplementedYet("serve", issue: 7)
+        try await ServiceRunner.run(configuration: configuration)
     }
 }

@@ -1,0 +1,52 @@
+import Engine
+import Foundation
+import HTTPServer
+import Imaging
+
+extension APIError {
+    /// The problem document (RFC 9457) with the request id and, when known, the field at fault.
+    func response(requestID: String) -> HTTPResponse {
+        var object: [String: Any] = [
+            "type": "https://adaptclip.dev/problems/\(code)", "title": title, "status": status,
+            "detail": detail, "requestId": requestID,
+        ]
+        if let field { object["field"] = field }
+        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var headers: HTTPHeaders = ["Content-Type": "application/problem+json"]
+        if status == 503 { headers.set("Retry-After", "1") }
+        return HTTPResponse(status: HTTPStatus(code: status), headers: headers, body: Array(body))
+    }
+
+    /// Maps what the lower layers throw onto the client-facing refusal. `imageField` names the
+    /// request member that held image `index` (`input[2]`, `image`). nil means "a bug": the
+    /// caller answers 500 and logs it.
+    static func from(_ error: any Error, imageField: (Int) -> String = { "input[\($0)]" }) -> APIError? {
+        switch error {
+        case let error as APIError:
+            return error
+        case BatcherError.queueFull(let depth):
+            return APIError(status: 503, code: "overloaded", title: "Service overloaded",
+                            detail: "the model queue is full (\(depth) requests waiting); retry shortly")
+        case BatcherError.deadlineExceeded:
+            return APIError(status: 504, code: "deadline-exceeded", title: "Request deadline exceeded",
+                            detail: "the request did not reach the model before its deadline")
+        case EngineError.image(let index, let imageError):
+            return imageProblem(imageError, field: imageField(index))
+        case EngineError.languageUnavailable(let language, let reason):
+            return APIError.invalidField("lang", "language '\(language.rawValue)' is not available: \(reason)")
+        default:
+            return nil
+        }
+    }
+
+    private static func imageProblem(_ error: ImageError, field: String) -> APIError {
+        switch error {
+        case .tooManyPixels:
+            return APIError(status: 413, code: "image-too-large", title: "Image too large", detail: "\(error)", field: field)
+        case .unknownFormat, .unsupportedFormat, .unsupportedFeature:
+            return APIError(status: 415, code: "unsupported-image", title: "Unsupported image", detail: "\(error)", field: field)
+        default:
+            return APIError(status: 400, code: "undecodable-image", title: "Undecodable image", detail: "\(error)", field: field)
+        }
+    }
+}

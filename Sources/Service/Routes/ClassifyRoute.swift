@@ -1,0 +1,117 @@
+import Engine
+import Foundation
+import HTTPServer
+
+/// `POST /v1/classify`: zero-shot classification of one image against labels, each label put
+/// into a prompt template and embedded as text (cached), scored by cosine similarity, and
+/// turned into probabilities by a softmax over cosine × the model's logit scale — exactly
+/// CLIP's `logits_per_image`.
+enum ClassifyRoute {
+    static let defaultTemplates: [QueryLanguage: String] = [.en: "a photo of a {}.", .zh: "一张{}的照片。", .zhRaw: "一张{}的照片。"]
+
+    struct Request {
+        var image = Data()
+        var labels: [String] = []
+        var language = QueryLanguage.auto
+        var template: String?
+    }
+
+    struct Response: Encodable {
+        struct Label: Encodable {
+            let label: String
+            let score: Float
+            let probability: Float
+        }
+        let model: String
+        let lang: String
+        let template: String
+        let labels: [Label]
+    }
+
+    static func handle(_ http: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
+        let request = try parse(http, context)
+        let engine = context.engine
+        let deadline = context.deadline()
+        // One language for the whole label set, so every label gets the same template and path.
+        let language = LanguageRouter.resolve(request.language, text: request.labels.joined(separator: " "))
+        let template = request.template ?? defaultTemplates[language] ?? "a photo of a {}."
+        let prompts = request.labels.map { template.replacingOccurrences(of: "{}", with: $0) }
+
+        async let imageVectors = engine.embedImages([request.image], deadline: deadline)
+        async let textEmbeddings = engine.embedTexts(prompts, language: language, deadline: deadline)
+        let image: [Float]
+        do { image = try await imageVectors[0] } catch EngineError.image(_, let error) {
+            throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error
+        }
+        let texts = try await textEmbeddings
+
+        let scores = texts.map { zip($0.vector, image).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
+        let probabilities = softmax(scores.map { $0 * engine.logitScale })
+        let ranked = zip(request.labels, zip(scores, probabilities))
+            .map { Response.Label(label: $0.0, score: $0.1.0, probability: $0.1.1) }
+            .sorted { $0.score > $1.score }
+        return try .encoded(Response(model: engine.modelName, lang: language.rawValue, template: template, labels: ranked))
+    }
+
+    static func parse(_ http: HTTPRequest, _ context: ServiceContext) throws(APIError) -> Request {
+        let limits = context.configuration.limits
+        var request = Request()
+        switch try RequestBody.parse(http) {
+        case .json(let reader):
+            try reader.rejectUnknown(["image", "labels", "lang", "template", "prompt", "model"])
+            if let prompt = try reader.string("prompt") {
+                throw APIError(status: 404, code: "prompt-not-found", title: "Unknown prompt",
+                               detail: "no learned prompt named '\(prompt)' is loaded", field: "prompt")
+            }
+            guard let image = try reader.string("image") else { throw APIError.missingField("image") }
+            request.image = try ImagePayload.decode(image, field: "image", maxBytes: limits.maxBodyBytes)
+            guard let labels = try reader.strings("labels", limit: limits.maxLabels, allowSingle: false) else {
+                throw APIError.missingField("labels")
+            }
+            request.labels = labels
+            request.language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
+            request.template = try reader.string("template")
+        case .multipart(let form):
+            try form.rejectUnknown(["image", "file", "labels", "lang", "template"])
+            guard let file = form.first(named: "image") ?? form.first(named: "file") else { throw APIError.missingField("image") }
+            request.image = Data(file.body)
+            request.labels = try labels(form.all(named: "labels"), limit: limits.maxLabels)
+            if let lang = try form.text("lang") {
+                request.language = try FieldReader(members: ["lang": .string(lang)]).choice("lang", as: QueryLanguage.self) ?? .auto
+            }
+            request.template = try form.text("template")
+        }
+        if let template = request.template, !template.contains("{}") {
+            throw APIError.invalidField("template", "'template' must contain {} where the label goes")
+        }
+        if let blank = request.labels.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw APIError.invalidField("labels[\(blank)]", "'labels[\(blank)]' is empty")
+        }
+        guard Set(request.labels).count == request.labels.count else {
+            throw APIError.invalidField("labels", "'labels' has duplicates; each label must be distinct")
+        }
+        return request
+    }
+
+    /// Labels from form fields: one per `labels` part, or one part holding a JSON array.
+    private static func labels(_ parts: [MultipartFormData.Part], limit: Int) throws(APIError) -> [String] {
+        guard !parts.isEmpty else { throw APIError.missingField("labels") }
+        if parts.count == 1, let text = parts[0].text, text.hasPrefix("[") {
+            let reader = try FieldReader.parseBody(Array("{\"labels\":\(text)}".utf8))
+            return try reader.strings("labels", limit: limit, allowSingle: false) ?? []
+        }
+        guard parts.count <= limit else { throw APIError.tooMany("labels", count: parts.count, limit: limit) }
+        return try parts.map { part throws(APIError) in
+            guard let text = part.text else { throw APIError.invalidField("labels", "'labels' is not valid UTF-8") }
+            return text
+        }
+    }
+
+    /// Numerically stable softmax.
+    static func softmax(_ logits: [Float]) -> [Float] {
+        guard let top = logits.max() else { return [] }
+        let exps = logits.map { Foundation.exp($0 - top) }
+        let sum = exps.reduce(0, +)
+        return exps.map { $0 / sum }
+    }
+}

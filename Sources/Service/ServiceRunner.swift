@@ -1,0 +1,58 @@
+import Engine
+import Foundation
+import HTTPServer
+import Logging
+
+/// `adaptclip serve`: load the models, bind, serve until SIGTERM/SIGINT, drain, return.
+public enum ServiceRunner {
+    /// A running service, for callers (tests, `serve`) that need its port or want to stop it.
+    public struct Running: Sendable {
+        public let server: HTTPServer
+        public let port: Int
+        public let context: ServiceContext
+    }
+
+    /// Loads everything and starts listening; returns once the socket accepts connections.
+    public static func start(configuration: AdaptCLIPConfiguration, logger: Logger = Logger(label: "adaptclip")) throws -> Running {
+        let metrics = ServiceMetrics()
+        let loaded = try EngineFactory.make(configuration: configuration) { _, size, duration in
+            metrics.recordBatch(size: size, duration: duration)
+        }
+        if loaded.isTestModel {
+            logger.warning("serving the test model: embeddings and scores carry no meaning", metadata: ["model_source": "\(loaded.modelLabel)"])
+        }
+        let context = ServiceContext(
+            configuration: configuration, engine: loaded.engine, modelLabel: loaded.modelLabel,
+            isTestModel: loaded.isTestModel, metrics: metrics, logger: logger)
+        let server = HTTPServer(
+            configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger)
+        let port = try server.start()
+        logger.notice("listening", metadata: [
+            "host": "\(configuration.server.host)", "port": "\(port)", "model": "\(loaded.engine.modelName)",
+            "model_source": "\(loaded.modelLabel)", "dimension": "\(loaded.engine.dimension)",
+        ])
+        return Running(server: server, port: port, context: context)
+    }
+
+    /// Runs until a termination signal has drained the server.
+    public static func run(configuration: AdaptCLIPConfiguration) async throws {
+        let logger = Logger(label: "adaptclip")
+        let running = try start(configuration: configuration, logger: logger)
+        running.server.shutdownOnSignals(gracePeriod: .milliseconds(Int(configuration.server.shutdownGraceSeconds * 1000)))
+        await running.server.waitUntilStopped()
+        logger.notice("stopped")
+    }
+
+    static func httpConfiguration(_ c: AdaptCLIPConfiguration) -> HTTPServerConfiguration {
+        HTTPServerConfiguration(
+            host: c.server.host, port: c.server.port,
+            limits: HTTPLimits(
+                maxRequestLineBytes: c.limits.maxRequestLineBytes, maxHeaderBytes: c.limits.maxHeaderBytes,
+                maxHeaderCount: c.limits.maxHeaderCount, maxBodyBytes: c.limits.maxBodyBytes),
+            maxConnections: c.server.maxConnections,
+            headerTimeout: seconds(c.limits.headerTimeoutSeconds), bodyTimeout: seconds(c.limits.bodyTimeoutSeconds),
+            idleTimeout: seconds(c.limits.idleTimeoutSeconds))
+    }
+
+    private static func seconds(_ value: Double) -> Duration { .milliseconds(Int(value * 1000)) }
+}
