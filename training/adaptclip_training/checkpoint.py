@@ -266,7 +266,7 @@ def _exact_keys(obj: dict[str, Any], keys: tuple[str, ...], prefix: str) -> None
     for key in keys:
         if key not in obj:
             raise CheckpointError(MANIFEST_FILE, prefix + key, "missing")
-    for key in obj:
+    for key in sorted(obj):      # sorted: the same report whatever order a JSON parser keeps
         if key not in keys:
             raise CheckpointError(MANIFEST_FILE, prefix + key, "unknown field")
 

@@ -59,12 +59,12 @@ def read_layout(data: bytes, file: str) -> dict[str, TensorEntry]:
             raise CheckpointError(file, field, "header entry is not an object")
         dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
         if dtype not in DTYPE_SIZES:
-            raise CheckpointError(file, field, f"dtype {dtype!r} is not one of {sorted(DTYPE_SIZES)}")
+            raise CheckpointError(file, field, f"dtype {json.dumps(dtype)} is not one of [{', '.join(sorted(DTYPE_SIZES))}]")
         if not (isinstance(shape, list) and all(_is_count(s) for s in shape)):
-            raise CheckpointError(file, field, f"shape {shape!r} is not a list of non-negative integers")
+            raise CheckpointError(file, field, f"shape {json.dumps(shape)} is not a list of non-negative integers")
         if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_count(o) for o in offsets)
                 and offsets[0] <= offsets[1]):
-            raise CheckpointError(file, field, f"data_offsets {offsets!r} is not [begin, end] with begin <= end")
+            raise CheckpointError(file, field, f"data_offsets {json.dumps(offsets)} is not [begin, end] with begin <= end")
         begin, end = offsets
         expected_bytes = math.prod(shape) * DTYPE_SIZES[dtype]
         if end - begin != expected_bytes:
