@@ -67,7 +67,9 @@ def _frozen(model: torch.nn.Module) -> torch.nn.Module:
 @torch.no_grad()
 def bert_hidden_states(tokenizer: BertTokenizer, bert: BertModel, texts: list[str], max_length: int,
                        batch_size: int, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """texts -> (hidden [N, T, H] in `dtype`, mask [N, T] int8); T = longest tokenised text (<= max_length)."""
+    """texts -> (hidden [N, T, H] in `dtype`, mask [N, T] int8); T = longest tokenised text, at most
+    max_length and at most the model's max_position_embeddings."""
+    max_length = min(max_length, bert.config.max_position_embeddings)
     encoded = [tokenizer(texts[i:i + batch_size], padding=True, truncation=True, max_length=max_length,
                          return_tensors="pt") for i in range(0, len(texts), batch_size)]
     width = max(e["input_ids"].shape[1] for e in encoded)
