@@ -18,6 +18,15 @@ def test_two_shapes_exist():
     assert [p.name for p in SHAPES] == ["bert-tiny-a", "bert-tiny-b"]
 
 
+def test_shape_b_uses_the_naming_of_real_chinese_bert_checkpoints():
+    from safetensors import safe_open
+    with safe_open(BERT_FIXTURES / "bert-tiny-b" / "model.safetensors", "pt") as weights:
+        names = set(weights.keys())
+    assert "bert.embeddings.LayerNorm.gamma" in names and "bert.embeddings.LayerNorm.beta" in names
+    assert "bert.pooler.dense.weight" in names and any(n.startswith("cls.") for n in names)
+    assert not any(n.endswith("LayerNorm.weight") for n in names)
+
+
 @pytest.mark.parametrize("directory", SHAPES, ids=[p.name for p in SHAPES])
 def test_goldens_match_transformers(directory):
     model = BertModel.from_pretrained(directory, dtype=torch.float32, attn_implementation="eager").eval()
