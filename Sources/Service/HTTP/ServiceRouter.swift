@@ -53,10 +53,10 @@ public enum ServiceRouter {
 }
 
 extension HTTPResponse {
-    /// `value` as compact JSON.
+    /// `value` as compact JSON, keys sorted so identical answers are identical bytes.
     static func encoded<T: Encodable>(_ value: T, status: HTTPStatus = .ok) throws -> HTTPResponse {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return .json(try encoder.encode(value), status: status)
     }
 }

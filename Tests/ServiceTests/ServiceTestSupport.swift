@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import Testing
+@testable import Service
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real service on a loopback port, serving the tiny fixture CLIP.
+struct LiveService {
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    let running: ServiceRunner.Running
+    var base: String { "http://127.0.0.1:\(running.port)" }
+
+    static func start(_ overrides: [String: String] = [:]) throws -> LiveService {
+        var all: [String: String] = [
+            "server.port": "0", "models.clip": fixtures.appendingPathComponent("engine/tiny-clip").path,
+            "limits.max_inputs_per_request": "4", "limits.max_labels": "5", "logging.level": "warning",
+        ]
+        all.merge(overrides) { _, new in new }
+        let configuration = try ConfigurationLoader(overrides: all).load()
+        var logger = Logger(label: "service-test")
+        logger.logLevel = .warning
+        return LiveService(running: try ServiceRunner.start(configuration: configuration, logger: logger))
+    }
+
+    func stop() async { await running.server.shutdown(gracePeriod: .seconds(2)) }
+
+    struct Reply {
+        let status: Int
+        let headers: [String: String]
+        let body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    func request(_ method: String, _ path: String, body: Data? = nil, contentType: String? = "application/json") async throws -> Reply {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = method
+        request.httpBody = body
+        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+        return Reply(status: http.statusCode, headers: headers, body: data)
+    }
+
+    func post(_ path: String, json: Any) async throws -> Reply {
+        try await request("POST", path, body: try JSONSerialization.data(withJSONObject: json))
+    }
+
+    func postMultipart(_ path: String, fields: [(String, String)], files: [(name: String, filename: String, data: Data)]) async throws -> Reply {
+        let boundary = "adaptclip-test-\(UUID().uuidString)"
+        var body = Data()
+        for (name, value) in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        for file in files {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+            body.append(file.data)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        return try await request("POST", path, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
+    static func image(_ name: String) throws -> Data {
+        try Data(contentsOf: fixtures.appendingPathComponent("images/\(name)"))
+    }
+
+    static func dataURI(_ name: String) throws -> String {
+        "data:image/png;base64," + (try image(name)).base64EncodedString()
+    }
+}
+
+/// Runs `body` against a fresh service and always stops it.
+func withService(_ overrides: [String: String] = [:], _ body: (LiveService) async throws -> Void) async throws {
+    let service = try LiveService.start(overrides)
+    do {
+        try await body(service)
+    } catch {
+        await service.stop()
+        throw error
+    }
+    await service.stop()
+}
+
+/// Expects a problem document with `status` that names `field`.
+func expectProblem(_ reply: LiveService.Reply, status: Int, field: String?, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(reply.status == status, "status \(reply.status): \(reply.text)", sourceLocation: sourceLocation)
+    #expect(reply.headers["content-type"] == "application/problem+json", sourceLocation: sourceLocation)
+    if let field { #expect(reply.json["field"] as? String == field, "\(reply.text)", sourceLocation: sourceLocation) }
+    #expect(reply.json["requestId"] is String, sourceLocation: sourceLocation)
+}
