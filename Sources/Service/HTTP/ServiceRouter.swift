@@ -6,18 +6,31 @@ import Logging
 /// records metrics under the route *pattern* (bounded label cardinality) and turns thrown
 /// errors into problem documents, so no handler repeats that plumbing.
 public enum ServiceRouter {
+    /// One route of the public surface: the single list that registers handlers and that the
+    /// OpenAPI test compares with docs/openapi.yaml.
+    struct Route: Sendable {
+        let method: HTTPMethod
+        let pattern: String
+        /// Routes that take uploads use `limits.max_body_bytes`; the rest the server's default.
+        let takesBody: Bool
+        let handler: @Sendable (HTTPRequest, ServiceContext) async throws -> HTTPResponse
+    }
+
+    static let routes: [Route] = [
+        Route(method: .get, pattern: "/healthz", takesBody: false) { _, _ in try HealthRoutes.health() },
+        Route(method: .get, pattern: "/readyz", takesBody: false) { _, context in try HealthRoutes.ready(context) },
+        Route(method: .get, pattern: "/metrics", takesBody: false) { _, context in HealthRoutes.metrics(context) },
+        Route(method: .post, pattern: "/v1/embeddings", takesBody: true) { try await EmbeddingsRoute.handle($0, $1) },
+        Route(method: .post, pattern: "/v1/classify", takesBody: true) { try await ClassifyRoute.handle($0, $1) },
+    ]
+
     public static func make(_ context: ServiceContext) -> Router {
         var router = Router()
-        let limits = context.configuration.limits
-
-        add(&router, .get, "/healthz", context) { _ in try HealthRoutes.health() }
-        add(&router, .get, "/readyz", context) { _ in try HealthRoutes.ready(context) }
-        add(&router, .get, "/metrics", context) { _ in HealthRoutes.metrics(context) }
-        add(&router, .post, "/v1/embeddings", context, bodyLimit: limits.maxBodyBytes) { request in
-            try await EmbeddingsRoute.handle(request, context)
-        }
-        add(&router, .post, "/v1/classify", context, bodyLimit: limits.maxBodyBytes) { request in
-            try await ClassifyRoute.handle(request, context)
+        for route in routes {
+            let bodyLimit = route.takesBody ? context.configuration.limits.maxBodyBytes : nil
+            add(&router, route.method, route.pattern, context, bodyLimit: bodyLimit) { request in
+                try await route.handler(request, context)
+            }
         }
         return router
     }
