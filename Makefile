@@ -24,6 +24,7 @@ serve: release
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest --no-parallel
+	scripts/api-conformance
 
 clean:
 	rm -rf .build
