@@ -48,6 +48,14 @@ import Imaging
         #expect(p.outputSize(width: 1000, height: 50) == (224, 224))
     }
 
+    @Test func extremeAspectRatiosOnlyComputeTheCrop() throws {
+        // Resized to 224 × 4,480,000 (a 3 GB image in Pillow); the tensor needs only 224 × 224 of it.
+        let strip = try RGBImage(width: 20_000, height: 1, pixels: (0..<60_000).map { UInt8($0 % 251) })
+        let tensor = CLIPImagePreprocessor().preprocess(strip)
+        #expect(tensor.count == 3 * 224 * 224)
+        #expect(tensor.allSatisfy { $0.isFinite })
+    }
+
     @Test func batchIsTheConcatenationOfSingleTensors() throws {
         let preprocessor = CLIPImagePreprocessor(config: try ImageFixtures.config("s32"))
         let images = try ["jpeg_tiny_7x5.jpg", "png_la16_50x70.png", "webp_exif8_60x40.webp"].map {
