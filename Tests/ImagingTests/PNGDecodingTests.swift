@@ -34,6 +34,13 @@ import Testing
         #expect(image.pixels == [10, 20, 30, 15, 25, 35, 11, 21, 31, 17, 27, 37])
     }
 
+    /// On the first row the row above reads as zeros (PNG spec §9.2).
+    @Test(arguments: [(1, [5, 11, 18]), (2, [5, 6, 7]), (3, [5, 8, 11]), (4, [5, 11, 18])])
+    func firstRowFiltersSeeZerosAbove(filter: Int, expected: [Int]) throws {
+        let image = try ImageDecoder.decode(TinyPNG.file(width: 3, height: 1, bitDepth: 8, colorType: 0, rows: [UInt8(filter), 5, 6, 7]))
+        #expect(image.pixels == expected.flatMap { [UInt8($0), UInt8($0), UInt8($0)] })
+    }
+
     @Test func unknownFilterTypeIsMalformed() {
         #expect(throws: ImageError.malformed(format: .png, detail: "row filter type 5")) {
             try ImageDecoder.decode(TinyPNG.file(width: 1, height: 1, bitDepth: 8, colorType: 0, rows: [5, 7]))
