@@ -38,9 +38,10 @@ enum PNGDecoder {
             switch chunk.type {
             case "IHDR":
                 if header != nil { throw .malformed(format: .png, detail: "second IHDR chunk") }
-                header = try parseHeader(payload)
+                let parsed = try parseHeader(payload)
                 // The size is known: refuse bombs before anything else is read or allocated.
-                try limits.check(width: header!.width, height: header!.height)
+                try limits.check(width: parsed.width, height: parsed.height)
+                header = parsed
             case "PLTE":
                 if payload.count % 3 != 0 || payload.count > 768 || payload.isEmpty {
                     throw .malformed(format: .png, detail: "PLTE chunk of \(payload.count) bytes")
