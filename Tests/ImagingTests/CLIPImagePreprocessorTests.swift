@@ -12,6 +12,13 @@ import Imaging
         #expect(c.imageMean == [0.48145466, 0.4578275, 0.40821073])
     }
 
+    @Test func configIsReadFromAModelDirectory() throws {
+        let c = try CLIPPreprocessorConfig(modelDirectory: ImageFixtures.directory.appendingPathComponent("configs/s48_crop40x56"))
+        #expect(c.size == .shortestEdge(48) && c.cropHeight == 40 && c.cropWidth == 56)
+        #expect(c.imageMean == [0.5, 0.5, 0.5] && c.imageStd == [0.5, 0.5, 0.5])
+        #expect(throws: ImageError.self) { try CLIPPreprocessorConfig(modelDirectory: URL(fileURLWithPath: "/nonexistent")) }
+    }
+
     @Test func legacyIntegerSizesAreRead() throws {
         let c = try Self.config(#"{"size": 336, "crop_size": 336}"#)
         #expect(c.size == .shortestEdge(336) && c.cropHeight == 336 && c.cropWidth == 336)
