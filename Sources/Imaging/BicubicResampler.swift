@@ -17,32 +17,36 @@
 /// Fixed-point fraction bits: 32 - 8 - 2, leaving room for 8-bit values and the filter's overshoot.
 private let precisionBits: Int32 = 22
 
-/// The filter taps of one axis: for output index i, input indices `start[i] ..< start[i] + count[i]`
-/// weighted by `weights[i * taps ..< i * taps + count[i]]`.
+/// The filter taps of one axis for the outputs in `outputs` (a window of `0 ..< outSize`; computing
+/// only the window keeps an extreme aspect ratio from allocating taps for pixels the crop drops).
+/// Output `outputs.lowerBound + i` reads input indices `start[i] ..< start[i] + count[i]` weighted by
+/// `weights[i * taps ..< i * taps + count[i]]`.
 struct ResampleAxis: Sendable {
     let inSize: Int
     let outSize: Int
+    let outputs: Range<Int>
     let taps: Int
     let start: [Int]
     let count: [Int]
     let weights: [Int32]
 
     // in: [inSize] samples -> out: [outSize] samples (Pillow precompute_coeffs with box = (0, inSize)).
-    init(inSize: Int, outSize: Int) {
+    init(inSize: Int, outSize: Int, outputs: Range<Int>) {
         self.inSize = inSize
         self.outSize = outSize
+        self.outputs = outputs
         let support0 = 2.0
         let scale = Double(Float(inSize)) / Double(outSize)
         let filterScale = max(scale, 1.0)
         let support = support0 * filterScale
         let taps = Int(support.rounded(.up)) * 2 + 1
         self.taps = taps
-        var start = [Int](repeating: 0, count: outSize)
-        var count = [Int](repeating: 0, count: outSize)
-        var weights = [Int32](repeating: 0, count: outSize * taps)
+        var start = [Int](repeating: 0, count: outputs.count)
+        var count = [Int](repeating: 0, count: outputs.count)
+        var weights = [Int32](repeating: 0, count: outputs.count * taps)
         var k = [Double](repeating: 0, count: taps)
         let inverseScale = 1.0 / filterScale
-        for xx in 0..<outSize {
+        for (i, xx) in outputs.enumerated() {
             let center = (Double(xx) + 0.5) * scale
             var xmin = Int(center - support + 0.5)
             if xmin < 0 { xmin = 0 }
@@ -58,10 +62,10 @@ struct ResampleAxis: Sendable {
             for x in 0..<xmax where total != 0.0 { k[x] /= total }
             let one = Double(1 << precisionBits)
             for x in 0..<xmax {
-                weights[xx * taps + x] = k[x] < 0 ? Int32(-0.5 + k[x] * one) : Int32(0.5 + k[x] * one)
+                weights[i * taps + x] = k[x] < 0 ? Int32(-0.5 + k[x] * one) : Int32(0.5 + k[x] * one)
             }
-            start[xx] = xmin
-            count[xx] = xmax
+            start[i] = xmin
+            count[i] = xmax
         }
         self.start = start
         self.count = count
@@ -87,12 +91,12 @@ enum BicubicResampler {
         let windowWidth = columns.count, windowHeight = rows.count
         if windowWidth == 0 || windowHeight == 0 { return [] }
 
-        let vertical = needVertical ? ResampleAxis(inSize: image.height, outSize: outHeight) : nil
+        let vertical = needVertical ? ResampleAxis(inSize: image.height, outSize: outHeight, outputs: rows) : nil
         // The input rows the window needs.
         let firstRow: Int, endRow: Int
         if let vertical {
-            firstRow = rows.map { vertical.start[$0] }.min() ?? 0
-            endRow = rows.map { vertical.start[$0] + vertical.count[$0] }.max() ?? 0
+            firstRow = vertical.start.min() ?? 0
+            endRow = zip(vertical.start, vertical.count).map { $0 + $1 }.max() ?? 0
         } else {
             firstRow = rows.lowerBound
             endRow = rows.upperBound
@@ -112,26 +116,13 @@ enum BicubicResampler {
                     }
                     return
                 }
-                let axis = ResampleAxis(inSize: image.width, outSize: outWidth)
+                let axis = ResampleAxis(inSize: image.width, outSize: outWidth, outputs: columns)
                 axis.weights.withUnsafeBufferPointer { weights in
-                    let half: Int32 = 1 << (precisionBits - 1)
-                    for r in 0..<middleRows {
-                        let inRow = (firstRow + r) * inRowBytes
-                        let outRow = r * rowBytes
-                        for (i, xx) in columns.enumerated() {
-                            var s0 = half, s1 = half, s2 = half
-                            let taps = xx * axis.taps
-                            var p = inRow + axis.start[xx] * 3
-                            for x in 0..<axis.count[xx] {
-                                let w = weights[taps + x]
-                                s0 &+= Int32(src[p]) &* w
-                                s1 &+= Int32(src[p + 1]) &* w
-                                s2 &+= Int32(src[p + 2]) &* w
-                                p += 3
-                            }
-                            dst[outRow + i * 3] = clip8(s0)
-                            dst[outRow + i * 3 + 1] = clip8(s1)
-                            dst[outRow + i * 3 + 2] = clip8(s2)
+                    axis.start.withUnsafeBufferPointer { start in
+                        axis.count.withUnsafeBufferPointer { count in
+                            horizontalPass(
+                                src: src, dst: dst, inRowBytes: inRowBytes, firstRow: firstRow, rows: middleRows,
+                                columns: columns, taps: axis.taps, weights: weights, start: start, count: count)
                         }
                     }
                 }
@@ -147,20 +138,67 @@ enum BicubicResampler {
             out.withUnsafeMutableBufferPointer { dst in
                 accumulator.withUnsafeMutableBufferPointer { acc in
                     vertical.weights.withUnsafeBufferPointer { weights in
-                        for (r, yy) in rows.enumerated() {
-                            for i in 0..<rowBytes { acc[i] = 1 << (precisionBits - 1) }
-                            let taps = yy * vertical.taps
-                            for y in 0..<vertical.count[yy] {
-                                let w = weights[taps + y]
-                                let inRow = (vertical.start[yy] + y - firstRow) * rowBytes
-                                for i in 0..<rowBytes { acc[i] &+= Int32(src[inRow + i]) &* w }
+                        vertical.start.withUnsafeBufferPointer { start in
+                            vertical.count.withUnsafeBufferPointer { count in
+                                verticalPass(
+                                    src: src, dst: dst, acc: acc, rowBytes: rowBytes, firstRow: firstRow, rows: rows,
+                                    taps: vertical.taps, weights: weights, start: start, count: count)
                             }
-                            for i in 0..<rowBytes { dst[r * rowBytes + i] = clip8(acc[i]) }
                         }
                     }
                 }
             }
         }
         return out
+    }
+
+    // src: [rows, W, 3] starting at input row `firstRow` -> dst: [rows, columns.count, 3]
+    private static func horizontalPass(
+        src: UnsafeBufferPointer<UInt8>, dst: UnsafeMutableBufferPointer<UInt8>, inRowBytes: Int, firstRow: Int,
+        rows: Int, columns: Range<Int>, taps: Int, weights: UnsafeBufferPointer<Int32>,
+        start: UnsafeBufferPointer<Int>, count: UnsafeBufferPointer<Int>
+    ) {
+        let half: Int32 = 1 << (precisionBits - 1)
+        let rowBytes = columns.count * 3
+        for r in 0..<rows {
+            let inRow = (firstRow + r) * inRowBytes
+            var o = r * rowBytes
+            for i in 0..<columns.count {
+                var s0 = half, s1 = half, s2 = half
+                let k = i * taps
+                var p = inRow + start[i] * 3
+                for x in 0..<count[i] {
+                    let w = weights[k + x]
+                    s0 &+= Int32(src[p]) &* w
+                    s1 &+= Int32(src[p + 1]) &* w
+                    s2 &+= Int32(src[p + 2]) &* w
+                    p += 3
+                }
+                dst[o] = clip8(s0)
+                dst[o + 1] = clip8(s1)
+                dst[o + 2] = clip8(s2)
+                o += 3
+            }
+        }
+    }
+
+    // src: [middle rows, width, 3] (row 0 = input row `firstRow`) -> dst: [rows.count, width, 3]
+    private static func verticalPass(
+        src: UnsafeBufferPointer<UInt8>, dst: UnsafeMutableBufferPointer<UInt8>, acc: UnsafeMutableBufferPointer<Int32>,
+        rowBytes: Int, firstRow: Int, rows: Range<Int>, taps: Int, weights: UnsafeBufferPointer<Int32>,
+        start: UnsafeBufferPointer<Int>, count: UnsafeBufferPointer<Int>
+    ) {
+        var o = 0
+        for r in 0..<rows.count {
+            for i in 0..<rowBytes { acc[i] = 1 << (precisionBits - 1) }
+            let k = r * taps
+            for y in 0..<count[r] {
+                let w = weights[k + y]
+                let inRow = (start[r] + y - firstRow) * rowBytes
+                for i in 0..<rowBytes { acc[i] &+= Int32(src[inRow + i]) &* w }
+            }
+            for i in 0..<rowBytes { dst[o + i] = clip8(acc[i]) }
+            o += rowBytes
+        }
     }
 }

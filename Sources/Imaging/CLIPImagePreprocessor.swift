@@ -99,10 +99,14 @@ public struct CLIPImagePreprocessor: Sendable {
         let window = BicubicResampler.resize(
             image, outWidth: resizedWidth, outHeight: resizedHeight, columns: columns, rows: rows)
         let plane = h * w
+        // Crop columns [imageStart, imageEnd) come from the resized image; the others are padding.
+        let imageStart = columns.lowerBound - dx, imageEnd = columns.upperBound - dx
+        let windowRowBytes = columns.count * 3
         normalized.withUnsafeBufferPointer { table in
             window.withUnsafeBufferPointer { src in
                 for c in 0..<3 {
-                    let padding = table[c * 256]
+                    let lut = UnsafeBufferPointer(rebasing: table[(c * 256)..<(c * 256 + 256)])
+                    let padding = lut[0]
                     for y in 0..<h {
                         let sy = y + dy
                         let rowOut = c * plane + y * w
@@ -110,12 +114,13 @@ public struct CLIPImagePreprocessor: Sendable {
                             for x in 0..<w { buffer[rowOut + x] = padding }
                             continue
                         }
-                        let rowIn = (sy - rows.lowerBound) * columns.count * 3
-                        for x in 0..<w {
-                            let sx = x + dx
-                            buffer[rowOut + x] = columns.contains(sx)
-                                ? table[c * 256 + Int(src[rowIn + (sx - columns.lowerBound) * 3 + c])] : padding
+                        for x in 0..<imageStart { buffer[rowOut + x] = padding }
+                        var p = (sy - rows.lowerBound) * windowRowBytes + c
+                        for x in imageStart..<imageEnd {
+                            buffer[rowOut + x] = lut[Int(src[p])]
+                            p += 3
                         }
+                        for x in imageEnd..<w { buffer[rowOut + x] = padding }
                     }
                 }
             }

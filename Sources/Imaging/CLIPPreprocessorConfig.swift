@@ -28,6 +28,11 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable {
     /// CLIPImageProcessor's defaults (OpenAI CLIP, 224 px).
     public init() {}
 
+    /// Reads `preprocessor_config.json` from a Hugging Face model directory.
+    public init(modelDirectory: URL) throws(ImageError) {
+        try self.init(contentsOf: modelDirectory.appendingPathComponent("preprocessor_config.json"))
+    }
+
     public init(contentsOf url: URL) throws(ImageError) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {

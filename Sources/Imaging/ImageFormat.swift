@@ -23,7 +23,10 @@ public enum ImageFormat: String, Sendable, Equatable, CustomStringConvertible {
         }
         if starts(with: [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50]) { throw .unsupportedFormat("JPEG 2000") }
         if starts(with: Array("ftyp".utf8), at: 4) { throw .unsupportedFormat("HEIF/AVIF") }
-        let hex = bytes.prefix(8).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        let hex = bytes.prefix(8).map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }
         throw .unknownFormat(leadingBytes: hex.isEmpty ? "(empty)" : hex.joined(separator: " "))
     }
 }

@@ -11,12 +11,17 @@ public struct ImageLimits: Sendable, Equatable {
 
     public static let `default` = ImageLimits()
 
+    /// A ceiling no configuration can lift (4 gigapixels, 12 GB of RGB), so that buffer-size
+    /// arithmetic in the decoders (up to 8 bytes a pixel) can never overflow.
+    public static let absoluteMaxPixels = 1 << 32
+
     /// Throws unless `width`×`height` is a positive size within `maxPixels`.
     func check(width: Int, height: Int) throws(ImageError) {
         guard width > 0, height > 0 else { throw .invalidDimensions(width: width, height: height) }
+        let limit = min(maxPixels, Self.absoluteMaxPixels)
         let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
-        guard !overflow, pixels <= maxPixels else {
-            throw .tooManyPixels(width: width, height: height, limit: maxPixels)
+        guard !overflow, pixels <= limit else {
+            throw .tooManyPixels(width: width, height: height, limit: limit)
         }
     }
 }

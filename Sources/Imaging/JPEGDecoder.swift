@@ -83,12 +83,12 @@ enum JPEGDecoder {
         return .malformed(format: .jpeg, detail: "\(stage): \(message)")
     }
 
-    /// Whether FF D9 occurs at or after `offset`.
+    /// Whether FF D9 occurs at or after `offset` (searched from the end, where it normally is).
     private static func hasEndOfImage(_ bytes: UnsafeRawBufferPointer, after offset: Int) -> Bool {
-        var i = offset
-        while i + 1 < bytes.count {
+        var i = bytes.count - 2
+        while i >= offset {
             if bytes[i] == 0xFF && bytes[i + 1] == 0xD9 { return true }
-            i += 1
+            i -= 1
         }
         return false
     }

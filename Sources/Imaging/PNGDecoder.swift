@@ -38,9 +38,10 @@ enum PNGDecoder {
             switch chunk.type {
             case "IHDR":
                 if header != nil { throw .malformed(format: .png, detail: "second IHDR chunk") }
-                header = try parseHeader(payload)
+                let parsed = try parseHeader(payload)
                 // The size is known: refuse bombs before anything else is read or allocated.
-                try limits.check(width: header!.width, height: header!.height)
+                try limits.check(width: parsed.width, height: parsed.height)
+                header = parsed
             case "PLTE":
                 if payload.count % 3 != 0 || payload.count > 768 || payload.isEmpty {
                     throw .malformed(format: .png, detail: "PLTE chunk of \(payload.count) bytes")
@@ -154,27 +155,41 @@ enum PNGDecoder {
                     let rowBytes = header.rowBytes(width: w)
                     for y in 0..<h {
                         let filter = src[inOffset]
+                        let x = inOffset + 1
                         let row = outOffset
-                        let previous = y == 0 ? -1 : outOffset - rowBytes
-                        for i in 0..<rowBytes {
-                            let x = Int(src[inOffset + 1 + i])
-                            let a = i >= stride ? Int(dst[row + i - stride]) : 0
-                            let b = previous >= 0 ? Int(dst[previous + i]) : 0
-                            let c = (previous >= 0 && i >= stride) ? Int(dst[previous + i - stride]) : 0
-                            let value: Int
-                            switch filter {
-                            case 0: value = x
-                            case 1: value = x + a
-                            case 2: value = x + b
-                            case 3: value = x + (a + b) / 2
-                            case 4:
-                                let p = a + b - c
-                                let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
-                                value = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)
-                            default:
-                                throw ImageError.malformed(format: .png, detail: "row filter type \(filter)")
+                        // The first row has no row above: Up/Average/Paeth read zeros there, so
+                        // Up becomes None and Paeth becomes Sub (its predictor is then always a).
+                        let above = y == 0 ? -1 : outOffset - rowBytes
+                        switch (filter, above >= 0) {
+                        case (0, _), (2, false):
+                            for i in 0..<rowBytes { dst[row + i] = src[x + i] }
+                        case (1, _), (4, false):
+                            for i in 0..<min(stride, rowBytes) { dst[row + i] = src[x + i] }
+                            if rowBytes > stride {
+                                for i in stride..<rowBytes { dst[row + i] = src[x + i] &+ dst[row + i - stride] }
                             }
-                            dst[row + i] = UInt8(truncatingIfNeeded: value)
+                        case (2, true):
+                            for i in 0..<rowBytes { dst[row + i] = src[x + i] &+ dst[above + i] }
+                        case (3, _):
+                            for i in 0..<rowBytes {
+                                let a = i >= stride ? Int(dst[row + i - stride]) : 0
+                                let b = above >= 0 ? Int(dst[above + i]) : 0
+                                dst[row + i] = src[x + i] &+ UInt8((a + b) >> 1)
+                            }
+                        case (4, true):
+                            for i in 0..<rowBytes {
+                                let b = Int(dst[above + i])
+                                guard i >= stride else {
+                                    dst[row + i] = src[x + i] &+ UInt8(b)  // a = c = 0: the predictor is b
+                                    continue
+                                }
+                                let a = Int(dst[row + i - stride]), c = Int(dst[above + i - stride])
+                                let pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c)
+                                let predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c
+                                dst[row + i] = src[x + i] &+ UInt8(predictor)
+                            }
+                        default:
+                            throw ImageError.malformed(format: .png, detail: "row filter type \(filter)")
                         }
                         inOffset += rowBytes + 1
                         outOffset += rowBytes

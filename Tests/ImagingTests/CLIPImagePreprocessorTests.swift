@@ -12,6 +12,13 @@ import Imaging
         #expect(c.imageMean == [0.48145466, 0.4578275, 0.40821073])
     }
 
+    @Test func configIsReadFromAModelDirectory() throws {
+        let c = try CLIPPreprocessorConfig(modelDirectory: ImageFixtures.directory.appendingPathComponent("configs/s48_crop40x56"))
+        #expect(c.size == .shortestEdge(48) && c.cropHeight == 40 && c.cropWidth == 56)
+        #expect(c.imageMean == [0.5, 0.5, 0.5] && c.imageStd == [0.5, 0.5, 0.5])
+        #expect(throws: ImageError.self) { try CLIPPreprocessorConfig(modelDirectory: URL(fileURLWithPath: "/nonexistent")) }
+    }
+
     @Test func legacyIntegerSizesAreRead() throws {
         let c = try Self.config(#"{"size": 336, "crop_size": 336}"#)
         #expect(c.size == .shortestEdge(336) && c.cropHeight == 336 && c.cropWidth == 336)
@@ -46,6 +53,14 @@ import Imaging
         #expect(p.resizedSize(width: 480, height: 640) == (298, 224))  // int(298.66)
         #expect(p.resizedSize(width: 100, height: 100) == (224, 224))
         #expect(p.outputSize(width: 1000, height: 50) == (224, 224))
+    }
+
+    @Test func extremeAspectRatiosOnlyComputeTheCrop() throws {
+        // Resized to 224 × 4,480,000 (a 3 GB image in Pillow); the tensor needs only 224 × 224 of it.
+        let strip = try RGBImage(width: 20_000, height: 1, pixels: (0..<60_000).map { UInt8($0 % 251) })
+        let tensor = CLIPImagePreprocessor().preprocess(strip)
+        #expect(tensor.count == 3 * 224 * 224)
+        #expect(tensor.allSatisfy { $0.isFinite })
     }
 
     @Test func batchIsTheConcatenationOfSingleTensors() throws {

@@ -51,4 +51,13 @@ import Testing
     @Test func defaultLimitIsFiftyMegapixels() {
         #expect(ImageLimits().maxPixels == 50_000_000)
     }
+
+    @Test func noConfigurationLiftsTheAbsoluteCeiling() throws {
+        var bytes = [UInt8](try ImageFixtures.bytes("png_pad_30x20.png"))
+        for offset in [16, 20] { bytes.replaceSubrange(offset..<(offset + 4), with: [0x7F, 0xFF, 0xFF, 0xFF]) }
+        let huge = HostileBytes.withFixedPNGChecksums(Data(bytes))
+        #expect(throws: ImageError.tooManyPixels(width: Int(Int32.max), height: Int(Int32.max), limit: 1 << 32)) {
+            try ImageDecoder.decode(huge, limits: ImageLimits(maxPixels: .max))
+        }
+    }
 }
