@@ -48,6 +48,10 @@ let package = Package(
                 "HTTPServer", "Engine", "Retrieval",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Benchmark target for scripts/bench-http: a trivial route on HTTPServer alone.
+        .executableTarget(
+            name: "http-bench-server",
+            dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "adaptclip",
             dependencies: [
