@@ -50,6 +50,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
+        // Benchmark target for scripts/bench-http: a trivial route on HTTPServer alone.
+        .executableTarget(
+            name: "http-bench-server",
+            dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "adaptclip",
             dependencies: [

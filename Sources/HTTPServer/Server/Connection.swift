@@ -66,7 +66,10 @@ final class Connection: @unchecked Sendable {
         self.context = context
         self.onClose = onClose
         parser = HTTPRequestParser(limits: context.configuration.limits)
-        queue = DispatchQueue(label: "http.connection.\(id)")
+        // Targeting the (non-overcommit) global queue caps the I/O threads at about the core
+        // count; a plain serial queue would overcommit and start a thread per busy connection
+        // (measured: 154 threads and -10% requests/s at 64 connections).
+        queue = DispatchQueue(label: "http.connection", target: .global())
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
     }
 
