@@ -19,7 +19,14 @@ public enum Activation: String, Sendable, Equatable, CaseIterable {
     private func applySerially(_ x: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .quickGELU:
-            for i in 0..<count {
+            var i = 0
+            while i + 8 <= count {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                let y = v / (1 + VectorExp.exp(-1.702 * v))
+                UnsafeMutableRawPointer(x + i).storeBytes(of: y, as: SIMD8<Float>.self)
+                i += 8
+            }
+            for i in i..<count {
                 let v = x[i]
                 x[i] = v / (1 + expf(-1.702 * v))
             }

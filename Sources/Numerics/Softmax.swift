@@ -13,7 +13,16 @@ public enum Softmax {
             var maximum = row[0]
             for i in 1..<length where row[i] > maximum { maximum = row[i] }
             var sum: Float = 0
-            for i in 0..<length {
+            var i = 0
+            var lanes = SIMD8<Float>()
+            while i + 8 <= length {
+                let e = VectorExp.exp(UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self) - maximum)
+                UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: SIMD8<Float>.self)
+                lanes += e
+                i += 8
+            }
+            sum = lanes.sum()
+            for i in i..<length {
                 let e = expf(row[i] - maximum)
                 row[i] = e
                 sum += e

@@ -25,3 +25,20 @@ import Testing
         #expect(Activation(rawValue: "gelu_new") == nil)
     }
 }
+
+@Suite struct VectorExpTests {
+    /// Relative error against Double exp over the range softmax and quick_gelu feed it.
+    @Test func matchesExpWithinTwoUlp() {
+        let inputs = seededValues(4096, seed: 71, scale: 87) + [0, -0.5, 0.5, 88, -87, 1e-8, -1e-8, 20.25]
+        var worst = 0.0
+        for start in stride(from: 0, to: inputs.count - 7, by: 8) {
+            let lanes = SIMD8<Float>(inputs[start..<(start + 8)])
+            let result = VectorExp.exp(lanes)
+            for lane in 0..<8 {
+                let exact = Foundation.exp(Double(lanes[lane]))
+                worst = max(worst, abs(Double(result[lane]) - exact) / exact)
+            }
+        }
+        #expect(worst <= 2.5e-7, "worst relative error \(worst)")
+    }
+}
