@@ -31,6 +31,8 @@ public struct AdapterManifest: Sendable, Equatable {
         public let dtype: SafeTensorsDType
     }
 
+    /// Always `"language"` here; `"domain"` and `"prompt"` are defined by later issues.
+    public let kind: String
     public let name: String
     public let version: String
     public let language: String
@@ -86,6 +88,7 @@ public struct AdapterManifest: Sendable, Equatable {
             throw .manifest("kind", "unknown kind \(JSONValue.pythonQuoted(kind)) (expected \"language\")")
         }
         // 4. top-level keys; 5. name, version, language
+        self.kind = kind
         try m.requireExactly(Self.topLevelKeys)
         name = try m.nonEmptyString("name")
         self.version = try m.nonEmptyString("version")
