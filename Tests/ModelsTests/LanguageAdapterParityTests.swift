@@ -104,6 +104,32 @@ func languageAdapterFixture(_ name: String) -> URL {
         print("\(name) batched vs one by one: worst max abs \(worst)")
     }
 
+    /// One BERT and one adapter shared by many concurrent callers (as the engine shares them):
+    /// every call gives what a lone call gives.
+    @Test func concurrentCallsAgreeWithSerialOnes() async throws {
+        let (adapter, golden) = try Self.load("zh-tiny-a-n2-pre-mean-finalln")
+        let bert = try BERTModel.load(directory: bertFixture("bert-tiny-a"))
+        let batches = golden.batches.map { batch in zip(batch.input_ids, batch.lengths).map { Array($0[..<$1]) } }
+        let serial = try batches.map { try adapter.encode(bert.encode(tokenIDs: $0)) }
+        let concurrent = try await withThrowingTaskGroup(of: (Int, Tensor).self) { group in
+            for round in 0..<16 {
+                group.addTask {
+                    let index = round % batches.count
+                    return (index, try adapter.encode(bert.encode(tokenIDs: batches[index])))
+                }
+            }
+            var results: [(Int, Tensor)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        #expect(concurrent.count == 16)
+        for (index, output) in concurrent {
+            // Same shapes, same kernels: equal up to any thread-count-dependent BLAS split.
+            let maxAbs = zip(output.scalars, serial[index].scalars).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(output.shape == serial[index].shape && maxAbs <= 1e-6, "batch \(index) concurrent vs serial max abs \(maxAbs)")
+        }
+    }
+
     @Test func manifestIsReadFully() throws {
         let manifest = try AdapterManifest.load(directory: languageAdapterFixture("zh-tiny-a-n1-pre-cls"))
         #expect(manifest.name == "zh-tiny-a-n1-pre-cls" && manifest.version == "1.0.0" && manifest.language == "zh")

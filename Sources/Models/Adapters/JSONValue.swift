@@ -3,7 +3,10 @@
 /// `true` where it needs an integer, as Python's `json` types them; this parser gives the
 /// Swift loader the same view.
 ///
-/// Grammar: RFC 8259. Duplicate object keys: the last one wins (as in Python's `json.loads`).
+/// Grammar: RFC 8259, plus the literals `NaN`, `Infinity` and `-Infinity` that Python's
+/// `json.loads` accepts (so `"layer_norm_eps": NaN` is refused by the same field check on both
+/// sides, not as a parse error here only). Duplicate object keys: the last one wins, as in
+/// Python. Lone UTF-16 surrogates from `\u` escapes become U+FFFD (Python keeps them).
 /// An integer literal outside `Int` becomes `.number` (Python would keep it an `int`; no
 /// field of the contract can hold such a value either way).
 indirect enum JSONValue: Equatable {
@@ -106,6 +109,11 @@ private struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "N"): try literal("NaN"); return .number(.nan)
+        case UInt8(ascii: "I"): try literal("Infinity"); return .number(.infinity)
+        case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "I"):
+            try literal("-Infinity")
+            return .number(-.infinity)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw fail("unexpected character")
         }
