@@ -28,7 +28,8 @@ public enum BERTActivation: String, Sendable, Equatable, CaseIterable {
                 }
             }
         case .relu:
-            for i in 0..<count where !(x[i] > 0) { x[i] = x[i].isNaN ? x[i] : 0 }
+            // NaN compares false and passes through, as in torch.relu.
+            for i in 0..<count where x[i] < 0 { x[i] = 0 }
         }
     }
 }
