@@ -1,0 +1,135 @@
+import Foundation
+
+/// `adapter.json` of a language adapter (kind `"language"`, format_version 1), parsed and
+/// validated field by field exactly as docs/adapters.md lays out (checks 1–10, in order,
+/// first failure wins). Comparison with the loaded models is `LanguageAdapterHost.check`.
+public struct AdapterManifest: Sendable, Equatable {
+    public static let fileName = "adapter.json"
+    public static let weightsFileName = "adapter.safetensors"
+    public static let formatVersion = 1
+
+    public struct BaseEncoder: Sendable, Equatable {
+        public let id: String
+        /// Always `"bert"` in format 1.
+        public let modelType: String
+        /// `H`: must equal the loaded BERT's hidden_size.
+        public let hiddenSize: Int
+    }
+
+    public struct CLIPTarget: Sendable, Equatable {
+        public let id: String
+        /// `P`: must equal the loaded CLIP's projection_dim.
+        public let projectionDim: Int
+    }
+
+    public struct Weights: Sendable, Equatable {
+        /// Always `adapter.safetensors`, beside adapter.json.
+        public let file: String
+        /// 64 lower-case hex digits: SHA-256 of the whole weights file.
+        public let sha256: String
+        /// F32, F16 or BF16: the dtype of every tensor.
+        public let dtype: SafeTensorsDType
+    }
+
+    /// Always `"language"` here; `"domain"` and `"prompt"` are defined by later issues.
+    public let kind: String
+    public let name: String
+    public let version: String
+    public let language: String
+    public let baseEncoder: BaseEncoder
+    public let clip: CLIPTarget
+    public let architecture: LanguageAdapterArchitecture
+    public let weights: Weights
+
+    static let topLevelKeys = [
+        "format_version", "kind", "name", "version", "language", "base_encoder", "clip", "architecture", "weights", "training",
+    ]
+    static let kindsDefinedLater = ["domain", "prompt"]
+    static let weightDTypes: [SafeTensorsDType] = [.f32, .f16, .bf16]
+
+    /// Reads `<directory>/adapter.json` (check 1) and validates it (checks 2–10).
+    public static func load(directory: URL) throws(AdapterCheckpointError) -> AdapterManifest {
+        let url = directory.appendingPathComponent(fileName)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let data = FileManager.default.contents(atPath: url.path)
+        else {
+            throw .manifest("file", "not found in \(directory.path)")
+        }
+        return try AdapterManifest(json: data)
+    }
+
+    /// Validates a manifest's bytes (the rest of check 1, then checks 2–10).
+    public init(json data: Data) throws(AdapterCheckpointError) {
+        let bytes = [UInt8](data)
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw .manifest("file", "not valid UTF-8 JSON (invalid UTF-8)")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(bytes)
+        } catch {
+            throw .manifest("file", "not valid UTF-8 JSON (\(error))")
+        }
+        guard let root = document.object else { throw .manifest("file", "top level is not a JSON object") }
+        let m = AdapterManifestReader(fields: root, prefix: "")
+
+        // 2. format_version first: every other rule depends on it.
+        let version = try m.value("format_version")
+        guard case .integer(Self.formatVersion) = version else {
+            throw .manifest("format_version", "unsupported value \(version.pythonDescription) (this loader reads \(Self.formatVersion))")
+        }
+        // 3. kind
+        let kind = try m.nonEmptyString("kind")
+        if Self.kindsDefinedLater.contains(kind) {
+            throw .manifest("kind", "\(JSONValue.pythonQuoted(kind)) is not a language adapter (expected \"language\")")
+        }
+        guard kind == "language" else {
+            throw .manifest("kind", "unknown kind \(JSONValue.pythonQuoted(kind)) (expected \"language\")")
+        }
+        // 4. top-level keys; 5. name, version, language
+        self.kind = kind
+        try m.requireExactly(Self.topLevelKeys)
+        name = try m.nonEmptyString("name")
+        self.version = try m.nonEmptyString("version")
+        language = try m.nonEmptyString("language")
+
+        // 6. base_encoder
+        let base = try m.section("base_encoder", keys: ["id", "model_type", "hidden_size"])
+        let baseID = try base.nonEmptyString("id")
+        let modelType = try base.nonEmptyString("model_type")
+        guard modelType == "bert" else {
+            throw base.fail("model_type", "\(JSONValue.pythonQuoted(modelType)) is not supported (expected \"bert\")")
+        }
+        baseEncoder = BaseEncoder(id: baseID, modelType: modelType, hiddenSize: try base.positiveInteger("hidden_size"))
+
+        // 7. clip
+        let clipSection = try m.section("clip", keys: ["id", "projection_dim"])
+        let clipID = try clipSection.nonEmptyString("id")
+        clip = CLIPTarget(id: clipID, projectionDim: try clipSection.positiveInteger("projection_dim"))
+
+        // 8. architecture
+        architecture = try LanguageAdapterArchitecture(reading: m.section("architecture", keys: LanguageAdapterArchitecture.keys))
+
+        // 9. weights
+        let w = try m.section("weights", keys: ["file", "sha256", "dtype"])
+        let file = try w.nonEmptyString("file")
+        guard file == Self.weightsFileName else {
+            throw w.fail(
+                "file", "must be \"\(Self.weightsFileName)\" (a file beside adapter.json), got \(JSONValue.pythonQuoted(file))")
+        }
+        let sha256 = try w.nonEmptyString("sha256")
+        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            throw w.fail("sha256", "must be 64 lower-case hex digits")
+        }
+        let dtypeName = try w.nonEmptyString("dtype")
+        guard let dtype = SafeTensorsDType(rawValue: dtypeName), Self.weightDTypes.contains(dtype) else {
+            throw w.fail(
+                "dtype", "unknown value \(JSONValue.pythonQuoted(dtypeName)) (one of \(Self.weightDTypes.map(\.rawValue).joined(separator: ", ")))")
+        }
+        weights = Weights(file: file, sha256: sha256, dtype: dtype)
+
+        // 10. training: provenance, not interpreted.
+        guard root["training"]?.object != nil else { throw .manifest("training", "must be a JSON object") }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// A BERT model's `config.json` (`model_type: bert`), e.g. bert-base-chinese or
+/// chinese-roberta-wwm-ext (a BERT despite its name). Defaults are those of transformers'
+/// `BertConfig` (models/bert/configuration_bert.py) for keys a file leaves out.
+public struct BERTConfiguration: Sendable, Equatable {
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var numHiddenLayers: Int
+    public var numAttentionHeads: Int
+    public var intermediateSize: Int
+    public var hiddenAct: BERTActivation
+    public var maxPositionEmbeddings: Int
+    public var typeVocabSize: Int
+    public var layerNormEps: Float
+    public var padTokenID: Int
+
+    public init(
+        vocabSize: Int, hiddenSize: Int, numHiddenLayers: Int, numAttentionHeads: Int, intermediateSize: Int,
+        hiddenAct: BERTActivation, maxPositionEmbeddings: Int, typeVocabSize: Int, layerNormEps: Float, padTokenID: Int
+    ) {
+        self.vocabSize = vocabSize
+        self.hiddenSize = hiddenSize
+        self.numHiddenLayers = numHiddenLayers
+        self.numAttentionHeads = numAttentionHeads
+        self.intermediateSize = intermediateSize
+        self.hiddenAct = hiddenAct
+        self.maxPositionEmbeddings = maxPositionEmbeddings
+        self.typeVocabSize = typeVocabSize
+        self.layerNormEps = layerNormEps
+        self.padTokenID = padTokenID
+    }
+
+    public var headDim: Int { hiddenSize / numAttentionHeads }
+
+    public static func load(contentsOf url: URL) throws -> BERTConfiguration {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ModelError.missingFile(url.path)
+        }
+        return try BERTConfiguration(json: data)
+    }
+
+    public init(json data: Data) throws {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ModelError.invalidConfig(key: "", reason: "config.json is not valid JSON")
+        }
+        guard let root = object as? [String: Any] else {
+            throw ModelError.invalidConfig(key: "", reason: "config.json is not a JSON object")
+        }
+        let config = ConfigReader(object: root)
+        let modelType = try config.string("model_type", default: nil)
+        guard modelType == "bert" else {
+            throw ModelError.invalidConfig(
+                key: "model_type", reason: "expected \"bert\", got \(modelType.map { "\"\($0)\"" } ?? "nothing")")
+        }
+        // Relative position embeddings add learned distance terms to the attention scores;
+        // this port computes absolute positions only and says so rather than diverge silently.
+        let positions = try config.string("position_embedding_type", default: "absolute") ?? "absolute"
+        guard positions == "absolute" else {
+            throw ModelError.invalidConfig(
+                key: "position_embedding_type", reason: "\"\(positions)\" is not supported (only \"absolute\")")
+        }
+        if let decoder = root["is_decoder"] as? Bool, decoder {
+            throw ModelError.invalidConfig(key: "is_decoder", reason: "a decoder (causal) BERT is not supported")
+        }
+        vocabSize = try config.positiveInt("vocab_size", default: 30522)
+        hiddenSize = try config.positiveInt("hidden_size", default: 768)
+        numHiddenLayers = try config.int("num_hidden_layers", default: 12)
+        numAttentionHeads = try config.positiveInt("num_attention_heads", default: 12)
+        intermediateSize = try config.positiveInt("intermediate_size", default: 3072)
+        let act = try config.string("hidden_act", default: BERTActivation.gelu.rawValue) ?? BERTActivation.gelu.rawValue
+        guard let activation = BERTActivation(rawValue: act) else {
+            throw ModelError.invalidConfig(
+                key: "hidden_act",
+                reason: "unsupported activation '\(act)' (supported: \(BERTActivation.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        hiddenAct = activation
+        maxPositionEmbeddings = try config.positiveInt("max_position_embeddings", default: 512)
+        typeVocabSize = try config.positiveInt("type_vocab_size", default: 2)
+        let eps = try config.double("layer_norm_eps", default: 1e-12)
+        guard eps > 0 else { throw ModelError.invalidConfig(key: "layer_norm_eps", reason: "must be positive, got \(eps)") }
+        layerNormEps = Float(eps)
+        padTokenID = try config.int("pad_token_id", default: 0)
+        guard numHiddenLayers >= 0 else {
+            throw ModelError.invalidConfig(key: "num_hidden_layers", reason: "must not be negative")
+        }
+        guard hiddenSize % numAttentionHeads == 0 else {
+            throw ModelError.invalidConfig(
+                key: "num_attention_heads",
+                reason: "hidden_size \(hiddenSize) is not divisible by \(numAttentionHeads) heads")
+        }
+    }
+}
