@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Models
+import Numerics
 
 /// The engine's plain Swift API: texts and images in, L2-normalised joint-space vectors out.
 ///
@@ -12,17 +13,32 @@ public final class EmbeddingEngine: Sendable {
     public typealias BatchObserver = @Sendable (_ kind: String, _ size: Int, _ duration: Duration) -> Void
 
     public let clip: CLIPBundle
+    /// The frozen Chinese encoder, when configured; the adapter in `languageAdapters` maps it
+    /// into CLIP's text space.
+    public let chinese: ChineseEncoder?
+    /// The active Chinese language adapter; swapped atomically by `activate`.
+    public let languageAdapters = AdapterSlot<LanguageAdapter>(slotName: "language:zh")
     public let imageLimits: ImageLimits
     /// Query embeddings by (text, path, producer); nil disables caching.
     public let queryCache: EmbeddingCache?
     private let textBatcher: DynamicBatcher<[Int], [Float]>
     private let imageBatcher: DynamicBatcher<Data, Result<[Float], ImageError>>
+    private let chineseBatcher: DynamicBatcher<ChineseJob, [Float]>
+
+    /// One Chinese text, with the adapter its request leased (a batch may mix activations
+    /// during a swap; each item keeps its own).
+    struct ChineseJob: Sendable {
+        let ids: [Int]
+        let adapter: LanguageAdapter
+        let generation: Int
+    }
 
     public init(
-        clip: CLIPBundle, batching: BatchLimits, imageLimits: ImageLimits,
+        clip: CLIPBundle, chinese: ChineseEncoder? = nil, batching: BatchLimits, imageLimits: ImageLimits,
         queryCache: EmbeddingCache? = nil, observer: BatchObserver? = nil
     ) {
         self.clip = clip
+        self.chinese = chinese
         self.imageLimits = imageLimits
         self.queryCache = queryCache
         let model = clip.model
@@ -54,6 +70,41 @@ public final class EmbeddingEngine: Sendable {
             observer?("image", batch.count, ContinuousClock.now - start)
             return results
         }
+        let bert = chinese?.model
+        chineseBatcher = DynamicBatcher(label: "zh", limits: batching) { batch in
+            guard let bert else { throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded") }
+            let start = ContinuousClock.now
+            let vectors = try Self.encodeChinese(batch, bert: bert)
+            observer?("zh", batch.count, ContinuousClock.now - start)
+            return vectors
+        }
+    }
+
+    /// BERT once over the whole batch, then each adapter activation over its own rows.
+    static func encodeChinese(_ batch: [ChineseJob], bert: BERTModel) throws -> [[Float]] {
+        let output = try bert.encode(tokenIDs: batch.map(\.ids))
+        var vectors = [[Float]](repeating: [], count: batch.count)
+        let groups = Dictionary(grouping: batch.indices, by: { batch[$0].generation })
+        for indices in groups.values {
+            let adapter = batch[indices[0]].adapter
+            let projected: Tensor
+            if indices.count == batch.count {
+                projected = try adapter.encode(output)
+            } else {
+                var rows: [Float] = []
+                for index in indices { rows.append(contentsOf: output.hiddenStates(ofSequence: index)) }
+                let lengths = indices.map { output.sequenceLengths[$0] }
+                let hidden = try Tensor(shape: [lengths.reduce(0, +), bert.hiddenSize], scalars: rows)
+                projected = try adapter.encode(hiddenStates: hidden, sequenceLengths: lengths)
+            }
+            for (row, index) in indices.enumerated() { vectors[index] = Self.unitLength(projected.row(row)) }
+        }
+        return vectors
+    }
+
+    static func unitLength(_ row: ArraySlice<Float>) -> [Float] {
+        let norm = row.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? row.map { $0 / norm } : Array(row)
     }
 
     public var modelName: String { clip.name }
@@ -62,8 +113,28 @@ public final class EmbeddingEngine: Sendable {
     /// transformers' `CLIPModel.forward` does (the checkpoint stores the logarithm).
     public var logitScale: Float { Foundation.exp(clip.model.logitScale) }
 
-    /// Requests waiting for a model batch (text + image).
-    public var queueDepth: Int { textBatcher.queueDepth + imageBatcher.queueDepth }
+    /// Requests waiting for a model batch (all kinds).
+    public var queueDepth: Int { textBatcher.queueDepth + imageBatcher.queueDepth + chineseBatcher.queueDepth }
+
+    /// Loads and validates a language adapter checkpoint against the loaded encoder and CLIP,
+    /// then runs it once (warm-up) — everything that can fail happens here, before any swap.
+    public func loadLanguageAdapter(directory: URL) throws -> LanguageAdapter {
+        guard let chinese else {
+            throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded (models.zh_encoder)")
+        }
+        let host = LanguageAdapterHost(
+            language: "zh", baseEncoder: chinese.model, baseEncoderID: chinese.name, clip: clip.model, clipID: clip.name)
+        let adapter = try LanguageAdapter.load(directory: directory, host: host)
+        let warmUp = ChineseJob(ids: chinese.tokenizer.encode("你好"), adapter: adapter, generation: -1)
+        _ = try Self.encodeChinese([warmUp], bert: chinese.model)
+        return adapter
+    }
+
+    /// Makes `adapter` the one new Chinese requests use; requests in flight keep theirs.
+    @discardableResult
+    public func activate(_ adapter: LanguageAdapter) -> AdapterSlot<LanguageAdapter>.Lease? {
+        languageAdapters.activate(adapter, name: adapter.manifest.name, version: adapter.manifest.version)
+    }
 
     /// Embeds texts through the path `language` selects (`auto` resolved per text).
     public func embedTexts(
@@ -94,7 +165,23 @@ public final class EmbeddingEngine: Sendable {
             queryCache?.insert(embedding, for: key)
             return embedding
         case .zh:
-            throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder and language adapter are loaded")
+            guard let chinese else {
+                throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded (models.zh_encoder)")
+            }
+            guard let lease = languageAdapters.lease() else {
+                throw EngineError.languageUnavailable(.zh, reason: "no Chinese language adapter is active")
+            }
+            let producer = "\(chinese.name)+\(lease.name)@\(lease.version):\(lease.adapter.manifest.weights.sha256.prefix(12))"
+            let key = EmbeddingCache.Key(text: text, language: .zh, producer: producer)
+            if let cached = queryCache?.value(for: key) { return cached }
+            let encoding = chinese.tokenizer.encodeReportingTruncation(text)
+            let vector = try await chineseBatcher.submit(
+                ChineseJob(ids: encoding.ids, adapter: lease.adapter, generation: lease.generation), deadline: deadline)
+            let embedding = TextEmbedding(
+                vector: vector, tokenCount: encoding.ids.count, truncated: encoding.truncated, language: .zh,
+                producer: producer)
+            queryCache?.insert(embedding, for: key)
+            return embedding
         }
     }
 

@@ -53,3 +53,35 @@ enum EngineFixtures {
 
     static var farDeadline: ContinuousClock.Instant { .now + .seconds(60) }
 }
+
+extension EngineFixtures {
+    static let bertTinyA = root.appendingPathComponent("bert/bert-tiny-a")
+    static let adapterV1 = root.appendingPathComponent("engine/zh-adapter-v1")
+    static let adapterV2 = root.appendingPathComponent("engine/zh-adapter-v2")
+
+    struct ChineseGoldens: Decodable {
+        struct Text: Decodable {
+            let text: String
+            let ids: [Int]
+            let embedding_v1: [Float]
+            let embedding_v2: [Float]
+        }
+        let texts: [Text]
+    }
+
+    static func chineseGoldens() throws -> ChineseGoldens {
+        struct Root: Decodable { let zh: ChineseGoldens }
+        return try JSONDecoder().decode(Root.self, from: Data(contentsOf: root.appendingPathComponent("engine/goldens.json"))).zh
+    }
+
+    /// The tiny CLIP plus bert-tiny-a, with adapter v1 active.
+    static func chineseEngine(maxBatchSize: Int = 16, cache: EmbeddingCache? = nil) throws -> EmbeddingEngine {
+        let engine = EmbeddingEngine(
+            clip: try CLIPBundle.load(directory: tinyCLIP, name: "tiny-clip"),
+            chinese: try ChineseEncoder.load(directory: bertTinyA),
+            batching: BatchLimits(maxBatchSize: maxBatchSize, maxWait: .milliseconds(2), queueDepth: 256),
+            imageLimits: .init(maxPixels: 10_000_000), queryCache: cache)
+        engine.activate(try engine.loadLanguageAdapter(directory: adapterV1))
+        return engine
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Models
+import Tokenizers
+
+/// The frozen Chinese text encoder: a Hugging Face BERT directory and its WordPiece vocabulary.
+/// Language adapters map its hidden states into CLIP's text space.
+public struct ChineseEncoder: Sendable {
+    /// The id adapters name as `base_encoder.id` (default: the directory's name).
+    public let name: String
+    public let directory: URL
+    public let model: BERTModel
+    public let tokenizer: BertTokenizer
+
+    public static func load(directory: URL, name: String? = nil) throws(EngineError) -> ChineseEncoder {
+        let model: BERTModel
+        do { model = try BERTModel.load(directory: directory) } catch {
+            throw .modelLoad(directory: directory.path, reason: "\(error)")
+        }
+        let tokenizer: BertTokenizer
+        do {
+            // Never longer than the position table: transformers would index out of range.
+            let fromFiles = try BertTokenizer(directory: directory)
+            tokenizer = fromFiles.maxLength <= model.configuration.maxPositionEmbeddings
+                ? fromFiles
+                : try BertTokenizer(directory: directory, maxLength: model.configuration.maxPositionEmbeddings)
+        } catch {
+            throw .modelLoad(directory: directory.path, reason: "\(error)")
+        }
+        guard tokenizer.vocabularySize <= model.configuration.vocabSize else {
+            throw .modelLoad(
+                directory: directory.path,
+                reason: "vocab.txt has \(tokenizer.vocabularySize) tokens but config.json vocab_size is \(model.configuration.vocabSize)")
+        }
+        return ChineseEncoder(
+            name: name ?? directory.standardizedFileURL.lastPathComponent, directory: directory,
+            model: model, tokenizer: tokenizer)
+    }
+}
