@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "adaptclip",
             dependencies: [
-                "Service", "Engine", "Retrieval", "HTTPServer", "Numerics", "Imaging",
+                "Service", "Engine", "Retrieval", "HTTPServer", "Numerics", "Imaging", "Models", "Tokenizers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

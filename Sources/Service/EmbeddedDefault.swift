@@ -1,15 +1,17 @@
 import Foundation
 
-/// Where `adaptclip` finds a model when none is configured.
+/// Where `adaptclip` finds its models when none are configured.
 ///
 /// Until the demo bundle exists (models/demo, trained by the project's own pipeline), the
-/// default is the tiny *random* test CLIP from Tests/Fixtures/engine: it proves the plumbing,
-/// not the semantics, and `/readyz` and the start-up log say so.
+/// default is the tiny *random* test models from Tests/Fixtures: they prove the plumbing, not
+/// the semantics, and `/readyz` and the start-up log say so.
 public struct EmbeddedDefault: Sendable {
     public let clipDirectory: URL
+    public let chineseEncoderDirectory: URL?
+    public let languageAdapterDirectory: URL?
     /// Shown in `/readyz` and logs.
     public let label: String
-    /// True for a model whose outputs carry no meaning (random weights).
+    /// True for models whose outputs carry no meaning (random weights).
     public let isTestModel: Bool
 
     /// Looks next to the executable first (an installed layout: bin/../models/demo), then in the
@@ -18,20 +20,30 @@ public struct EmbeddedDefault: Sendable {
         let sourceRoot = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let installRoot = executable.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-        let fileManager = FileManager.default
         for root in [installRoot, sourceRoot] {
-            let demo = root.appendingPathComponent("models/demo/clip")
-            if fileManager.fileExists(atPath: demo.appendingPathComponent("config.json").path) {
-                return EmbeddedDefault(clipDirectory: demo, label: "demo bundle (models/demo)", isTestModel: false)
+            let demo = root.appendingPathComponent("models/demo")
+            if exists(demo.appendingPathComponent("clip/config.json")) {
+                return EmbeddedDefault(
+                    clipDirectory: demo.appendingPathComponent("clip"),
+                    chineseEncoderDirectory: optional(demo.appendingPathComponent("bert-zh"), marker: "config.json"),
+                    languageAdapterDirectory: optional(demo.appendingPathComponent("zh-adapter"), marker: "adapter.json"),
+                    label: "demo bundle (models/demo)", isTestModel: false)
             }
         }
-        let test = sourceRoot.appendingPathComponent("Tests/Fixtures/engine/tiny-clip")
-        if fileManager.fileExists(atPath: test.appendingPathComponent("config.json").path) {
-            return EmbeddedDefault(
-                clipDirectory: test,
-                label: "TEST MODEL: tiny random CLIP (Tests/Fixtures/engine/tiny-clip) — answers are not meaningful",
-                isTestModel: true)
-        }
-        return nil
+        let fixtures = sourceRoot.appendingPathComponent("Tests/Fixtures")
+        let clip = fixtures.appendingPathComponent("engine/tiny-clip")
+        guard exists(clip.appendingPathComponent("config.json")) else { return nil }
+        return EmbeddedDefault(
+            clipDirectory: clip,
+            chineseEncoderDirectory: optional(fixtures.appendingPathComponent("bert/bert-tiny-a"), marker: "config.json"),
+            languageAdapterDirectory: optional(fixtures.appendingPathComponent("engine/zh-adapter-v1"), marker: "adapter.json"),
+            label: "TEST MODEL: tiny random CLIP + BERT + adapter (Tests/Fixtures) — answers are not meaningful",
+            isTestModel: true)
+    }
+
+    private static func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
+
+    private static func optional(_ directory: URL, marker: String) -> URL? {
+        exists(directory.appendingPathComponent(marker)) ? directory : nil
     }
 }

@@ -6,40 +6,52 @@ import Imaging
 public enum EngineFactory {
     public struct Loaded: Sendable {
         public let engine: EmbeddingEngine
-        /// Human-readable origin of the model ("demo bundle", a path, or the test-model warning).
+        /// Human-readable origin of the models ("demo bundle", a path, or the test-model warning).
         public let modelLabel: String
         public let isTestModel: Bool
     }
 
+    /// Configured paths win; whatever is not configured comes from the embedded default, which
+    /// is only consulted when the CLIP itself is not configured (a user's CLIP never gets the
+    /// demo's Chinese adapter, which was trained for another CLIP).
     public static func make(
         configuration: AdaptCLIPConfiguration, observer: EmbeddingEngine.BatchObserver? = nil
     ) throws -> Loaded {
-        let directory: URL
+        let models = configuration.models
+        let fallback = models.clip == nil ? EmbeddedDefault.locate() : nil
+        let clipDirectory: URL
         let label: String
-        let isTestModel: Bool
-        if let path = configuration.models.clip {
-            directory = URL(fileURLWithPath: path)
+        if let path = models.clip {
+            clipDirectory = URL(fileURLWithPath: path)
             label = path
-            isTestModel = false
-        } else if let fallback = EmbeddedDefault.locate() {
-            directory = fallback.clipDirectory
+        } else if let fallback {
+            clipDirectory = fallback.clipDirectory
             label = fallback.label
-            isTestModel = fallback.isTestModel
         } else {
-            throw EngineError.modelLoad(
-                directory: "(embedded default)", reason: "no models/demo bundle found; pass --model DIR")
+            throw EngineError.modelLoad(directory: "(embedded default)", reason: "no models/demo bundle found; pass --model DIR")
         }
+        let encoderDirectory = models.zhEncoder.map { URL(fileURLWithPath: $0) } ?? fallback?.chineseEncoderDirectory
+        let adapterDirectory = models.zhAdapter.map { URL(fileURLWithPath: $0) } ?? fallback?.languageAdapterDirectory
+        if adapterDirectory != nil, encoderDirectory == nil {
+            throw EngineError.modelLoad(
+                directory: models.zhAdapter ?? "(embedded default)",
+                reason: "a language adapter needs its Chinese encoder: set models.zh_encoder (--zh-encoder)")
+        }
+
         if configuration.engineThreads > 0 { MathThreads.set(configuration.engineThreads) }
-        let bundle = try CLIPBundle.load(directory: directory)
         let batching = configuration.batching
         let engine = EmbeddingEngine(
-            clip: bundle,
+            clip: try CLIPBundle.load(directory: clipDirectory),
+            chinese: try encoderDirectory.map { url throws(EngineError) in try ChineseEncoder.load(directory: url) },
             batching: BatchLimits(
                 maxBatchSize: batching.maxBatchSize, maxWait: .milliseconds(batching.maxWaitMilliseconds),
                 queueDepth: batching.queueDepth),
             imageLimits: ImageLimits(maxPixels: configuration.limits.maxImagePixels),
             queryCache: configuration.queryCacheEntries > 0 ? EmbeddingCache(capacity: configuration.queryCacheEntries) : nil,
             observer: observer)
-        return Loaded(engine: engine, modelLabel: label, isTestModel: isTestModel)
+        if let adapterDirectory {
+            engine.activate(try engine.loadLanguageAdapter(directory: adapterDirectory))
+        }
+        return Loaded(engine: engine, modelLabel: label, isTestModel: fallback?.isTestModel ?? false)
     }
 }

@@ -20,7 +20,7 @@ enum JSONLines {
     }
 
     static func printObject(_ object: [String: Any]) {
-        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]),
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .sortedKeys]),
            let text = String(data: data, encoding: .utf8) {
             print(text)
         }

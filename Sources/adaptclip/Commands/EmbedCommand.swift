@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Models
 import Service
 
 struct EmbedCommand: AsyncParsableCommand {
@@ -23,6 +24,13 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try common.resolve()
+        if let path = configuration.models.clip, try ModelDirectory.kind(of: URL(fileURLWithPath: path)) == .bert {
+            try await runEncoderOnly(directory: URL(fileURLWithPath: path))
+            return
+        }
+        if pooling != nil {
+            throw ValidationError("--pooling applies only when --model is a BERT directory")
+        }
         let engine = try EngineFactory.make(configuration: configuration).engine
         let deadlineSeconds = configuration.limits.requestTimeoutSeconds
         var failures = 0
@@ -52,6 +60,33 @@ struct EmbedCommand: AsyncParsableCommand {
                     JSONLines.printObject(["error": "\(error)"])
                 case nil:
                     break
+                }
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// `--model BERTDIR`: the encoder's own vector per text (no adapter, not normalised), so the
+    /// encoder can be compared with transformers on its own.
+    private func runEncoderOnly(directory: URL) async throws {
+        let encoder = try ChineseEncoder.load(directory: directory)
+        let choice = try BERTPoolingChoice(pooling ?? "cls")
+        var failures = 0
+        await JSONLines.forEachChunk(chunkSize: max(1, chunk)) { lines in
+            for line in lines {
+                do {
+                    guard let data = line.text.data(using: .utf8),
+                          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                          let text = object["text"] as? String, object.count == 1 else {
+                        throw InputError(description: "expected {\"text\": \"...\"} (a BERT directory embeds text only)")
+                    }
+                    let output = try encoder.model.encode(tokenIDs: [encoder.tokenizer.encode(text)])
+                    let vector = try output.vectors(choice.pooling).row(0)
+                    print("{\"embedding\":[" + vector.map { "\($0)" }.joined(separator: ",") + "]}")
+                } catch {
+                    failures += 1
+                    JSONLines.reportError(line: line.line, "\(error)")
+                    JSONLines.printObject(["error": "\(error)"])
                 }
             }
         }

@@ -2,18 +2,24 @@ import ArgumentParser
 import Engine
 import Foundation
 import Service
+import Tokenizers
 
 struct TokenizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Tokenize JSON strings from stdin, one per line; print one JSON array of token ids per line.")
+        abstract: "Tokenize JSON strings from stdin, one per line; print one JSON array of token ids per line.",
+        discussion: "--model may be a CLIP directory (byte-level BPE) or a BERT directory (WordPiece).")
 
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         let configuration = try common.resolve()
-        let loaded = try EngineFactory.make(configuration: configuration)
-        let tokenizer = loaded.engine.clip.tokenizer
+        let tokenizer: any TextTokenizer
+        if let path = configuration.models.clip, try ModelDirectory.kind(of: URL(fileURLWithPath: path)) == .bert {
+            tokenizer = try ChineseEncoder.load(directory: URL(fileURLWithPath: path)).tokenizer
+        } else {
+            tokenizer = try EngineFactory.make(configuration: configuration).engine.clip.tokenizer
+        }
         var failures = 0
         await JSONLines.forEachChunk(chunkSize: 1024) { chunk in
             for (line, text) in chunk {
