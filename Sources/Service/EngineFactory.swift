@@ -9,6 +9,8 @@ public enum EngineFactory {
         /// Human-readable origin of the models ("demo bundle", a path, or the test-model warning).
         public let modelLabel: String
         public let isTestModel: Bool
+        /// The language adapter activated at start, if any.
+        public let languageAdapterPath: String?
     }
 
     /// Configured paths win; whatever is not configured comes from the embedded default, which
@@ -52,6 +54,8 @@ public enum EngineFactory {
         if let adapterDirectory {
             engine.activate(try engine.loadLanguageAdapter(directory: adapterDirectory))
         }
-        return Loaded(engine: engine, modelLabel: label, isTestModel: fallback?.isTestModel ?? false)
+        return Loaded(
+            engine: engine, modelLabel: label, isTestModel: fallback?.isTestModel ?? false,
+            languageAdapterPath: adapterDirectory?.path)
     }
 }

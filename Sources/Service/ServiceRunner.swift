@@ -24,6 +24,9 @@ public enum ServiceRunner {
         let context = ServiceContext(
             configuration: configuration, engine: loaded.engine, modelLabel: loaded.modelLabel,
             isTestModel: loaded.isTestModel, metrics: metrics, logger: logger)
+        if let path = loaded.languageAdapterPath, let active = loaded.engine.languageAdapters.active {
+            context.adapters.add(.init(adapter: active.adapter, path: path, loadedAt: active.activatedAt))
+        }
         let server = HTTPServer(
             configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger)
         let port = try server.start()

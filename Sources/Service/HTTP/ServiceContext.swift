@@ -11,10 +11,16 @@ public struct ServiceContext: Sendable {
     public let isTestModel: Bool
     public let metrics: ServiceMetrics
     public let logger: Logger
+    /// Guards `/admin/*` with `ADAPTCLIP_ADMIN_TOKEN`.
+    let admin: AdminAuthorization
+    /// Adapters loaded into this process, active or staged.
+    let adapters = AdapterRegistry()
+    /// Where the active adapter of each slot is remembered across restarts (nil: nowhere).
+    let activeAdapterStore: (any ActiveAdapterStore)?
 
     public init(
         configuration: AdaptCLIPConfiguration, engine: EmbeddingEngine, modelLabel: String, isTestModel: Bool,
-        metrics: ServiceMetrics, logger: Logger
+        metrics: ServiceMetrics, logger: Logger, activeAdapterStore: (any ActiveAdapterStore)? = nil
     ) {
         self.configuration = configuration
         self.engine = engine
@@ -22,6 +28,8 @@ public struct ServiceContext: Sendable {
         self.isTestModel = isTestModel
         self.metrics = metrics
         self.logger = logger
+        self.admin = AdminAuthorization(token: configuration.adminToken)
+        self.activeAdapterStore = activeAdapterStore
     }
 
     /// When a request arriving now must be answered by (`limits.request_timeout_seconds`).

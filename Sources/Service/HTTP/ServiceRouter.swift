@@ -22,6 +22,10 @@ public enum ServiceRouter {
         Route(method: .get, pattern: "/metrics", takesBody: false) { _, context in HealthRoutes.metrics(context) },
         Route(method: .post, pattern: "/v1/embeddings", takesBody: true) { try await EmbeddingsRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/classify", takesBody: true) { try await ClassifyRoute.handle($0, $1) },
+        Route(method: .get, pattern: "/admin/adapters", takesBody: false) { try AdminRoutes.list($0, $1) },
+        Route(method: .post, pattern: "/admin/adapters", takesBody: true) { try await AdminRoutes.load($0, $1) },
+        Route(method: .post, pattern: "/admin/adapters/{name}/activate", takesBody: false) { try AdminRoutes.activate($0, $1) },
+        Route(method: .delete, pattern: "/admin/adapters/{name}", takesBody: false) { try AdminRoutes.unload($0, $1) },
     ]
 
     public static func make(_ context: ServiceContext) -> Router {

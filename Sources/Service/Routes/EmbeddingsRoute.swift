@@ -25,6 +25,8 @@ enum EmbeddingsRoute {
             let truncated: Bool?
             /// Present for texts: the path that embedded it (`auto` resolved).
             let lang: String?
+            /// Present for texts: the model (and adapter version) that produced the vector.
+            let producer: String?
         }
         struct Usage: Encodable {
             let prompt_tokens: Int
@@ -72,12 +74,13 @@ enum EmbeddingsRoute {
                 tokens += embedding.tokenCount
                 items.append(Response.Item(
                     index: index, embedding: Vector(embedding.vector, format: request.format),
-                    truncated: embedding.truncated, lang: embedding.language.rawValue))
+                    truncated: embedding.truncated, lang: embedding.language.rawValue, producer: embedding.producer))
             }
         case .image:
             let vectors = try await engine.embedImages(request.images, deadline: deadline)
             for (index, vector) in vectors.enumerated() {
-                items.append(Response.Item(index: index, embedding: Vector(vector, format: request.format), truncated: nil, lang: nil))
+                items.append(Response.Item(
+                    index: index, embedding: Vector(vector, format: request.format), truncated: nil, lang: nil, producer: nil))
             }
         }
         return try .encoded(Response(
