@@ -79,6 +79,8 @@ final class Connection: @unchecked Sendable {
 
     func start() {
         queue.async { [self] in
+            // A shutdown racing the accept may have closed this connection already.
+            guard !closed else { return }
             let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
             sources.enter()
             source.setEventHandler { [weak self] in self?.readAvailable() }

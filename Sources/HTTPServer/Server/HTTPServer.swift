@@ -53,6 +53,16 @@ public final class HTTPServer: Sendable {
         context = ServerContext(configuration: configuration, router: router, logger: logger)
     }
 
+    deinit {
+        // A server dropped without `shutdown` must not leave live sources behind.
+        state.withLock { s in
+            if s.acceptPaused { s.listenSource?.source.resume() }
+            s.listenSource?.source.cancel()
+            s.sweepTimer?.source.cancel()
+            for source in s.signalSources { source.source.cancel() }
+        }
+    }
+
     public var configuration: Configuration { context.configuration }
 
     /// The bound port once started (the ephemeral one when configured with port 0).
@@ -151,8 +161,10 @@ public final class HTTPServer: Sendable {
     }
 
     /// Installs handlers so that each of `signals` (SIGTERM and SIGINT by default) starts a
-    /// graceful shutdown instead of killing the process.
+    /// graceful shutdown instead of killing the process. The handlers are registered with the
+    /// kernel when this returns (a signal ignored before that would be lost).
     public func shutdownOnSignals(_ signals: [Int32] = [SIGTERM, SIGINT], gracePeriod: Duration = .seconds(10)) {
+        let registered = DispatchGroup()
         for number in signals {
             signal(number, SIG_IGN)
             let source = SendableSource(DispatchSource.makeSignalSource(signal: number, queue: acceptQueue))
@@ -161,9 +173,12 @@ public final class HTTPServer: Sendable {
                 context.logger.notice("signal received, shutting down", metadata: ["signal": "\(number)"])
                 Task { await self.shutdown(gracePeriod: gracePeriod) }
             }
+            registered.enter()
+            source.source.setRegistrationHandler { registered.leave() }
             source.source.resume()
             state.withLock { $0.signalSources.append(source) }
         }
+        _ = registered.wait(timeout: .now() + .seconds(2))
     }
 
     // MARK: Accepting
