@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import HTTPServer
 
@@ -176,6 +177,28 @@ import Testing
         #expect(lines.first?.metadata["request_id"] == "log-1")
         #expect(lines.first?.metadata["duration_ms"] != nil)
         #expect(lines.last?.metadata["status"] == "404")
+    }
+
+    @Test func observerSeesEveryAnsweredRequestWithItsRoutePattern() async throws {
+        let records = Mutex<[HTTPAccessRecord]>([])
+        var router = Router()
+        Self.routes(&router)
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(port: 0), router: router, logger: LogRecorder().logger,
+            observer: { record in records.withLock { $0.append(record) } })
+        let port = try server.start()
+        try await offPool {
+            let client = try SocketTestClient(port: port)
+            try client.send(get("/v1/images/9/tags/x") + get("/missing"))
+            _ = try client.readResponse()
+            _ = try client.readResponse()
+        }
+        await server.shutdown(gracePeriod: .milliseconds(200))
+        let seen = records.withLock { $0 }
+        #expect(seen.map(\.status) == [200, 404])
+        #expect(seen.map(\.route) == ["/v1/images/{id}/tags/{tag}", nil])
+        #expect(seen.first?.path == "/v1/images/9/tags/x")
+        #expect(seen.first?.bytes ?? 0 > 0)
     }
 
     @Test func chunkedRequestBodyIsReassembled() async throws {

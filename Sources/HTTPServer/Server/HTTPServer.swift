@@ -48,9 +48,16 @@ public final class HTTPServer: Sendable {
     private let context: ServerContext
     private let state = Mutex(State())
     private let acceptQueue = DispatchQueue(label: "http.accept")
+    /// Left when the listening descriptor is closed, so `shutdown` returns with the port free.
+    private let listenerClosed = DispatchGroup()
 
-    public init(configuration: Configuration = Configuration(), router: Router, logger: Logger) {
-        context = ServerContext(configuration: configuration, router: router, logger: logger)
+    /// - Parameter observer: called once per answered request (on an I/O queue: keep it quick),
+    ///   e.g. to update metrics.
+    public init(
+        configuration: Configuration = Configuration(), router: Router, logger: Logger,
+        observer: (@Sendable (HTTPAccessRecord) -> Void)? = nil
+    ) {
+        context = ServerContext(configuration: configuration, router: router, logger: logger, observer: observer)
     }
 
     deinit {
@@ -88,7 +95,11 @@ public final class HTTPServer: Sendable {
         }
         let source = SendableSource(DispatchSource.makeReadSource(fileDescriptor: listener, queue: acceptQueue))
         source.source.setEventHandler { [weak self] in self?.acceptPending(listener) }
-        source.source.setCancelHandler { Socket.close(listener) }
+        listenerClosed.enter()
+        source.source.setCancelHandler { [listenerClosed] in
+            Socket.close(listener)
+            listenerClosed.leave()
+        }
         let sweep = SendableSource(DispatchSource.makeTimerSource(queue: acceptQueue))
         let interval = sweepInterval()
         sweep.source.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(5))
@@ -138,6 +149,9 @@ public final class HTTPServer: Sendable {
         case .drain(let connections):
             context.logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
             for connection in connections { connection.beginDraining() }
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            listenerClosed.notify(queue: acceptQueue) { continuation.resume() }
         }
         if await !waitForConnectionsToClose(within: gracePeriod) {
             let left = state.withLock { Array($0.connections.values) }
