@@ -283,6 +283,30 @@ import Testing
         }
     }
 
+    /// The parser's refusals reach the wire with their status, as problem documents, then close.
+    @Test(arguments: [
+        ("GET /\(String(repeating: "a", count: 200)) HTTP/1.1\r\nHost: t\r\n\r\n", 414),
+        ("GET / HTTP/1.1\r\nHost: t\r\nX-Big: \(String(repeating: "b", count: 600))\r\n\r\n", 431),
+        ("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+        ("GET / HTTP/3.0\r\nHost: t\r\n\r\n", 505),
+        ("GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n", 400),
+    ])
+    func refusalsGoOnTheWireWithTheirStatus(raw: String, status: Int) async throws {
+        let limits = HTTPLimits(maxRequestLineBytes: 128, maxHeaderBytes: 512)
+        try await withServer(HTTPServerConfiguration(limits: limits), routes: Self.routes) { _, port in
+            let (response, closed) = try await offPool {
+                let client = try SocketTestClient(port: port)
+                try client.send(raw)
+                let response = try client.readResponse()
+                return (response, client.readsEndOfStream())
+            }
+            #expect(response.status == status)
+            #expect(response.headers["content-type"] == "application/problem+json")
+            #expect(response.headers["connection"] == "close")
+            #expect(closed)
+        }
+    }
+
     @Test func http10RequestIsAnsweredAndClosed() async throws {
         try await withServer(routes: Self.routes) { _, port in
             let (response, closed) = try await offPool {
