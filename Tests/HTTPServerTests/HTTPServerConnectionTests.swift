@@ -39,6 +39,25 @@ import Testing
         }
     }
 
+    @Test func clientLeavingDuringTheHandlerIsANormalEnd() async throws {
+        let recorder = LogRecorder()
+        try await withServer(recorder: recorder, routes: Self.routes) { server, port in
+            try await offPool {
+                let client = try SocketTestClient(port: port)
+                try client.send(get("/sleep/100"))
+            }  // the client is released here: its socket closes while the handler sleeps
+            for _ in 0..<100 where server.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(server.connectionCount == 0)
+            let response = try await offPool {
+                let client = try SocketTestClient(port: port)
+                try client.send(get("/hello"))
+                return try client.readResponse()
+            }
+            #expect(response.bodyText == "hello")
+        }
+        #expect(!recorder.all.contains { $0.level >= .error }, "\(recorder.all.filter { $0.level >= .error }.map(\.message))")
+    }
+
     @Test func slowlorisIsCutWithinTheHeaderTimeout() async throws {
         let configuration = HTTPServerConfiguration(headerTimeout: .milliseconds(300))
         try await withServer(configuration, routes: Self.routes) { _, port in

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import HTTPServer
 
@@ -178,6 +179,28 @@ import Testing
         #expect(lines.last?.metadata["status"] == "404")
     }
 
+    @Test func observerSeesEveryAnsweredRequestWithItsRoutePattern() async throws {
+        let records = Mutex<[HTTPAccessRecord]>([])
+        var router = Router()
+        Self.routes(&router)
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(port: 0), router: router, logger: LogRecorder().logger,
+            observer: { record in records.withLock { $0.append(record) } })
+        let port = try server.start()
+        try await offPool {
+            let client = try SocketTestClient(port: port)
+            try client.send(get("/v1/images/9/tags/x") + get("/missing"))
+            _ = try client.readResponse()
+            _ = try client.readResponse()
+        }
+        await server.shutdown(gracePeriod: .milliseconds(200))
+        let seen = records.withLock { $0 }
+        #expect(seen.map(\.status) == [200, 404])
+        #expect(seen.map(\.route) == ["/v1/images/{id}/tags/{tag}", nil])
+        #expect(seen.first?.path == "/v1/images/9/tags/x")
+        #expect(seen.first?.bytes ?? 0 > 0)
+    }
+
     @Test func chunkedRequestBodyIsReassembled() async throws {
         try await withServer(routes: Self.routes) { _, port in
             let response = try await offPool {
@@ -256,6 +279,30 @@ import Testing
             #expect(response.headers["content-type"] == "application/problem+json")
             #expect(response.bodyText.contains("Content-Length"))
             #expect(response.bodyText.contains("requestId"))
+            #expect(closed)
+        }
+    }
+
+    /// The parser's refusals reach the wire with their status, as problem documents, then close.
+    @Test(arguments: [
+        ("GET /\(String(repeating: "a", count: 200)) HTTP/1.1\r\nHost: t\r\n\r\n", 414),
+        ("GET / HTTP/1.1\r\nHost: t\r\nX-Big: \(String(repeating: "b", count: 600))\r\n\r\n", 431),
+        ("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
+        ("GET / HTTP/3.0\r\nHost: t\r\n\r\n", 505),
+        ("GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n", 400),
+    ])
+    func refusalsGoOnTheWireWithTheirStatus(raw: String, status: Int) async throws {
+        let limits = HTTPLimits(maxRequestLineBytes: 128, maxHeaderBytes: 512)
+        try await withServer(HTTPServerConfiguration(limits: limits), routes: Self.routes) { _, port in
+            let (response, closed) = try await offPool {
+                let client = try SocketTestClient(port: port)
+                try client.send(raw)
+                let response = try client.readResponse()
+                return (response, client.readsEndOfStream())
+            }
+            #expect(response.status == status)
+            #expect(response.headers["content-type"] == "application/problem+json")
+            #expect(response.headers["connection"] == "close")
             #expect(closed)
         }
     }

@@ -52,6 +52,32 @@ import Testing
         #expect(try await offPool { client.readsEndOfStream() })
     }
 
+    /// SIGUSR2 stands in for SIGTERM so the test process keeps its own SIGTERM behaviour.
+    @Test func aSignalStartsTheGracefulShutdown() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: Router(), logger: LogRecorder().logger)
+        let port = try server.start()
+        server.shutdownOnSignals([SIGUSR2], gracePeriod: .milliseconds(200))
+        let start = ContinuousClock.now
+        kill(getpid(), SIGUSR2)
+        let stoppedBySignal = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await server.waitUntilStopped()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(3))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            if !first { await server.shutdown(gracePeriod: .zero) }  // unblock the other child
+            return first
+        }
+        #expect(stoppedBySignal, "the signal did not stop the server within 3 s")
+        #expect(elapsed(since: start) < 2)
+        #expect(throws: SocketTestClient.ClientError.self) { try SocketTestClient(port: port) }
+    }
+
     @Test func waitUntilStoppedReturnsAfterShutdown() async throws {
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: Router(), logger: LogRecorder().logger)
         try server.start()

@@ -79,6 +79,8 @@ final class Connection: @unchecked Sendable {
 
     func start() {
         queue.async { [self] in
+            // A shutdown racing the accept may have closed this connection already.
+            guard !closed else { return }
             let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
             sources.enter()
             source.setEventHandler { [weak self] in self?.readAvailable() }
@@ -506,13 +508,23 @@ final class Connection: @unchecked Sendable {
 
     private func logAccess(_ exchange: Exchange, status: HTTPStatus, bytes: Int) {
         let logger = context.logger
-        guard logger.logLevel <= .info else { return }
-        let millis = Double(now() &- exchange.started) / 1_000_000
+        let logs = logger.logLevel <= .info
+        guard logs || context.observer != nil else { return }
+        let nanoseconds = now() &- exchange.started
+        if let observer = context.observer {
+            var route: String?
+            if case .found(let matched, _) = exchange.match { route = matched.pattern.text }
+            observer(HTTPAccessRecord(
+                method: exchange.head.method, path: exchange.head.path, route: route, status: status.code,
+                bytes: bytes < 0 ? nil : bytes, duration: .nanoseconds(Int64(nanoseconds)), requestID: exchange.requestID))
+        }
+        guard logs else { return }
         logger.info(
             "\(exchange.head.method) \(exchange.head.path) \(status.code)",
             metadata: [
                 "method": "\(exchange.head.method)", "path": "\(exchange.head.path)", "status": "\(status.code)",
-                "bytes": "\(bytes < 0 ? "stream" : String(bytes))", "duration_ms": "\(String(format: millis))",
+                "bytes": "\(bytes < 0 ? "stream" : String(bytes))",
+                "duration_ms": "\(String(format: Double(nanoseconds) / 1_000_000))",
                 "request_id": "\(exchange.requestID)",
             ])
     }

@@ -48,9 +48,26 @@ public final class HTTPServer: Sendable {
     private let context: ServerContext
     private let state = Mutex(State())
     private let acceptQueue = DispatchQueue(label: "http.accept")
+    /// Left when the listening descriptor is closed, so `shutdown` returns with the port free.
+    private let listenerClosed = DispatchGroup()
 
-    public init(configuration: Configuration = Configuration(), router: Router, logger: Logger) {
-        context = ServerContext(configuration: configuration, router: router, logger: logger)
+    /// - Parameter observer: called once per answered request (on an I/O queue: keep it quick),
+    ///   e.g. to update metrics.
+    public init(
+        configuration: Configuration = Configuration(), router: Router, logger: Logger,
+        observer: (@Sendable (HTTPAccessRecord) -> Void)? = nil
+    ) {
+        context = ServerContext(configuration: configuration, router: router, logger: logger, observer: observer)
+    }
+
+    deinit {
+        // A server dropped without `shutdown` must not leave live sources behind.
+        state.withLock { s in
+            if s.acceptPaused { s.listenSource?.source.resume() }
+            s.listenSource?.source.cancel()
+            s.sweepTimer?.source.cancel()
+            for source in s.signalSources { source.source.cancel() }
+        }
     }
 
     public var configuration: Configuration { context.configuration }
@@ -78,7 +95,11 @@ public final class HTTPServer: Sendable {
         }
         let source = SendableSource(DispatchSource.makeReadSource(fileDescriptor: listener, queue: acceptQueue))
         source.source.setEventHandler { [weak self] in self?.acceptPending(listener) }
-        source.source.setCancelHandler { Socket.close(listener) }
+        listenerClosed.enter()
+        source.source.setCancelHandler { [listenerClosed] in
+            Socket.close(listener)
+            listenerClosed.leave()
+        }
         let sweep = SendableSource(DispatchSource.makeTimerSource(queue: acceptQueue))
         let interval = sweepInterval()
         sweep.source.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(5))
@@ -129,6 +150,9 @@ public final class HTTPServer: Sendable {
             context.logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
             for connection in connections { connection.beginDraining() }
         }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            listenerClosed.notify(queue: acceptQueue) { continuation.resume() }
+        }
         if await !waitForConnectionsToClose(within: gracePeriod) {
             let left = state.withLock { Array($0.connections.values) }
             context.logger.warning("grace period over, closing connections", metadata: ["connections": "\(left.count)"])
@@ -151,8 +175,10 @@ public final class HTTPServer: Sendable {
     }
 
     /// Installs handlers so that each of `signals` (SIGTERM and SIGINT by default) starts a
-    /// graceful shutdown instead of killing the process.
+    /// graceful shutdown instead of killing the process. The handlers are registered with the
+    /// kernel when this returns (a signal ignored before that would be lost).
     public func shutdownOnSignals(_ signals: [Int32] = [SIGTERM, SIGINT], gracePeriod: Duration = .seconds(10)) {
+        let registered = DispatchGroup()
         for number in signals {
             signal(number, SIG_IGN)
             let source = SendableSource(DispatchSource.makeSignalSource(signal: number, queue: acceptQueue))
@@ -161,9 +187,12 @@ public final class HTTPServer: Sendable {
                 context.logger.notice("signal received, shutting down", metadata: ["signal": "\(number)"])
                 Task { await self.shutdown(gracePeriod: gracePeriod) }
             }
+            registered.enter()
+            source.source.setRegistrationHandler { registered.leave() }
             source.source.resume()
             state.withLock { $0.signalSources.append(source) }
         }
+        _ = registered.wait(timeout: .now() + .seconds(2))
     }
 
     // MARK: Accepting

@@ -6,6 +6,7 @@ final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
     let router: Router
     let logger: Logger
+    let observer: (@Sendable (HTTPAccessRecord) -> Void)?
     let requestIDs = RequestIDGenerator()
     let headerTimeout: UInt64
     let bodyTimeout: UInt64
@@ -13,10 +14,14 @@ final class ServerContext: Sendable {
     let sendTimeout: UInt64
     let lingerTimeout: UInt64
 
-    init(configuration: HTTPServerConfiguration, router: Router, logger: Logger) {
+    init(
+        configuration: HTTPServerConfiguration, router: Router, logger: Logger,
+        observer: (@Sendable (HTTPAccessRecord) -> Void)?
+    ) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
+        self.observer = observer
         headerTimeout = configuration.headerTimeout.nanoseconds
         bodyTimeout = configuration.bodyTimeout.nanoseconds
         idleTimeout = configuration.idleTimeout.nanoseconds
