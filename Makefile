@@ -25,6 +25,7 @@ test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest --no-parallel
 	scripts/api-conformance
+	scripts/fuzz-http-parser 30
 
 clean:
 	rm -rf .build

@@ -14,13 +14,13 @@ struct LiveService {
     let running: ServiceRunner.Running
     var base: String { "http://127.0.0.1:\(running.port)" }
 
-    static func start(_ overrides: [String: String] = [:]) throws -> LiveService {
+    static func start(_ overrides: [String: String] = [:], environment: [String: String] = [:]) throws -> LiveService {
         var all: [String: String] = [
             "server.port": "0", "models.clip": fixtures.appendingPathComponent("engine/tiny-clip").path,
             "limits.max_inputs_per_request": "4", "limits.max_labels": "5", "logging.level": "warning",
         ]
         all.merge(overrides) { _, new in new }
-        let configuration = try ConfigurationLoader(overrides: all).load()
+        let configuration = try ConfigurationLoader(environment: environment, overrides: all).load()
         var logger = Logger(label: "service-test")
         logger.logLevel = .warning
         return LiveService(running: try ServiceRunner.start(configuration: configuration, logger: logger))
@@ -36,8 +36,12 @@ struct LiveService {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func request(_ method: String, _ path: String, body: Data? = nil, contentType: String? = "application/json") async throws -> Reply {
+    func request(
+        _ method: String, _ path: String, body: Data? = nil, contentType: String? = "application/json",
+        headers: [String: String] = [:]
+    ) async throws -> Reply {
         var request = URLRequest(url: URL(string: base + path)!)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpMethod = method
         request.httpBody = body
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
@@ -48,8 +52,8 @@ struct LiveService {
         return Reply(status: http.statusCode, headers: headers, body: data)
     }
 
-    func post(_ path: String, json: Any) async throws -> Reply {
-        try await request("POST", path, body: try JSONSerialization.data(withJSONObject: json))
+    func post(_ path: String, json: Any, headers: [String: String] = [:]) async throws -> Reply {
+        try await request("POST", path, body: try JSONSerialization.data(withJSONObject: json), headers: headers)
     }
 
     func postMultipart(_ path: String, fields: [(String, String)], files: [(name: String, filename: String, data: Data)]) async throws -> Reply {
@@ -77,8 +81,10 @@ struct LiveService {
 }
 
 /// Runs `body` against a fresh service and always stops it.
-func withService(_ overrides: [String: String] = [:], _ body: (LiveService) async throws -> Void) async throws {
-    let service = try LiveService.start(overrides)
+func withService(
+    _ overrides: [String: String] = [:], environment: [String: String] = [:], _ body: (LiveService) async throws -> Void
+) async throws {
+    let service = try LiveService.start(overrides, environment: environment)
     do {
         try await body(service)
     } catch {
