@@ -17,7 +17,7 @@ public final class ImageStore: @unchecked Sendable {
     /// What `open` did to the index.
     public private(set) var recovery: IndexRecovery
 
-    static let databaseName = "adaptclip.sqlite"
+    public static let databaseName = "adaptclip.sqlite"
 
     private let writer: SQLiteConnection
     private let readers: ConnectionPool
@@ -44,12 +44,12 @@ public final class ImageStore: @unchecked Sendable {
         self.directory = directory
         self.space = space
         self.settings = settings
-        lock = try DirectoryLock(directory: directory)
         let path = directory.appendingPathComponent(Self.databaseName).path
         writer = try SQLiteConnection(path: path)
         try Migrator(catalog: try catalog ?? MigrationCatalog.bundled()).migrate(writer)
         readers = ConnectionPool(path: path)
         spaceID = try ItemRecords.spaceID(writer, for: space)
+        lock = try DirectoryLock(directory: directory, spaceID: spaceID)
         index = try VectorIndex(factory: "Flat", dimension: space.dimension)
         recovery = .rebuilt(reason: "")
         recovery = try writeMutex.withLock { try openIndex() }
