@@ -182,6 +182,12 @@ public final class ImageStore: @unchecked Sendable {
         return Set(try index.ids()).subtracting(tombstones)
     }
 
+    /// Every id held by the vector index, tombstones included, in index order (a duplicate id
+    /// would show here twice; consistency checks look for that).
+    public func rawIndexedIDs() throws -> [Int64] {
+        try stateMutex.withLock { index }.ids()
+    }
+
     // MARK: index maintenance (callers hold writeMutex)
 
     private func ensureOpen() throws {
