@@ -8,7 +8,17 @@ final class ReadWriteLock: @unchecked Sendable {
     init() {
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_rwlock_t())
+        #if os(Linux)
+        // glibc's default prefers readers: a steady stream of searches would starve ingestion
+        // forever. Writer preference lets a waiting add in after the searches already running.
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        pthread_rwlock_init(lock, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
+        #else
         pthread_rwlock_init(lock, nil)
+        #endif
     }
 
     deinit {
