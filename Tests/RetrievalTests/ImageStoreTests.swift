@@ -182,6 +182,20 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         try reopened.close()
     }
 
+    @Test func aReadOnlyStoreSearchesBesideTheWriterAndRefusesWrites() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let writer = try ImageStore(directory: dir, space: space, settings: IndexSettings(checkpointEveryRows: 10))
+        let items = makeItems(30, dimension: 16, seed: 19)
+        _ = try writer.add(Array(items.prefix(25)))
+        let reader = try ImageStore(directory: dir, space: space, readOnly: true)
+        #expect(try reader.search(items[24].embedding, k: 1).first?.item.uri == items[24].uri)
+        #expect(throws: StoreError.self) { try reader.add([items[29]]) }
+        #expect(throws: StoreError.self) { try reader.delete(ids: [1]) }
+        try reader.close()
+        try writer.close()
+    }
+
     @Test func aSecondWriterOnTheSameDirectoryIsRefused() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

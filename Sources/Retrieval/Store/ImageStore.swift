@@ -21,7 +21,11 @@ public final class ImageStore: @unchecked Sendable {
 
     private let writer: SQLiteConnection
     private let readers: ConnectionPool
-    private let lock: DirectoryLock
+    /// nil for a read-only store.
+    private let lock: DirectoryLock?
+    /// A read-only store takes no writer lock and writes nothing: `search` while another process
+    /// (the server, an import) owns the directory. Its index is loaded and replayed in memory.
+    public let readOnly: Bool
     /// Serialises every write (rows, index changes, checkpoints, rebuilds).
     private let writeMutex = Mutex()
     /// Guards the fields below, which searches read.
@@ -39,24 +43,25 @@ public final class ImageStore: @unchecked Sendable {
     /// migrations, takes the writer lock, loads the index file and replays what it lacks, or
     /// rebuilds it from SQLite when it is missing, stale, corrupt or inconsistent.
     public init(directory: URL, space: EmbeddingSpace, settings: IndexSettings = IndexSettings(),
-                catalog: MigrationCatalog? = nil) throws {
+                catalog: MigrationCatalog? = nil, readOnly: Bool = false) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.space = space
         self.settings = settings
+        self.readOnly = readOnly
         let path = directory.appendingPathComponent(Self.databaseName).path
         writer = try SQLiteConnection(path: path)
         try Migrator(catalog: try catalog ?? MigrationCatalog.bundled()).migrate(writer)
         readers = ConnectionPool(path: path)
         spaceID = try ItemRecords.spaceID(writer, for: space)
-        lock = try DirectoryLock(directory: directory, spaceID: spaceID)
+        lock = readOnly ? nil : try DirectoryLock(directory: directory, spaceID: spaceID)
         index = try VectorIndex(factory: "Flat", dimension: space.dimension)
         recovery = .rebuilt(reason: "")
         recovery = try writeMutex.withLock { try openIndex() }
     }
 
     deinit {
-        if !closed { lock.release() }
+        if !closed { lock?.release() }
     }
 
     /// Writes a final checkpoint when anything changed since the last one (unless told not to:
@@ -67,7 +72,7 @@ public final class ImageStore: @unchecked Sendable {
             guard !closed else { return }
             if writingCheckpoint, changesSinceCheckpoint > 0 { try writeCheckpoint(reason: "close") }
             closed = true
-            lock.release()
+            lock?.release()
         }
     }
 
@@ -83,7 +88,7 @@ public final class ImageStore: @unchecked Sendable {
             throw StoreError.invalidArgument("sha256 of \(item.uri) must be 64 lowercase hex digits, got '\(item.sha256)'")
         }
         return try writeMutex.withLock {
-            try ensureOpen()
+            try ensureWritable()
             let outcomes = try writer.transaction {
                 try prepared.map { item, unit -> AddOutcome in
                     if let id = try ItemRecords.insert(writer, item, unitEmbedding: unit, spaceID: spaceID) { return .stored(id: id) }
@@ -100,7 +105,7 @@ public final class ImageStore: @unchecked Sendable {
     @discardableResult
     public func delete(ids: [Int64]) throws -> Int {
         try writeMutex.withLock {
-            try ensureOpen()
+            try ensureWritable()
             let deleted = try writer.transaction { try ItemRecords.delete(writer, ids: ids, spaceID: spaceID) }
             try catchUp()
             try checkpointIfDue()
@@ -116,7 +121,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Writes the index file now.
     public func checkpoint() throws {
         try writeMutex.withLock {
-            try ensureOpen()
+            try ensureWritable()
             try writeCheckpoint(reason: "checkpoint")
         }
     }
@@ -124,7 +129,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Rebuilds the index from the stored embeddings and writes it.
     public func rebuild() throws {
         try writeMutex.withLock {
-            try ensureOpen()
+            try ensureWritable()
             try rebuildIndex()
         }
     }
@@ -192,6 +197,11 @@ public final class ImageStore: @unchecked Sendable {
 
     private func ensureOpen() throws {
         if closed { throw StoreError.invalidArgument("the store is closed") }
+    }
+
+    private func ensureWritable() throws {
+        try ensureOpen()
+        if readOnly { throw StoreError.invalidArgument("the store was opened read-only") }
     }
 
     private func openIndex() throws -> IndexRecovery {
@@ -338,6 +348,7 @@ public final class ImageStore: @unchecked Sendable {
     }
 
     private func writeCheckpoint(reason: String) throws {
+        guard !readOnly else { return }
         let (index, tombstones, itemID, seq) = stateMutex.withLock { (self.index, self.tombstones, appliedItemID, appliedDeletionSeq) }
         let payload = try index.serialized()
         let checkpoint = IndexCheckpoint(
