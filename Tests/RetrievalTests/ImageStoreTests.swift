@@ -205,3 +205,29 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         try ImageStore(directory: dir, space: space).close()
     }
 }
+
+@Suite struct IndexMaintenanceTests {
+    @Test func aFailedPromotionKeepsTheFlatIndexServing() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let space = try EmbeddingSpace(modelID: "m", dimension: 8)
+        // IVF64 cannot train on 20 vectors: the promotion fails, adds keep working.
+        let store = try ImageStore(directory: dir, space: space, settings: IndexSettings(flatLimit: 10, approximateFactory: "IVF64,Flat"))
+        let items = makeItems(20, dimension: 8, seed: 30)
+        _ = try store.add(Array(items.prefix(15)))
+        _ = try store.add(Array(items.suffix(5)))
+        #expect(store.indexState.factory == "Flat")
+        #expect(store.indexState.maintenanceFailure?.contains("automatic rebuild failed") == true)
+        #expect(try store.search(items[17].embedding, k: 1).first?.item.uri == items[17].uri)
+        try store.close()
+    }
+
+    @Test func anUnknownApproximateFactoryIsRefusedAtOpen() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let space = try EmbeddingSpace(modelID: "m", dimension: 8)
+        #expect(throws: VectorIndexError.self) {
+            try ImageStore(directory: dir, space: space, settings: IndexSettings(approximateFactory: "HNSW32,Nonsense"))
+        }
+    }
+}

@@ -35,6 +35,8 @@ public final class ImageStore: @unchecked Sendable {
     private var appliedItemID: Int64 = 0
     private var appliedDeletionSeq: Int64 = 0
     private var changesSinceCheckpoint = 0
+    /// Why the last automatic promotion/compaction failed (the store keeps its current index).
+    private var maintenanceFailure: String?
     private var closed = false
 
     public var indexFileURL: URL { directory.appendingPathComponent("index-space\(spaceID).acidx") }
@@ -54,6 +56,8 @@ public final class ImageStore: @unchecked Sendable {
         try Migrator(catalog: try catalog ?? MigrationCatalog.bundled()).migrate(writer)
         readers = ConnectionPool(path: path)
         spaceID = try ItemRecords.spaceID(writer, for: space)
+        // A typo in the configured factory string should fail now, not at the first promotion.
+        _ = try VectorIndex(factory: settings.approximateFactory, dimension: space.dimension)
         lock = readOnly ? nil : try DirectoryLock(directory: directory, spaceID: spaceID)
         index = try VectorIndex(factory: "Flat", dimension: space.dimension)
         recovery = .rebuilt(reason: "")
@@ -172,12 +176,16 @@ public final class ImageStore: @unchecked Sendable {
         public let tombstones: Int
         public let appliedItemID: Int64
         public let appliedDeletionSeq: Int64
+        /// Set when an automatic rebuild (promotion to the approximate type, tombstone
+        /// compaction) failed; the current index keeps serving. Cleared by a successful rebuild.
+        public let maintenanceFailure: String?
     }
 
     public var indexState: IndexState {
         stateMutex.withLock {
             IndexState(factory: index.factory, vectors: index.count, tombstones: tombstones.count,
-                       appliedItemID: appliedItemID, appliedDeletionSeq: appliedDeletionSeq)
+                       appliedItemID: appliedItemID, appliedDeletionSeq: appliedDeletionSeq,
+                       maintenanceFailure: maintenanceFailure)
         }
     }
 
@@ -287,11 +295,19 @@ public final class ImageStore: @unchecked Sendable {
 
     private func checkpointIfDue() throws {
         let state = indexState
-        let promote = state.factory == "Flat" && state.vectors > settings.flatLimit
+        let promote = state.factory == "Flat" && settings.approximateFactory != "Flat" && state.vectors > settings.flatLimit
         let compact = state.tombstones > 0 && Double(state.tombstones) > settings.maxTombstoneFraction * Double(max(state.vectors, 1))
-        if promote || compact {
-            try rebuildIndex()
-        } else if changesSinceCheckpoint >= settings.checkpointEveryRows {
+        if (promote || compact) && state.maintenanceFailure == nil {
+            // The rows are committed whatever happens here; a failed rebuild (e.g. IVF training
+            // with too few vectors) must not turn every later add into an error.
+            do {
+                try rebuildIndex()
+                return
+            } catch {
+                stateMutex.withLock { maintenanceFailure = "automatic rebuild failed: \(error)" }
+            }
+        }
+        if changesSinceCheckpoint >= settings.checkpointEveryRows {
             try writeCheckpoint(reason: "checkpoint")
         }
     }
@@ -315,6 +331,7 @@ public final class ImageStore: @unchecked Sendable {
         try tune(fresh)
         stateMutex.withLock {
             index = fresh
+            maintenanceFailure = nil
             tombstones = []
             appliedItemID = cursor
             appliedDeletionSeq = maxSeq
