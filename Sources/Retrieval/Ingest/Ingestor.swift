@@ -62,15 +62,23 @@ public final class Ingestor {
         var seen = Set<String>()
         var batch: [Pending] = []
         for (n, file) in files.enumerated() {
-            let bytes: Data
-            do { bytes = try Data(contentsOf: file) } catch {
+            // Sniff the first bytes before reading the whole file: a folder may hold large
+            // videos or archives that are not worth reading into memory.
+            let head: Data
+            do { head = try Self.readPrefix(of: file, count: 64 * 1024) } catch {
                 summary.unreadable += 1
                 summary.problems.append(Problem(path: file.path, reason: "unreadable: \(error.localizedDescription)"))
                 continue
             }
-            guard let header = ImageSniffer.sniff(bytes) else {
+            guard let header = ImageSniffer.sniff(head) else {
                 summary.notImages += 1
                 summary.problems.append(Problem(path: file.path, reason: "not a JPEG, PNG or WebP file"))
+                continue
+            }
+            let bytes: Data
+            do { bytes = try Data(contentsOf: file) } catch {
+                summary.unreadable += 1
+                summary.problems.append(Problem(path: file.path, reason: "unreadable: \(error.localizedDescription)"))
                 continue
             }
             let sha = SHA256.hex(bytes)
@@ -92,6 +100,12 @@ public final class Ingestor {
         progress?.finish()
         summary.elapsedSeconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    private static func readPrefix(of file: URL, count: Int) throws -> Data {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        return try handle.read(upToCount: count) ?? Data()
     }
 
     /// Regular files under `paths`, each once, sorted within each folder (a rerun sees the same order).
