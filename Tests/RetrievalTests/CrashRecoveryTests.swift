@@ -24,7 +24,7 @@ import Testing
         let space = try EmbeddingSpace(modelID: "crash-clip", dimension: dimension)
         // Small batches and frequent checkpoints: kills land inside commits, between commit and
         // index add, and inside the index file's write/rename.
-        let arguments = ["index", "import", "--data-dir", dataDir.path, "--vectors", vectors.path, "--batch-size", "25"]
+        let arguments = ["index", "import", "--data-dir", dataDir.path, "--vectors", vectors.path, "--batch-size", "25", "--checkpoint-every", "300"]
 
         var acknowledged: [String: Int64] = [:]  // sha256 → id
         var kills = 0
@@ -83,6 +83,8 @@ import Testing
         #expect(rawIDs.count == Set(rawIDs).count, "\(label): duplicate ids in the index")
         #expect(indexed == Set(rows.values), "\(label): index holds \(indexed.count) ids, SQLite \(rows.count) rows")
         #expect(acknowledged.values.allSatisfy(indexed.contains), "\(label): an acknowledged row is not in the index")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dataDir.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "\(label): temporary index files left behind: \(leftovers)")
         let uris = try db.scalar("SELECT COUNT(DISTINCT uri) FROM items").integer ?? -1
         #expect(uris == Int64(rows.count), "\(label): duplicate rows")
         print("\(label): \(store.recovery)")

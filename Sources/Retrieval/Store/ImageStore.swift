@@ -61,6 +61,7 @@ public final class ImageStore: @unchecked Sendable {
         lock = readOnly ? nil : try DirectoryLock(directory: directory, spaceID: spaceID)
         index = try VectorIndex(factory: "Flat", dimension: space.dimension)
         recovery = .rebuilt(reason: "")
+        if !readOnly { removeAbandonedTemporaryFiles() }
         recovery = try writeMutex.withLock { try openIndex() }
     }
 
@@ -202,6 +203,16 @@ public final class ImageStore: @unchecked Sendable {
     }
 
     // MARK: index maintenance (callers hold writeMutex)
+
+    /// A writer killed while writing its index file leaves `.index-spaceN.acidx.tmp-<pid>`
+    /// behind; holding the space's lock, this process is the only one that could be writing it.
+    private func removeAbandonedTemporaryFiles() {
+        let prefix = ".\(indexFileURL.lastPathComponent).tmp-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
 
     private func ensureOpen() throws {
         if closed { throw StoreError.invalidArgument("the store is closed") }

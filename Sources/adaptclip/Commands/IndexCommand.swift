@@ -48,10 +48,18 @@ struct IndexCommand: AsyncParsableCommand {
         @Option(name: .customLong("batch-size"), help: "Rows per transaction.")
         var batchSize: Int = 256
 
+        @Option(name: .customLong("checkpoint-every"), help: "Write the index file every N rows (default: index.checkpoint_every_rows).")
+        var checkpointEvery: Int?
+
         func run() async throws {
             let resolved = try common.resolve()
+            var settings = indexSettings(resolved)
+            if let checkpointEvery {
+                guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be positive") }
+                settings.checkpointEveryRows = checkpointEvery
+            }
             let importer = try VectorImporter(directory: URL(fileURLWithPath: resolved.dataDirectory),
-                                              settings: indexSettings(resolved), batchSize: batchSize)
+                                              settings: settings, batchSize: batchSize)
             let out = FileHandle.standardOutput
             let err = FileHandle.standardError
             let summary = try importer.run(
