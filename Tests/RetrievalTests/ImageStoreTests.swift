@@ -196,6 +196,25 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         try writer.close()
     }
 
+    @Test func theSameImageIsStoredOncePerSpace() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let other = try EmbeddingSpace(modelID: "other-clip", dimension: 16)
+        let item = makeItems(1, dimension: 16, seed: 31)[0]
+        let first = try ImageStore(directory: dir, space: space)
+        let second = try ImageStore(directory: dir, space: other)
+        guard case .stored(let a) = try first.add([item])[0], case .stored(let b) = try second.add([item])[0] else {
+            Issue.record("both spaces should store the image")
+            return
+        }
+        #expect(a != b)
+        #expect(try first.add([item]) == [.duplicate(existingID: a)])
+        #expect(try first.search(item.embedding, k: 5).map(\.item.id) == [a])
+        #expect(try second.search(item.embedding, k: 5).map(\.item.id) == [b])
+        try first.close()
+        try second.close()
+    }
+
     @Test func aSecondWriterOnTheSameDirectoryIsRefused() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

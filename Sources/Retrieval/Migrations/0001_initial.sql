@@ -17,7 +17,8 @@ CREATE TABLE spaces (
 CREATE TABLE items (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     uri        TEXT    NOT NULL,
-    sha256     TEXT    NOT NULL UNIQUE CHECK (length(sha256) = 64),
+    -- content hash; unique per space (the same image may be embedded by two models)
+    sha256     TEXT    NOT NULL CHECK (length(sha256) = 64),
     width      INTEGER CHECK (width IS NULL OR width > 0),
     height     INTEGER CHECK (height IS NULL OR height > 0),
     caption    TEXT,
@@ -25,7 +26,8 @@ CREATE TABLE items (
     space_id   INTEGER NOT NULL REFERENCES spaces (id),
     -- little-endian float32 × spaces.dimension, L2-normalised
     embedding  BLOB    NOT NULL,
-    created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (space_id, sha256)
 );
 CREATE INDEX items_by_space ON items (space_id, id);
 

@@ -35,8 +35,10 @@ public final class ImageStore: @unchecked Sendable {
     private var appliedItemID: Int64 = 0
     private var appliedDeletionSeq: Int64 = 0
     private var changesSinceCheckpoint = 0
-    /// Why the last automatic promotion/compaction failed (the store keeps its current index).
+    /// Why the last automatic rebuild or checkpoint failed (the store keeps serving).
     private var maintenanceFailure: String?
+    /// An automatic rebuild failed: not retried on every write (a manual `rebuild()` resets it).
+    private var automaticRebuildFailed = false
     private var closed = false
 
     public var indexFileURL: URL { directory.appendingPathComponent("index-space\(spaceID).acidx") }
@@ -97,7 +99,7 @@ public final class ImageStore: @unchecked Sendable {
             let outcomes = try writer.transaction {
                 try prepared.map { item, unit -> AddOutcome in
                     if let id = try ItemRecords.insert(writer, item, unitEmbedding: unit, spaceID: spaceID) { return .stored(id: id) }
-                    return .duplicate(existingID: try ItemRecords.id(writer, sha256: item.sha256) ?? -1)
+                    return .duplicate(existingID: try ItemRecords.id(writer, sha256: item.sha256, spaceID: spaceID) ?? -1)
                 }
             }
             try catchUp()
@@ -118,9 +120,9 @@ public final class ImageStore: @unchecked Sendable {
         }
     }
 
-    /// Whether an item with this content hash is stored (any space).
+    /// Whether an item with this content hash is stored in this store's space.
     public func contains(sha256: String) throws -> Bool {
-        try readers.withConnection { try ItemRecords.id($0, sha256: sha256) != nil }
+        try readers.withConnection { try ItemRecords.id($0, sha256: sha256, spaceID: spaceID) != nil }
     }
 
     /// Writes the index file now.
@@ -308,18 +310,24 @@ public final class ImageStore: @unchecked Sendable {
         let state = indexState
         let promote = state.factory == "Flat" && settings.approximateFactory != "Flat" && state.vectors > settings.flatLimit
         let compact = state.tombstones > 0 && Double(state.tombstones) > settings.maxTombstoneFraction * Double(max(state.vectors, 1))
-        if (promote || compact) && state.maintenanceFailure == nil {
-            // The rows are committed whatever happens here; a failed rebuild (e.g. IVF training
-            // with too few vectors) must not turn every later add into an error.
+        // The rows are committed whatever happens here, and the index file is only a cache: a
+        // failed rebuild (e.g. IVF training with too few vectors) or checkpoint (disk full) is
+        // reported in `indexState` and must not turn the write that triggered it into an error.
+        if (promote || compact) && !automaticRebuildFailed {
             do {
                 try rebuildIndex()
                 return
             } catch {
+                automaticRebuildFailed = true
                 stateMutex.withLock { maintenanceFailure = "automatic rebuild failed: \(error)" }
             }
         }
         if changesSinceCheckpoint >= settings.checkpointEveryRows {
-            try writeCheckpoint(reason: "checkpoint")
+            do {
+                try writeCheckpoint(reason: "checkpoint")
+            } catch {
+                stateMutex.withLock { maintenanceFailure = "checkpoint failed: \(error)" }
+            }
         }
     }
 
@@ -340,6 +348,7 @@ public final class ImageStore: @unchecked Sendable {
             cursor = last.0
         }
         try tune(fresh)
+        automaticRebuildFailed = false
         stateMutex.withLock {
             index = fresh
             maintenanceFailure = nil

@@ -25,7 +25,7 @@ enum ItemRecords {
     static func insert(_ db: SQLiteConnection, _ item: NewItem, unitEmbedding: [Float], spaceID: Int64) throws -> Int64? {
         let rows = try db.query("""
             INSERT INTO items (uri, sha256, width, height, caption, metadata, space_id, embedding)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (space_id, sha256) DO NOTHING RETURNING id
             """, [
                 .text(item.uri), .text(item.sha256), item.width.map { .integer(Int64($0)) } ?? .null,
                 item.height.map { .integer(Int64($0)) } ?? .null, item.caption.map { .text($0) } ?? .null,
@@ -34,8 +34,8 @@ enum ItemRecords {
         return rows.first?[0].integer
     }
 
-    static func id(_ db: SQLiteConnection, sha256: String) throws -> Int64? {
-        try db.scalar("SELECT id FROM items WHERE sha256 = ?", [.text(sha256)]).integer
+    static func id(_ db: SQLiteConnection, sha256: String, spaceID: Int64) throws -> Int64? {
+        try db.scalar("SELECT id FROM items WHERE space_id = ? AND sha256 = ?", [.integer(spaceID), .text(sha256)]).integer
     }
 
     static func count(_ db: SQLiteConnection, spaceID: Int64) throws -> Int {
