@@ -41,7 +41,10 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
         .target(name: "Models", dependencies: ["Numerics"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Imaging", "Numerics"]),
-        .target(name: "Retrieval", dependencies: ["CFaissShim", "CSQLite"]),
+        .target(
+            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite"],
+            // The numbered .sql migrations ship with the binary (see migrations/README.md).
+            resources: [.copy("Migrations")]),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Service",

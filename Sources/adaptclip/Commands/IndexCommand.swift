@@ -1,10 +1,13 @@
 import ArgumentParser
+import Foundation
+import Retrieval
+import Service
 
 struct IndexCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Manage the image collection: add images, show statistics, rebuild the vector index.",
-        subcommands: [Add.self, Stats.self, Rebuild.self])
+        abstract: "Manage the image collection: add images, import vectors, show statistics, rebuild the vector index.",
+        subcommands: [Add.self, Import.self, Stats.self, Rebuild.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -20,7 +23,54 @@ struct IndexCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = try common.resolve()
+            // Ready in Retrieval: `Ingestor(store:embedder:options:)` walks, dedupes, batches and
+            // reports progress; it needs an `ImageEmbedder` backed by the Engine (issue 5 / Engine).
             try notImplementedYet("index add", issue: 5)
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import precomputed embeddings from JSON lines (no model runs).",
+            discussion: """
+                One item per line: {"uri": "...", "sha256"?: "...", "embedding": [...], "caption"?: "...", \
+                "metadata"?: {...}, "space": "model[+image-adapter]"}. Without sha256 the dedupe key is the \
+                SHA-256 of the uri. Prints one line per committed row on stdout ("stored <id> <sha256>" or \
+                "duplicate <id> <sha256>"), rejected lines on stderr, and a JSON summary at the end. A rerun \
+                skips rows already stored, so an interrupted import resumes.
+                """)
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(help: "JSON lines file of embeddings.")
+        var vectors: String
+
+        @Option(name: .customLong("batch-size"), help: "Rows per transaction.")
+        var batchSize: Int = 256
+
+        @Option(name: .customLong("checkpoint-every"), help: "Write the index file every N rows (default: index.checkpoint_every_rows).")
+        var checkpointEvery: Int?
+
+        func run() async throws {
+            let resolved = try common.resolve()
+            var settings = indexSettings(resolved)
+            if let checkpointEvery {
+                guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be positive") }
+                settings.checkpointEveryRows = checkpointEvery
+            }
+            let importer = try VectorImporter(directory: URL(fileURLWithPath: resolved.dataDirectory),
+                                              settings: settings, batchSize: batchSize)
+            let out = FileHandle.standardOutput
+            let err = FileHandle.standardError
+            let summary = try importer.run(
+                file: URL(fileURLWithPath: vectors),
+                acknowledge: { ack in
+                    let verb = if case .stored = ack.outcome { "stored" } else { "duplicate" }
+                    out.write(Data("\(verb) \(ack.outcome.id) \(ack.sha256)\n".utf8))
+                },
+                reject: { line, reason in err.write(Data("\(vectors):\(line): skipped: \(reason)\n".utf8)) })
+            err.write(Data("\(try jsonText(summary))\n".utf8))
+            if summary.rejected > 0 { throw ExitCode(1) }
         }
     }
 
@@ -31,8 +81,9 @@ struct IndexCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            _ = try common.resolve()
-            try notImplementedYet("index stats", issue: 5)
+            let resolved = try common.resolve()
+            let stats = try CollectionStatistics.gather(directory: URL(fileURLWithPath: resolved.dataDirectory))
+            print(try jsonText(stats))
         }
     }
 
@@ -43,8 +94,36 @@ struct IndexCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            _ = try common.resolve()
-            try notImplementedYet("index rebuild", issue: 5)
+            let resolved = try common.resolve()
+            let directory = URL(fileURLWithPath: resolved.dataDirectory)
+            var rebuilt: [[String: String]] = []
+            for space in try CollectionStatistics.spaces(directory: directory) {
+                let store = try ImageStore(directory: directory, space: space, settings: indexSettings(resolved))
+                try store.rebuild()
+                let state = store.indexState
+                try store.close()
+                rebuilt.append(["space": space.key, "factory": state.factory, "vectors": String(state.vectors)])
+            }
+            print(try jsonText(rebuilt))
         }
     }
+}
+
+/// Index settings from the configuration's `index.*` keys where present, defaults otherwise.
+func indexSettings(_ configuration: AdaptCLIPConfiguration) -> IndexSettings {
+    var settings = IndexSettings()
+    let values = configuration.values
+    if case .int(let v) = values["index.flat_limit"] { settings.flatLimit = v }
+    if case .string(let v) = values["index.approximate_factory"] { settings.approximateFactory = v }
+    if case .int(let v) = values["index.nprobe"] { settings.nprobe = v }
+    if case .int(let v) = values["index.ef_search"] { settings.efSearch = v }
+    if case .int(let v) = values["index.checkpoint_every_rows"] { settings.checkpointEveryRows = v }
+    return settings
+}
+
+/// Pretty, key-sorted JSON for command output.
+func jsonText<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

@@ -18,6 +18,9 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = try common.resolve()
+        // Ready in Retrieval: `ImageStore(directory:space:readOnly: true)` loads and replays the
+        // index without taking the writer lock, and `search(_:k:filter:)` returns rows joined to
+        // hits. What is missing is the query vector: the Engine's text embedding (issue 5 / Engine).
         try notImplementedYet("search", issue: 5)
     }
 }

@@ -1,0 +1,32 @@
+/// How the vector index is built and maintained. Defaults are documented in docs/retrieval.md
+/// (index choice and its trade-offs).
+public struct IndexSettings: Sendable, Equatable {
+    /// Up to this many vectors the index is exact (`Flat`): brute force is fast enough and recall is 1.
+    public var flatLimit: Int
+    /// The FAISS factory string used above `flatLimit` ("HNSW32", "IVF4096,Flat", "IVF4096,PQ64", ...).
+    public var approximateFactory: String
+    /// IVF: inverted lists visited per search.
+    public var nprobe: Int
+    /// HNSW: candidate list size per search.
+    public var efSearch: Int
+    /// Rows added between two index checkpoints (the rest is replayed from SQLite at start).
+    public var checkpointEveryRows: Int
+    /// HNSW cannot remove vectors; deleted ids stay as tombstones until they exceed this share.
+    public var maxTombstoneFraction: Double
+    /// Vectors sampled to train IVF/PQ indexes.
+    public var maxTrainingVectors: Int
+
+    public init(flatLimit: Int = 100_000, approximateFactory: String = "HNSW32", nprobe: Int = 32, efSearch: Int = 128,
+                checkpointEveryRows: Int = 5_000, maxTombstoneFraction: Double = 0.1, maxTrainingVectors: Int = 200_000) {
+        self.flatLimit = flatLimit
+        self.approximateFactory = approximateFactory
+        self.nprobe = nprobe
+        self.efSearch = efSearch
+        self.checkpointEveryRows = checkpointEveryRows
+        self.maxTombstoneFraction = maxTombstoneFraction
+        self.maxTrainingVectors = maxTrainingVectors
+    }
+
+    /// The factory string for an index holding `count` vectors.
+    public func factory(forCount count: Int) -> String { count <= flatLimit ? "Flat" : approximateFactory }
+}

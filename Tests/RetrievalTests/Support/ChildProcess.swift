@@ -1,0 +1,89 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `adaptclip` executable SwiftPM built next to this test binary (`swift test` builds every
+/// product of the package, so it is there whenever these tests run).
+func builtAdaptCLIP() throws -> URL {
+    let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    let candidate = directory.appendingPathComponent("adaptclip")
+    guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
+        throw ChildProcessError("no adaptclip executable in \(directory.path); run `swift build` first")
+    }
+    return candidate
+}
+
+struct ChildProcessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A child process whose stdout lines are collected by a reader thread as they arrive.
+final class ChildProcess: @unchecked Sendable {
+    private let process = Process()
+    private let stdout = Pipe()
+    private let stderr = Pipe()
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private var partial = Data()
+    private var errorText = Data()
+    private let finished = DispatchGroup()
+
+    init(executable: URL, arguments: [String]) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let out = stdout.fileHandleForReading
+        let err = stderr.fileHandleForReading
+        finished.enter()
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = out.availableData
+                if chunk.isEmpty { break }
+                lock.lock()
+                partial.append(chunk)
+                while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
+                    lines.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
+                    partial = Data(partial[(newline + 1)...])
+                }
+                lock.unlock()
+            }
+            finished.leave()
+        }
+        finished.enter()
+        Thread.detachNewThread { [self] in
+            let data = err.readDataToEndOfFile()
+            lock.lock()
+            errorText = data
+            lock.unlock()
+            finished.leave()
+        }
+    }
+
+    /// Complete stdout lines received so far.
+    var receivedLines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines
+    }
+
+    var standardErrorText: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: errorText, as: UTF8.self)
+    }
+
+    func kill() { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+
+    /// Waits for exit and for both pipes to drain; returns the termination status.
+    func wait() -> Int32 {
+        process.waitUntilExit()
+        finished.wait()
+        return process.terminationStatus
+    }
+
+    var wasKilled: Bool { process.terminationReason == .uncaughtSignal }
+}
