@@ -21,9 +21,16 @@ public enum ServiceRunner {
         if loaded.isTestModel {
             logger.warning("serving the test model: embeddings and scores carry no meaning", metadata: ["model_source": "\(loaded.modelLabel)"])
         }
+        let collection = try ImageCollection(
+            dataDirectory: URL(fileURLWithPath: configuration.dataDirectory), engine: loaded.engine)
+        metrics.setIndexVectors(collection.store.indexState.vectors)
+        logger.notice("collection open", metadata: [
+            "data_dir": "\(configuration.dataDirectory)", "items": "\((try? collection.store.itemCount()) ?? 0)",
+            "index": "\(collection.store.indexState.factory)", "recovery": "\(collection.store.recovery)",
+        ])
         let context = ServiceContext(
             configuration: configuration, engine: loaded.engine, modelLabel: loaded.modelLabel,
-            isTestModel: loaded.isTestModel, metrics: metrics, logger: logger)
+            isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection)
         if let path = loaded.languageAdapterPath, let active = loaded.engine.languageAdapters.active {
             context.adapters.add(.init(adapter: active.adapter, path: path, loadedAt: active.activatedAt))
         }
@@ -43,6 +50,9 @@ public enum ServiceRunner {
         let running = try start(configuration: configuration, logger: logger)
         running.server.shutdownOnSignals(gracePeriod: .milliseconds(Int(configuration.server.shutdownGraceSeconds * 1000)))
         await running.server.waitUntilStopped()
+        do { try running.context.collection?.close() } catch {
+            logger.error("closing the collection failed; the next start replays from SQLite", metadata: ["error": "\(error)"])
+        }
         logger.notice("stopped")
     }
 

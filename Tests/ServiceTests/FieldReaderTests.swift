@@ -71,9 +71,10 @@ import Testing
         }
     }
 
-    @Test func nullCountsAsAbsent() throws {
-        let r = try reader(#"{"model": null}"#)
-        #expect(try r.string("model") == nil)
-        expectField("model") { _ = try r.requiredString("model") }
+    @Test func nullIsRefusedNamingTheFieldNotSilentlyIgnored() throws {
+        let r = try reader(#"{"model": null, "k": null}"#)
+        expectField("model") { _ = try r.string("model") }
+        expectField("k") { _ = try r.int("k", in: 1...10) }
+        #expect(try r.string("absent") == nil)
     }
 }

@@ -12,21 +12,27 @@ struct LiveService {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     let running: ServiceRunner.Running
+    let dataDirectory: URL
     var base: String { "http://127.0.0.1:\(running.port)" }
 
     static func start(_ overrides: [String: String] = [:], environment: [String: String] = [:]) throws -> LiveService {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-service-\(UUID().uuidString)")
         var all: [String: String] = [
-            "server.port": "0", "models.clip": fixtures.appendingPathComponent("engine/tiny-clip").path,
+            "server.port": "0", "data_dir": data.path, "models.clip": fixtures.appendingPathComponent("engine/tiny-clip").path,
             "limits.max_inputs_per_request": "4", "limits.max_labels": "5", "logging.level": "warning",
         ]
         all.merge(overrides) { _, new in new }
         let configuration = try ConfigurationLoader(environment: environment, overrides: all).load()
         var logger = Logger(label: "service-test")
         logger.logLevel = .warning
-        return LiveService(running: try ServiceRunner.start(configuration: configuration, logger: logger))
+        return LiveService(running: try ServiceRunner.start(configuration: configuration, logger: logger), dataDirectory: data)
     }
 
-    func stop() async { await running.server.shutdown(gracePeriod: .seconds(2)) }
+    func stop() async {
+        await running.server.shutdown(gracePeriod: .seconds(2))
+        try? running.context.collection?.close()
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
 
     struct Reply {
         let status: Int

@@ -167,6 +167,16 @@ public final class ImageStore: @unchecked Sendable {
         try readers.withConnection { try ItemRecords.item($0, id: id) }
     }
 
+    /// Rows in id order after `afterID` (0 for the first page), at most `limit`.
+    public func items(after afterID: Int64, limit: Int) throws -> [StoredItem] {
+        try readers.withConnection { try ItemRecords.page($0, spaceID: spaceID, afterID: afterID, limit: max(0, limit)) }
+    }
+
+    /// The id of the item with these bytes' sha256 in this space, if stored.
+    public func itemID(sha256: String) throws -> Int64? {
+        try readers.withConnection { try ItemRecords.id($0, sha256: sha256, spaceID: spaceID) }
+    }
+
     /// Items stored in this space.
     public func itemCount() throws -> Int {
         try readers.withConnection { try ItemRecords.count($0, spaceID: spaceID) }

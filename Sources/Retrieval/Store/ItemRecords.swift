@@ -83,6 +83,12 @@ enum ItemRecords {
         return out
     }
 
+    /// A page of the space's rows in id order, starting after `afterID`.
+    static func page(_ db: SQLiteConnection, spaceID: Int64, afterID: Int64, limit: Int) throws -> [StoredItem] {
+        try db.query("SELECT \(itemColumns) FROM items WHERE space_id = ? AND id > ? ORDER BY id LIMIT ?",
+                     [.integer(spaceID), .integer(afterID), .integer(Int64(limit))]).map(storedItem)
+    }
+
     static func item(_ db: SQLiteConnection, id: Int64) throws -> StoredItem? {
         try db.query("SELECT \(itemColumns) FROM items WHERE id = ?", [.integer(id)]).first.map(storedItem)
     }

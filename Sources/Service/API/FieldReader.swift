@@ -36,10 +36,10 @@ public struct FieldReader: Sendable {
         }
     }
 
-    /// nil for a missing member or an explicit `null`.
+    /// nil for a missing member. An explicit `null` is returned, and every typed accessor
+    /// refuses it by name: a member is either given with its type or left out.
     public func value(_ key: String) -> JSONValue? {
-        guard let v = members[key], v != .null else { return nil }
-        return v
+        members[key]
     }
 
     public func string(_ key: String) throws(APIError) -> String? {

@@ -28,6 +28,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         public var maxImagePixels: Int
         public var maxInputsPerRequest: Int
         public var maxLabels: Int
+        public var maxSearchResults: Int
     }
 
     public struct Batching: Sendable {
@@ -71,7 +72,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
             headerTimeoutSeconds: d("limits.header_timeout_seconds"), bodyTimeoutSeconds: d("limits.body_timeout_seconds"),
             idleTimeoutSeconds: d("limits.idle_timeout_seconds"), requestTimeoutSeconds: d("limits.request_timeout_seconds"),
             maxImagePixels: i("limits.max_image_pixels"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
-            maxLabels: i("limits.max_labels"))
+            maxLabels: i("limits.max_labels"), maxSearchResults: i("limits.max_search_results"))
         batching = Batching(maxBatchSize: i("batching.max_batch_size"), maxWaitMilliseconds: i("batching.max_wait_ms"),
                             queueDepth: i("batching.queue_depth"))
         logLevel = s("logging.level")

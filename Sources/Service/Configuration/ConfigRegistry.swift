@@ -30,6 +30,7 @@ public enum ConfigRegistry {
         ConfigKey("limits.max_image_pixels", .int(50_000_000), "Images with more pixels are refused before decoding (decompression bombs).", check: ConfigKey.intRange(1...1_000_000_000)),
         ConfigKey("limits.max_inputs_per_request", .int(64), "Most texts or images in one embeddings/score request.", check: ConfigKey.intRange(1...10_000)),
         ConfigKey("limits.max_labels", .int(256), "Most labels in one classify request.", check: ConfigKey.intRange(1...100_000)),
+        ConfigKey("limits.max_search_results", .int(100), "Largest k of one search request.", check: ConfigKey.intRange(1...10_000)),
 
         // Dynamic batching of model calls.
         ConfigKey("batching.max_batch_size", .int(32), "Largest model batch formed from concurrent requests.", check: ConfigKey.intRange(1...4096)),

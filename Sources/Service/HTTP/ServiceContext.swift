@@ -17,11 +17,15 @@ public struct ServiceContext: Sendable {
     let adapters = AdapterRegistry()
     /// Where the active adapter of each slot is remembered across restarts (nil: nowhere).
     let activeAdapterStore: (any ActiveAdapterStore)?
+    /// The searchable photo collection (nil when the service runs without a data directory).
+    public let collection: ImageCollection?
 
     public init(
         configuration: AdaptCLIPConfiguration, engine: EmbeddingEngine, modelLabel: String, isTestModel: Bool,
-        metrics: ServiceMetrics, logger: Logger, activeAdapterStore: (any ActiveAdapterStore)? = nil
+        metrics: ServiceMetrics, logger: Logger, collection: ImageCollection? = nil,
+        activeAdapterStore: (any ActiveAdapterStore)? = nil
     ) {
+        self.collection = collection
         self.configuration = configuration
         self.engine = engine
         self.modelLabel = modelLabel
@@ -30,6 +34,14 @@ public struct ServiceContext: Sendable {
         self.logger = logger
         self.admin = AdminAuthorization(token: configuration.adminToken)
         self.activeAdapterStore = activeAdapterStore
+    }
+
+    func requireCollection() throws(APIError) -> ImageCollection {
+        guard let collection else {
+            throw APIError(status: 503, code: "no-collection", title: "No image collection",
+                           detail: "this server runs without an image collection")
+        }
+        return collection
     }
 
     /// When a request arriving now must be answered by (`limits.request_timeout_seconds`).

@@ -1,0 +1,93 @@
+import Engine
+import Foundation
+import Retrieval
+
+/// The searchable photo collection: image bytes under `<data_dir>/images/`, rows and
+/// embeddings in SQLite, vectors in the FAISS index (Retrieval's `ImageStore`).
+///
+/// An upload writes the file first (temp + rename), then the row: a row never points at a
+/// missing file, and a crash between the two leaves only an unreferenced file behind.
+public final class ImageCollection: Sendable {
+    public let store: ImageStore
+    public let imagesDirectory: URL
+    let dataDirectory: URL
+
+    public struct Added: Sendable {
+        public let item: StoredItem
+        /// False when the same bytes were already stored (the existing item is returned).
+        public let created: Bool
+    }
+
+    /// Opens (creating) the collection for the engine's image embedding space.
+    public init(dataDirectory: URL, engine: EmbeddingEngine, settings: IndexSettings = IndexSettings()) throws {
+        self.dataDirectory = dataDirectory
+        imagesDirectory = dataDirectory.appendingPathComponent("images")
+        try FileManager.default.createDirectory(at: imagesDirectory, withIntermediateDirectories: true)
+        store = try ImageStore(directory: dataDirectory, space: try Self.space(of: engine), settings: settings)
+    }
+
+    /// The space the engine's image side embeds into: the index is only ever searched with
+    /// queries from this space.
+    public static func space(of engine: EmbeddingEngine) throws -> EmbeddingSpace {
+        try EmbeddingSpace(modelID: engine.modelName, imageAdapterID: nil, dimension: engine.dimension)
+    }
+
+    public func add(
+        _ bytes: Data, caption: String?, metadata: [String: Retrieval.JSONValue], engine: EmbeddingEngine,
+        deadline: ContinuousClock.Instant
+    ) async throws -> Added {
+        let sha256 = SHA256.hex(bytes)
+        if let id = try store.itemID(sha256: sha256), let existing = try store.item(id: id) {
+            return Added(item: existing, created: false)
+        }
+        let embedding = try await engine.embedImages([bytes], deadline: deadline)[0]
+        let header = ImageSniffer.sniff(bytes)
+        let relative = "images/\(sha256.prefix(2))/\(sha256).\(header?.format.rawValue ?? "bin")"
+        try writeAtomically(bytes, to: dataDirectory.appendingPathComponent(relative))
+        let outcome = try store.add([NewItem(
+            uri: relative, sha256: sha256, width: header?.width, height: header?.height, caption: caption,
+            metadata: metadata, embedding: embedding)])[0]
+        guard let item = try store.item(id: outcome.id) else {
+            throw StoreError.invalidArgument("item \(outcome.id) vanished after it was stored")
+        }
+        if case .stored = outcome { return Added(item: item, created: true) }
+        return Added(item: item, created: false)
+    }
+
+    /// The stored bytes of an item and their media type, when the file is readable.
+    public func content(of item: StoredItem) -> (data: Data, mediaType: String)? {
+        guard let url = fileURL(for: item), let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        let mediaType = switch ImageSniffer.sniff(data)?.format {
+        case .jpeg?: "image/jpeg"
+        case .png?: "image/png"
+        case .webp?: "image/webp"
+        case nil: "application/octet-stream"
+        }
+        return (data, mediaType)
+    }
+
+    /// Removes the row (and so the vector); the file too when the service stored it.
+    public func delete(_ item: StoredItem) throws -> Bool {
+        let removed = try store.delete(ids: [item.id]) > 0
+        if removed, item.uri.hasPrefix("images/"), let url = fileURL(for: item) {
+            try? FileManager.default.removeItem(at: url)
+        }
+        return removed
+    }
+
+    public func close() throws { try store.close() }
+
+    /// Relative uris live under the data directory; absolute ones were registered by an
+    /// operator (`adaptclip index add`). Anything climbing out with ".." is not served.
+    private func fileURL(for item: StoredItem) -> URL? {
+        let uri = item.uri.hasPrefix("file://") ? String(item.uri.dropFirst(7)) : item.uri
+        guard !uri.split(separator: "/").contains("..") else { return nil }
+        return uri.hasPrefix("/") ? URL(fileURLWithPath: uri) : dataDirectory.appendingPathComponent(uri)
+    }
+
+    private func writeAtomically(_ data: Data, to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: url.path) { return }  // same sha256, same bytes
+        try data.write(to: url, options: .atomic)
+    }
+}

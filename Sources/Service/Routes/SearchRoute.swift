@@ -1,0 +1,93 @@
+import Engine
+import Foundation
+import HTTPServer
+import Retrieval
+
+/// `POST /v1/search`: text (English or Chinese) or image query → top-k stored images.
+enum SearchRoute {
+    struct Response: Encodable {
+        struct Hit: Encodable {
+            let id: Int64
+            let score: Float
+            let uri: String
+            let caption: String?
+            let metadata: [String: Retrieval.JSONValue]
+        }
+        let model: String
+        /// The text path used, or "image" for an image query.
+        let lang: String
+        /// The model (and adapter version) that embedded the query.
+        let producer: String
+        let hits: [Hit]
+    }
+
+    static func handle(_ http: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
+        let collection = try context.requireCollection()
+        let reader = try FieldReader.parseBody(http.body)
+        try reader.rejectUnknown(["query", "image", "k", "lang", "filter", "min_score", "model"])
+        let limits = context.configuration.limits
+        let k = try reader.int("k", in: 1...limits.maxSearchResults) ?? 10
+        let language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
+        let minScore = try reader.number("min_score")
+        if let minScore, !(-1...1).contains(minScore) {
+            throw APIError.invalidField("min_score", "'min_score' is a cosine similarity between -1 and 1, got \(minScore)")
+        }
+        var filter: MetadataFilter = [:]
+        if let object = try reader.object("filter") {
+            for (key, value) in object.members {
+                switch value {
+                case .array, .object:
+                    throw APIError.invalidField("filter.\(key)", "'filter.\(key)' must be a string, number, boolean or null")
+                default:
+                    guard !key.contains("\"") else { throw APIError.invalidField("filter.\(key)", "metadata keys cannot contain '\"'") }
+                    filter[key] = value.storedValue
+                }
+            }
+        }
+        if let model = try reader.string("model"), model != context.engine.modelName {
+            throw APIError(status: 404, code: "model-not-found", title: "Unknown model",
+                           detail: "model '\(model)' is not served here; this server serves '\(context.engine.modelName)'", field: "model")
+        }
+        try checkSpace(collection, context)
+
+        let deadline = context.deadline()
+        let vector: [Float]
+        let lang: String
+        let producer: String
+        switch (try reader.string("query"), try reader.string("image")) {
+        case (let query?, nil):
+            guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw APIError.invalidField("query", "'query' is empty")
+            }
+            let embedding = try await context.engine.embedTexts([query], language: language, deadline: deadline)[0]
+            (vector, lang, producer) = (embedding.vector, embedding.language.rawValue, embedding.producer)
+        case (nil, let image?):
+            let bytes = try ImagePayload.decode(image, field: "image", maxBytes: limits.maxBodyBytes)
+            do {
+                vector = try await context.engine.embedImages([bytes], deadline: deadline)[0]
+            } catch EngineError.image(_, let error) {
+                throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error
+            }
+            (lang, producer) = ("image", context.engine.modelName)
+        case (nil, nil):
+            throw APIError.missingField("query")
+        case (_?, _?):
+            throw APIError.invalidField("image", "give either 'query' or 'image', not both")
+        }
+
+        let hits = try collection.store.search(vector, k: k, filter: filter)
+            .filter { minScore == nil || Double($0.score) >= minScore! }
+            .map { Response.Hit(id: $0.item.id, score: $0.score, uri: $0.item.uri, caption: $0.item.caption, metadata: $0.item.metadata) }
+        return try .encoded(Response(model: context.engine.modelName, lang: lang, producer: producer, hits: hits))
+    }
+
+    /// Queries are embedded by the engine's current model; an index built in another space
+    /// (another model, or another image-side adapter) must not be compared with them.
+    static func checkSpace(_ collection: ImageCollection, _ context: ServiceContext) throws {
+        let current = try ImageCollection.space(of: context.engine)
+        guard collection.store.space == current else {
+            throw APIError(status: 409, code: "embedding-space-mismatch", title: "Embedding space mismatch",
+                           detail: "the index holds vectors of \(collection.store.space.key) but queries are embedded in \(current.key); re-index first")
+        }
+    }
+}
