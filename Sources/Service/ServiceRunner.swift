@@ -22,7 +22,8 @@ public enum ServiceRunner {
             logger.warning("serving the test model: embeddings and scores carry no meaning", metadata: ["model_source": "\(loaded.modelLabel)"])
         }
         let collection = try ImageCollection(
-            dataDirectory: URL(fileURLWithPath: configuration.dataDirectory), engine: loaded.engine)
+            dataDirectory: URL(fileURLWithPath: configuration.dataDirectory), engine: loaded.engine,
+            settings: configuration.indexSettings)
         metrics.setIndexVectors(collection.store.indexState.vectors)
         logger.notice("collection open", metadata: [
             "data_dir": "\(configuration.dataDirectory)", "items": "\((try? collection.store.itemCount()) ?? 0)",

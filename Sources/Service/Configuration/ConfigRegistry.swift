@@ -32,6 +32,13 @@ public enum ConfigRegistry {
         ConfigKey("limits.max_labels", .int(256), "Most labels in one classify request.", check: ConfigKey.intRange(1...100_000)),
         ConfigKey("limits.max_search_results", .int(100), "Largest k of one search request.", check: ConfigKey.intRange(1...10_000)),
 
+        // The vector index (docs/retrieval.md explains the trade-offs).
+        ConfigKey("index.flat_limit", .int(100_000), "Up to this many vectors the index is exact (Flat); above it, index.approximate_factory.", check: ConfigKey.intRange(0...1_000_000_000)),
+        ConfigKey("index.approximate_factory", .string("HNSW32"), "FAISS factory string above the flat limit (HNSW32, IVF4096,Flat, IVF4096,PQ64 ...).", check: ConfigKey.nonEmpty),
+        ConfigKey("index.nprobe", .int(32), "IVF: inverted lists visited per search.", check: ConfigKey.intRange(1...65_536)),
+        ConfigKey("index.ef_search", .int(128), "HNSW: candidate list size per search.", check: ConfigKey.intRange(1...65_536)),
+        ConfigKey("index.checkpoint_every_rows", .int(5_000), "Rows added between index checkpoints (the rest is replayed from SQLite at start).", check: ConfigKey.intRange(1...100_000_000)),
+
         // Dynamic batching of model calls.
         ConfigKey("batching.max_batch_size", .int(32), "Largest model batch formed from concurrent requests.", check: ConfigKey.intRange(1...4096)),
         ConfigKey("batching.max_wait_ms", .int(5), "How long the first request of a batch waits for company.", check: ConfigKey.intRange(0...10_000)),

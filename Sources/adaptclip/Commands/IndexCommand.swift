@@ -21,11 +21,25 @@ struct IndexCommand: AsyncParsableCommand {
         @Argument(help: "Files or folders to add.")
         var paths: [String] = []
 
+        @Option(name: .customLong("batch-size"), help: "Images per model batch.")
+        var batchSize: Int = 32
+
         func run() async throws {
-            _ = try common.resolve()
-            // Ready in Retrieval: `Ingestor(store:embedder:options:)` walks, dedupes, batches and
-            // reports progress; it needs an `ImageEmbedder` backed by the Engine (issue 5 / Engine).
-            try notImplementedYet("index add", issue: 5)
+            let resolved = try common.resolve()
+            guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to add") }
+            guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+            let engine = try EngineFactory.make(configuration: resolved).engine
+            let store = try ImageStore(
+                directory: URL(fileURLWithPath: resolved.dataDirectory), space: try ImageCollection.space(of: engine),
+                settings: resolved.indexSettings)
+            let options = Ingestor.Options(
+                batchSize: batchSize, sidecar: try sidecar.map { try Sidecar(url: URL(fileURLWithPath: $0)) } ?? Sidecar())
+            let ingestor = try Ingestor(
+                store: store, embedder: try EngineImageEmbedder(engine: engine), options: options, progress: IngestProgress())
+            let summary = try await ingestor.run(paths: paths)
+            try store.close()
+            print(try jsonText(summary))
+            if summary.unreadable + summary.embeddingFailed > 0 { throw ExitCode(1) }
         }
     }
 
@@ -53,7 +67,7 @@ struct IndexCommand: AsyncParsableCommand {
 
         func run() async throws {
             let resolved = try common.resolve()
-            var settings = indexSettings(resolved)
+            var settings = resolved.indexSettings
             if let checkpointEvery {
                 guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be positive") }
                 settings.checkpointEveryRows = checkpointEvery
@@ -98,7 +112,7 @@ struct IndexCommand: AsyncParsableCommand {
             let directory = URL(fileURLWithPath: resolved.dataDirectory)
             var rebuilt: [[String: String]] = []
             for space in try CollectionStatistics.spaces(directory: directory) {
-                let store = try ImageStore(directory: directory, space: space, settings: indexSettings(resolved))
+                let store = try ImageStore(directory: directory, space: space, settings: resolved.indexSettings)
                 try store.rebuild()
                 let state = store.indexState
                 try store.close()
@@ -107,18 +121,6 @@ struct IndexCommand: AsyncParsableCommand {
             print(try jsonText(rebuilt))
         }
     }
-}
-
-/// Index settings from the configuration's `index.*` keys where present, defaults otherwise.
-func indexSettings(_ configuration: AdaptCLIPConfiguration) -> IndexSettings {
-    var settings = IndexSettings()
-    let values = configuration.values
-    if case .int(let v) = values["index.flat_limit"] { settings.flatLimit = v }
-    if case .string(let v) = values["index.approximate_factory"] { settings.approximateFactory = v }
-    if case .int(let v) = values["index.nprobe"] { settings.nprobe = v }
-    if case .int(let v) = values["index.ef_search"] { settings.efSearch = v }
-    if case .int(let v) = values["index.checkpoint_every_rows"] { settings.checkpointEveryRows = v }
-    return settings
 }
 
 /// Pretty, key-sorted JSON for command output.

@@ -1,9 +1,14 @@
 import ArgumentParser
+import Engine
+import Foundation
+import Retrieval
+import Service
 
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Search the stored images with a text query and print the hits as JSON.")
+        abstract: "Search the stored images with a text query and print the hits as JSON.",
+        discussion: "Opens the collection read-only, so it works beside a running server or an import.")
 
     @OptionGroup var common: CommonOptions
 
@@ -17,10 +22,26 @@ struct SearchCommand: AsyncParsableCommand {
     var k: Int = 10
 
     func run() async throws {
-        _ = try common.resolve()
-        // Ready in Retrieval: `ImageStore(directory:space:readOnly: true)` loads and replays the
-        // index without taking the writer lock, and `search(_:k:filter:)` returns rows joined to
-        // hits. What is missing is the query vector: the Engine's text embedding (issue 5 / Engine).
-        try notImplementedYet("search", issue: 5)
+        let resolved = try common.resolve()
+        guard let language = QueryLanguage(rawValue: lang) else {
+            throw ValidationError("--lang must be one of \(QueryLanguage.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard (1...resolved.limits.maxSearchResults).contains(k) else {
+            throw ValidationError("--k must be between 1 and \(resolved.limits.maxSearchResults)")
+        }
+        let engine = try EngineFactory.make(configuration: resolved).engine
+        let store = try ImageStore(
+            directory: URL(fileURLWithPath: resolved.dataDirectory), space: try ImageCollection.space(of: engine),
+            settings: resolved.indexSettings, readOnly: true)
+        let query = try await engine.embedTexts(
+            [text], language: language, deadline: .now + .seconds(resolved.limits.requestTimeoutSeconds))[0]
+        let hits = try store.search(query.vector, k: k)
+        struct Output: Encodable {
+            let query: String
+            let lang: String
+            let producer: String
+            let hits: [SearchHit]
+        }
+        print(try jsonText(Output(query: text, lang: query.language.rawValue, producer: query.producer, hits: hits)))
     }
 }
