@@ -81,7 +81,7 @@ func time(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
 }
 
 do {
-    let model = CLIPModel(configuration: configuration, weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
+    let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
     print("swift-openblas  threads=\(threads)  \(BLASBackend.configuration)")
     for batch in imageBatches {
         let pixels = (0..<(batch * 3 * 224 * 224)).map { Float(($0 * 7919) % 1000) / 500 - 1 }
