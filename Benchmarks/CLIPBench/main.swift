@@ -1,7 +1,7 @@
 // clip-bench: throughput of the Swift CLIP forward passes on a ViT-B/32-shaped model with
 // random weights generated in memory (no files, nothing downloaded).
 //
-//     swift run -c release clip-bench [--threads N] [--seconds S]
+//     swift run -c release clip-bench [--threads N] [--seconds S] [--batches 1,8,32] [--lengths 8,16,77]
 //
 // Prints images/s at batch 1, 8, 32 and texts/s at lengths 8, 16, 77 (batch 32 for texts),
 // in the same format as scripts/peer-bench prints PyTorch's and ONNX Runtime's figures.
@@ -37,6 +37,12 @@ func option(_ name: String, default fallback: Double) -> Double {
     }
     return value
 }
+func list(_ name: String, default fallback: [Int]) -> [Int] {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return fallback }
+    return arguments[index + 1].split(separator: ",").compactMap { Int($0) }
+}
+let imageBatches = list("--batches", default: [1, 8, 32])
+let textLengths = list("--lengths", default: [8, 16, 77])
 let threads = Int(option("--threads", default: Double(ProcessInfo.processInfo.activeProcessorCount)))
 let minimumSeconds = option("--seconds", default: 3)
 BLASBackend.setThreadCount(threads)
@@ -75,9 +81,9 @@ func time(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
 }
 
 do {
-    let model = CLIPModel(configuration: configuration, weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
+    let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
     print("swift-openblas  threads=\(threads)  \(BLASBackend.configuration)")
-    for batch in [1, 8, 32] {
+    for batch in imageBatches {
         let pixels = (0..<(batch * 3 * 224 * 224)).map { Float(($0 * 7919) % 1000) / 500 - 1 }
         let seconds = try time { _ = try model.encodeImages(pixels: pixels, count: batch) }
         print(String(
@@ -85,7 +91,7 @@ do {
             Double(batch) / seconds.wall, Double(batch) / seconds.cpu))
     }
     let textBatch = 32
-    for length in [8, 16, 77] {
+    for length in textLengths where length >= 2 {
         let ids = (0..<textBatch).map { item in
             [49406] + (0..<(length - 2)).map { (item * 131 + $0 * 977) % 49000 } + [49407]
         }

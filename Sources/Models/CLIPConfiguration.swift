@@ -45,5 +45,6 @@ public struct CLIPConfiguration: Sendable, Equatable {
         vision = try CLIPVisionConfiguration(reading: config.nested("vision_config"))
         projectionDim = try config.positiveInt("projection_dim", default: 512)
         logitScaleInitValue = Float(try config.double("logit_scale_init_value", default: 2.6592))
+        try validate()
     }
 }

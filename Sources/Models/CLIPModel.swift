@@ -6,19 +6,20 @@ import Numerics
 /// Immutable and `Sendable`: any number of threads may encode at once; each call allocates
 /// its own activations (once per batch, reused across layers).
 public struct CLIPModel: Sendable {
-    public let configuration: CLIPConfiguration
     public let weights: CLIPWeights
 
-    public init(configuration: CLIPConfiguration, weights: CLIPWeights) {
-        self.configuration = configuration
+    /// The configuration comes with the weights (`CLIPWeights.configuration`), never separately.
+    public init(weights: CLIPWeights) {
         self.weights = weights
     }
+
+    public var configuration: CLIPConfiguration { weights.configuration }
 
     /// Loads a Hugging Face CLIP directory: `config.json` and `model.safetensors`.
     public static func load(directory: URL) throws -> CLIPModel {
         let configuration = try CLIPConfiguration.load(contentsOf: directory.appendingPathComponent("config.json"))
         let checkpoint = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
-        return CLIPModel(configuration: configuration, weights: try CLIPWeights(from: checkpoint, configuration: configuration))
+        return CLIPModel(weights: try CLIPWeights(from: checkpoint, configuration: configuration))
     }
 
     /// The trained logit scale (`logit_scale.exp()` multiplies cosine similarities in CLIP).

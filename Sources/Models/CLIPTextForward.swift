@@ -36,11 +36,11 @@ extension CLIPModel {
         }
         let longest = tokenIDs.map(\.count).max() ?? 1
 
-        // Token + position embeddings.
         let hidden = try TensorBuffer(shape: [tokens, width])
         let scratch = try EncoderScratch(tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: longest)
         // The buffers' raw pointers are used below; keep every owner alive until the end.
         withExtendedLifetime((hidden, scratch)) {
+            // Token + position embeddings.
             for (ids, sequence) in zip(tokenIDs, sequences) {
                 for (position, id) in ids.enumerated() {
                     let target = hidden.pointer + (sequence.start + position) * width

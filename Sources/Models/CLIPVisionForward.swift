@@ -12,9 +12,10 @@ extension CLIPModel {
     public func encodeImages(pixels: [Float], count: Int, normalized: Bool = false) throws -> Tensor {
         let c = configuration.vision
         let imageScalars = c.numChannels * c.imageSize * c.imageSize
-        guard count >= 0, pixels.count == count * imageScalars else {
+        let (expected, overflow) = count.multipliedReportingOverflow(by: imageScalars)
+        guard count >= 0, !overflow, pixels.count == expected else {
             throw ModelError.invalidInput(
-                "expected \(count) images of \(c.numChannels)×\(c.imageSize)×\(c.imageSize) = \(count * imageScalars) floats, got \(pixels.count)")
+                "expected \(count) images of \(c.numChannels)×\(c.imageSize)×\(c.imageSize) = \(overflow ? "too many" : String(expected)) floats, got \(pixels.count)")
         }
         let out = try TensorBuffer(shape: [count, projectionDim])
         guard count > 0 else { return out.tensor }

@@ -3,6 +3,9 @@ import Numerics
 /// Every tensor of a `CLIPModel` checkpoint, checked against the configuration's shapes.
 /// Loading is separate from computing: the forward passes only read these.
 public struct CLIPWeights: Sendable {
+    /// The configuration these tensors were loaded (and shape-checked) against; the forward
+    /// passes take their sizes from it, so weights and sizes can never disagree.
+    public let configuration: CLIPConfiguration
     public let visionModel: CLIPVisionWeights
     public let textModel: CLIPTextWeights
     /// `visual_projection.weight` [projection_dim, vision width], no bias.
@@ -13,6 +16,8 @@ public struct CLIPWeights: Sendable {
     public let logitScale: Float
 
     public init(from source: some WeightSource, configuration c: CLIPConfiguration) throws {
+        try c.validate()
+        configuration = c
         visionModel = try CLIPVisionWeights(from: source, config: c.vision)
         textModel = try CLIPTextWeights(from: source, config: c.text)
         visualProjection = try LinearWeights(

@@ -5,7 +5,8 @@ import Foundation
 ///     x: [count] in place
 ///
 /// References: transformers/activations.py — `QuickGELUActivation` (x · σ(1.702 x), the
-/// OpenAI checkpoints) and `GELUActivation` (exact, x · Φ(x) through erf).
+/// OpenAI checkpoints; eight lanes at a time through `VectorExp`) and `GELUActivation`
+/// (exact, x · Φ(x) through erf).
 public enum Activation: String, Sendable, Equatable, CaseIterable {
     case quickGELU = "quick_gelu"
     case gelu = "gelu"

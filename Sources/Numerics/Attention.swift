@@ -53,6 +53,13 @@ public enum Attention {
         }
     }
 
+    /// GEMMs in one query block stay below OpenBLAS's threading threshold (m·n·k ≤ 4·65536 in
+    /// interface/gemm.c), so a worker's GEMMs run on the worker alone instead of every worker
+    /// waking OpenBLAS's whole thread pool at once.
+    static let blockVolume = 200_000
+
+    /// One head of one sequence, in blocks of query rows. Under the causal mask a block of rows
+    /// r0..<r1 sees keys 0..<r1 only, so the masked upper triangle is mostly never computed.
     private static func head(
         _ h: Int, of sequence: AttentionSequence,
         query q: UnsafePointer<Float>, key k: UnsafePointer<Float>, value v: UnsafePointer<Float>,
@@ -66,21 +73,28 @@ public enum Attention {
         let keys = max(1, sequence.validKeys)
         let base = sequence.start * rowStride
         let column = h * headWidth
-        // scores[n, keys] = scale · q_h[n, d] · k_h[keys, d]ᵀ
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(keys), Int32(headWidth),
-            scale, q + base + column, Int32(rowStride), k + base + column, Int32(rowStride),
-            0, scores, Int32(keys))
-        for i in 0..<n {
-            let row = scores + i * keys
-            let visible = causal ? min(i + 1, keys) : keys
-            Softmax.apply(row, rows: 1, length: visible, stride: keys)
-            if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
+        let blockRows = max(1, min(n, blockVolume / max(1, keys * headWidth)))
+        var first = 0
+        while first < n {
+            let rows = min(blockRows, n - first)
+            let visibleKeys = causal ? min(keys, first + rows) : keys
+            // scores[rows, visibleKeys] = scale · q_h[first..<first+rows, d] · k_h[visibleKeys, d]ᵀ
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(visibleKeys), Int32(headWidth),
+                scale, q + base + first * rowStride + column, Int32(rowStride), k + base + column, Int32(rowStride),
+                0, scores, Int32(visibleKeys))
+            for i in 0..<rows {
+                let row = scores + i * visibleKeys
+                let visible = causal ? min(first + i + 1, visibleKeys) : visibleKeys
+                Softmax.apply(row, rows: 1, length: visible, stride: visibleKeys)
+                if visible < visibleKeys { (row + visible).update(repeating: 0, count: visibleKeys - visible) }
+            }
+            // out_h[first..<first+rows, d] = scores[rows, visibleKeys] · v_h[visibleKeys, d]
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(headWidth), Int32(visibleKeys),
+                1, scores, Int32(visibleKeys), v + base + column, Int32(rowStride),
+                0, out + (sequence.start + first) * width + column, Int32(width))
+            first += rows
         }
-        // out_h[n, d] = scores[n, keys] · v_h[keys, d]
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(headWidth), Int32(keys),
-            1, scores, Int32(keys), v + base + column, Int32(rowStride),
-            0, out + sequence.start * width + column, Int32(width))
     }
 }

@@ -12,7 +12,7 @@ public enum Softmax {
             let row = x + r * stride
             var maximum = row[0]
             for i in 1..<length where row[i] > maximum { maximum = row[i] }
-            var sum: Float = 0
+            // Eight lanes through VectorExp, then the tail through expf.
             var i = 0
             var lanes = SIMD8<Float>()
             while i + 8 <= length {
@@ -21,7 +21,7 @@ public enum Softmax {
                 lanes += e
                 i += 8
             }
-            sum = lanes.sum()
+            var sum = lanes.sum()
             for i in i..<length {
                 let e = expf(row[i] - maximum)
                 row[i] = e

@@ -3,14 +3,18 @@
 ///
 ///     x: SIMD8<Float> → exp(x), relative error ≈ 1e-7 (within 2 ulp of expf) on [-87, 88]
 ///
-/// Method: Cephes `expf` — x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two for an exact
+/// Method: Cephes `expf` — x = n·ln2 + r with |r| ≤ ln2/2 (n rounded to nearest) (ln2 split in two for an exact
 /// reduction), a degree-6 polynomial for e^r, then 2^n built in the exponent bits. Inputs are
 /// clamped to the finite range, so exp(-∞) gives ≈1e-38 rather than 0: harmless where it is used.
 public enum VectorExp {
     @inline(__always)
     public static func exp(_ input: SIMD8<Float>) -> SIMD8<Float> {
-        let x0 = input.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
-        let n = (x0 * 1.44269504088896341 + 0.5).rounded(.down)
+        let x0 = pointwiseMax(pointwiseMin(input, SIMD8(repeating: 88.3)), SIMD8(repeating: -87.3))
+        // n = round(x·log2 e) without a float→int conversion (Swift's generic SIMD conversion
+        // runs lane by lane): adding 1.5·2²³ leaves n in the low mantissa bits of `shifted`.
+        let magic: Float = 12_582_912
+        let shifted = x0 * 1.44269504088896341 + magic
+        let n = shifted - magic
         var r = x0 - n * 0.693359375
         r -= n * -2.12194440e-4
         let z = r * r
@@ -21,7 +25,7 @@ public enum VectorExp {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         let er = p * z + r + 1
-        let exponent = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-        return er * unsafeBitCast(exponent, to: SIMD8<Float>.self)
+        let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        return er * unsafeBitCast((integer &+ 127) &<< 23, to: SIMD8<Float>.self)
     }
 }

@@ -116,6 +116,9 @@ import Testing
         #expect(throws: ModelError.invalidInput("expected 2 images of 3×48×48 = 13824 floats, got 100")) {
             try model.encodeImages(pixels: [Float](repeating: 0, count: 100), count: 2)
         }
+        #expect(throws: ModelError.invalidInput("expected \(Int.max) images of 3×48×48 = too many floats, got 0")) {
+            try model.encodeImages(pixels: [], count: .max)
+        }
         #expect(try model.encodeTexts(tokenIDs: []).shape == [0, 40])
         #expect(try model.encodeImages(pixels: [], count: 0).shape == [0, 40])
     }

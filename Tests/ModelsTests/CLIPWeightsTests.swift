@@ -53,6 +53,20 @@ import Testing
         }
     }
 
+    @Test func configurationsBuiltInCodeAreValidatedBeforeLoading() throws {
+        var (config, file) = try Self.fixture()
+        config.vision.patchSize = 0
+        #expect(throws: ModelError.invalidConfig(key: "vision_config.patch_size", reason: "must be positive, got 0")) {
+            try CLIPWeights(from: file, configuration: config)
+        }
+        (config, _) = try Self.fixture()
+        config.text.numAttentionHeads = 3
+        #expect(throws: ModelError.invalidConfig(
+            key: "text_config.num_attention_heads", reason: "hidden_size 64 is not divisible by 3 heads")) {
+            try CLIPWeights(from: file, configuration: config)
+        }
+    }
+
     @Test func configDisagreeingWithTheCheckpointIsCaught() throws {
         var (config, file) = try Self.fixture()
         config.vision.patchSize = 8  // 6×6 grid: 37 positions, but the checkpoint has 10

@@ -84,6 +84,13 @@ import Testing
         check(causal: true, sequences: [.init(start: 0, length: 6, validKeys: 3)], fusedQKV: false)
     }
 
+    /// Long enough that each head runs in several query blocks (see `Attention.blockVolume`).
+    @Test func longSequencesSplitIntoQueryBlocks() {
+        #expect(260 * 260 * 8 > Attention.blockVolume)
+        check(causal: true, sequences: [.init(start: 0, length: 260), .init(start: 260, length: 3)], fusedQKV: false)
+        check(causal: false, sequences: [.init(start: 0, length: 260, validKeys: 250)], fusedQKV: false)
+    }
+
     @Test func readsHeadsInPlaceFromAFusedQKVBuffer() {
         check(causal: true, sequences: [.init(start: 0, length: 4), .init(start: 4, length: 2)], fusedQKV: true)
     }
