@@ -13,6 +13,10 @@ public struct EmbeddedDefault: Sendable {
     public let label: String
     /// True for models whose outputs carry no meaning (random weights).
     public let isTestModel: Bool
+    /// The bundle's labelled test split (`adaptclip eval`), when it ships one.
+    public var evaluationSplit: URL? = nil
+    /// Images `serve` indexes on first start with an empty collection, when the bundle has them.
+    public var gallery: URL? = nil
 
     /// Looks next to the executable first (an installed layout: bin/../models/demo), then in the
     /// source tree the binary was built from (a developer's checkout, `make serve`).
@@ -27,7 +31,9 @@ public struct EmbeddedDefault: Sendable {
                     clipDirectory: demo.appendingPathComponent("clip"),
                     chineseEncoderDirectory: optional(demo.appendingPathComponent("bert-zh"), marker: "config.json"),
                     languageAdapterDirectory: optional(demo.appendingPathComponent("zh-adapter"), marker: "adapter.json"),
-                    label: "demo bundle (models/demo)", isTestModel: false)
+                    label: "demo bundle (models/demo)", isTestModel: false,
+                    evaluationSplit: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"),
+                    gallery: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"))
             }
         }
         let fixtures = sourceRoot.appendingPathComponent("Tests/Fixtures")

@@ -45,11 +45,9 @@ enum ClassifyRoute {
         }
         let texts = try await textEmbeddings
 
-        let scores = texts.map { zip($0.vector, image).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
-        let probabilities = softmax(scores.map { $0 * engine.logitScale })
-        let ranked = zip(request.labels, zip(scores, probabilities))
-            .map { Response.Label(label: $0.0, score: $0.1.0, probability: $0.1.1) }
-            .sorted { $0.score > $1.score }
+        let ranked = ZeroShotRanking.rank(
+            labels: request.labels, prompts: texts.map(\.vector), image: image, logitScale: engine.logitScale
+        ).map { Response.Label(label: $0.label, score: $0.score, probability: $0.probability) }
         return try .encoded(Response(model: engine.modelName, lang: language.rawValue, template: template, labels: ranked))
     }
 
@@ -105,13 +103,5 @@ enum ClassifyRoute {
             guard let text = part.text else { throw APIError.invalidField("labels", "'labels' is not valid UTF-8") }
             return text
         }
-    }
-
-    /// Numerically stable softmax.
-    static func softmax(_ logits: [Float]) -> [Float] {
-        guard let top = logits.max() else { return [] }
-        let exps = logits.map { Foundation.exp($0 - top) }
-        let sum = exps.reduce(0, +)
-        return exps.map { $0 / sum }
     }
 }
