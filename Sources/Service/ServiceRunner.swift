@@ -13,7 +13,7 @@ public enum ServiceRunner {
     }
 
     /// Loads everything and starts listening; returns once the socket accepts connections.
-    public static func start(configuration: AdaptCLIPConfiguration, logger: Logger = Logger(label: "adaptclip")) throws -> Running {
+    public static func start(configuration: AdaptCLIPConfiguration, logger: Logger = Logger(label: "adaptclip")) async throws -> Running {
         let metrics = ServiceMetrics()
         let loaded = try EngineFactory.make(configuration: configuration) { _, size, duration in
             metrics.recordBatch(size: size, duration: duration)
@@ -24,6 +24,9 @@ public enum ServiceRunner {
         let collection = try ImageCollection(
             dataDirectory: URL(fileURLWithPath: configuration.dataDirectory), engine: loaded.engine,
             settings: configuration.indexSettings)
+        if configuration.models.clip == nil, let gallery = EmbeddedDefault.locate()?.gallery {
+            try await GallerySeeder.seedIfEmpty(collection, from: gallery, engine: loaded.engine, logger: logger)
+        }
         metrics.setIndexVectors(collection.store.indexState.vectors)
         logger.notice("collection open", metadata: [
             "data_dir": "\(configuration.dataDirectory)", "items": "\((try? collection.store.itemCount()) ?? 0)",
@@ -48,7 +51,7 @@ public enum ServiceRunner {
     /// Runs until a termination signal has drained the server.
     public static func run(configuration: AdaptCLIPConfiguration) async throws {
         let logger = Logger(label: "adaptclip")
-        let running = try start(configuration: configuration, logger: logger)
+        let running = try await start(configuration: configuration, logger: logger)
         running.server.shutdownOnSignals(gracePeriod: .milliseconds(Int(configuration.server.shutdownGraceSeconds * 1000)))
         await running.server.waitUntilStopped()
         do { try running.context.collection?.close() } catch {

@@ -118,13 +118,13 @@ import Testing
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-restart-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
         var firstHits: [Int] = []
-        let first = try LiveService.start(["data_dir": data.path])
+        let first = try await LiveService.start(["data_dir": data.path])
         for file in Self.files.prefix(3) { _ = try await upload(first, file, caption: file) }
         firstHits = ((try await first.post("/v1/search", json: ["query": "a photo", "k": 3])).json["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
         await first.running.server.shutdown(gracePeriod: .seconds(2))
         try first.running.context.collection?.close()
 
-        let second = try LiveService.start(["data_dir": data.path])
+        let second = try await LiveService.start(["data_dir": data.path])
         let again = ((try await second.post("/v1/search", json: ["query": "a photo", "k": 3])).json["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
         await second.running.server.shutdown(gracePeriod: .seconds(2))
         try second.running.context.collection?.close()

@@ -15,7 +15,7 @@ struct LiveService {
     let dataDirectory: URL
     var base: String { "http://127.0.0.1:\(running.port)" }
 
-    static func start(_ overrides: [String: String] = [:], environment: [String: String] = [:]) throws -> LiveService {
+    static func start(_ overrides: [String: String] = [:], environment: [String: String] = [:]) async throws -> LiveService {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-service-\(UUID().uuidString)")
         var all: [String: String] = [
             "server.port": "0", "data_dir": data.path, "models.clip": fixtures.appendingPathComponent("engine/tiny-clip").path,
@@ -25,7 +25,7 @@ struct LiveService {
         let configuration = try ConfigurationLoader(environment: environment, overrides: all).load()
         var logger = Logger(label: "service-test")
         logger.logLevel = .warning
-        return LiveService(running: try ServiceRunner.start(configuration: configuration, logger: logger), dataDirectory: data)
+        return LiveService(running: try await ServiceRunner.start(configuration: configuration, logger: logger), dataDirectory: data)
     }
 
     func stop() async {
@@ -90,7 +90,7 @@ struct LiveService {
 func withService(
     _ overrides: [String: String] = [:], environment: [String: String] = [:], _ body: (LiveService) async throws -> Void
 ) async throws {
-    let service = try LiveService.start(overrides, environment: environment)
+    let service = try await LiveService.start(overrides, environment: environment)
     do {
         try await body(service)
     } catch {
