@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTPServer", "Engine", "Retrieval",
+                "HTTPServer", "Engine", "Retrieval", "Models",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import HTTPServer
 import Logging
+import Retrieval
 
 /// `adaptclip serve`: load the models, bind, serve until SIGTERM/SIGINT, drain, return.
 public enum ServiceRunner {
@@ -32,12 +33,15 @@ public enum ServiceRunner {
             "data_dir": "\(configuration.dataDirectory)", "items": "\((try? collection.store.itemCount()) ?? 0)",
             "index": "\(collection.store.indexState.factory)", "recovery": "\(collection.store.recovery)",
         ])
+        let catalog = try AdapterCatalog(directory: URL(fileURLWithPath: configuration.dataDirectory))
         let context = ServiceContext(
             configuration: configuration, engine: loaded.engine, modelLabel: loaded.modelLabel,
-            isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection)
+            isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection,
+            adapterCatalog: catalog)
         if let path = loaded.languageAdapterPath, let active = loaded.engine.languageAdapters.active {
             context.adapters.add(.init(adapter: active.adapter, path: path, loadedAt: active.activatedAt))
         }
+        restoreActiveAdapter(from: catalog, into: context)
         let server = HTTPServer(
             configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger)
         let port = try server.start()
@@ -46,6 +50,23 @@ public enum ServiceRunner {
             "model_source": "\(loaded.modelLabel)", "dimension": "\(loaded.engine.dimension)",
         ])
         return Running(server: server, port: port, context: context)
+    }
+
+    /// The adapter an operator activated last time wins over the configured one; if it can no
+    /// longer be loaded (moved, changed, incompatible), the configured one keeps serving.
+    static func restoreActiveAdapter(from catalog: AdapterCatalog, into context: ServiceContext) {
+        guard let record = try? catalog.active(kind: "language") else { return }
+        if context.engine.languageAdapters.active?.adapter.manifest.weights.sha256 == record.sha256 { return }
+        do {
+            let adapter = try context.engine.loadLanguageAdapter(directory: URL(fileURLWithPath: record.path))
+            context.adapters.add(.init(adapter: adapter, path: record.path, loadedAt: Date()))
+            context.engine.activate(adapter)
+            context.logger.notice("restored the active adapter", metadata: ["adapter": "\(record.name)@\(record.version)", "path": "\(record.path)"])
+        } catch {
+            context.logger.warning("could not restore the last active adapter; keeping the configured one", metadata: [
+                "adapter": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(error)",
+            ])
+        }
     }
 
     /// Runs until a termination signal has drained the server.

@@ -150,6 +150,29 @@ import Testing
         }
     }
 
+    @Test func theActivatedAdapterIsRestoredAfterARestart() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-restore-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        var overrides = Self.chinese
+        overrides["data_dir"] = data.path
+        let environment = ["ADAPTCLIP_ADMIN_TOKEN": Self.token]
+
+        let first = try await LiveService.start(overrides, environment: environment)
+        let loaded = try await first.post("/admin/adapters", json: ["path": Self.v2, "activate": true], headers: Self.auth)
+        #expect(loaded.status == 201)
+        await first.running.server.shutdown(gracePeriod: .seconds(2))
+        try first.running.context.collection?.close()
+
+        // The configuration still names v1; the operator's last choice (v2) must win.
+        let second = try await LiveService.start(overrides, environment: environment)
+        let reply = try await second.post("/v1/embeddings", json: ["input": "红色", "lang": "zh"])
+        let listing = try await second.request("GET", "/admin/adapters", headers: Self.auth)
+        await second.running.server.shutdown(gracePeriod: .seconds(2))
+        try second.running.context.collection?.close()
+        #expect(producer(reply).contains("zh@2"), "\(producer(reply))")
+        #expect((listing.json["slots"] as? [[String: Any]])?.first?["active"] as? String == "zh@2")
+    }
+
     private func producer(_ reply: LiveService.Reply) -> String {
         ((reply.json["data"] as? [[String: Any]])?.first?["producer"] as? String) ?? ""
     }

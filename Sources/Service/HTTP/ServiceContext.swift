@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Logging
+import Retrieval
 
 /// What every route handler may use: configuration, the engine and the observability sinks.
 public struct ServiceContext: Sendable {
@@ -15,15 +16,15 @@ public struct ServiceContext: Sendable {
     let admin: AdminAuthorization
     /// Adapters loaded into this process, active or staged.
     let adapters = AdapterRegistry()
-    /// Where the active adapter of each slot is remembered across restarts (nil: nowhere).
-    let activeAdapterStore: (any ActiveAdapterStore)?
+    /// Where the active adapter of each kind is remembered across restarts (nil: nowhere).
+    let adapterCatalog: AdapterCatalog?
     /// The searchable photo collection (nil when the service runs without a data directory).
     public let collection: ImageCollection?
 
     public init(
         configuration: AdaptCLIPConfiguration, engine: EmbeddingEngine, modelLabel: String, isTestModel: Bool,
         metrics: ServiceMetrics, logger: Logger, collection: ImageCollection? = nil,
-        activeAdapterStore: (any ActiveAdapterStore)? = nil
+        adapterCatalog: AdapterCatalog? = nil
     ) {
         self.collection = collection
         self.configuration = configuration
@@ -33,7 +34,7 @@ public struct ServiceContext: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.admin = AdminAuthorization(token: configuration.adminToken)
-        self.activeAdapterStore = activeAdapterStore
+        self.adapterCatalog = adapterCatalog
     }
 
     func requireCollection() throws(APIError) -> ImageCollection {

@@ -56,14 +56,14 @@ enum AdminRoutes {
         let entry = AdapterRegistry.Entry(adapter: adapter, path: path, loadedAt: Date())
         context.adapters.add(entry)
         context.logger.notice("adapter loaded", metadata: ["adapter": "\(entry.key)", "path": "\(path)"])
-        if activate { swap(to: entry, context) }
+        if activate { try swap(to: entry, context) }
         return try .encoded(view(entry, context), status: .created)
     }
 
     static func activate(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         try context.admin.check(request)
         let entry = try find(request.pathParameters["name"] ?? "", context)
-        swap(to: entry, context)
+        try swap(to: entry, context)
         return try .encoded(view(entry, context))
     }
 
@@ -91,10 +91,19 @@ enum AdminRoutes {
         }
     }
 
-    private static func swap(to entry: AdapterRegistry.Entry, _ context: ServiceContext) {
+    /// Records the choice in SQLite first, then switches: a restart never forgets a switch that
+    /// happened, and a failed write leaves the old adapter serving.
+    private static func swap(to entry: AdapterRegistry.Entry, _ context: ServiceContext) throws {
+        let manifest = entry.adapter.manifest
+        if let catalog = context.adapterCatalog {
+            let manifestURL = URL(fileURLWithPath: entry.path).appendingPathComponent(AdapterManifest.fileName)
+            let manifestJSON = (try? String(contentsOf: manifestURL, encoding: .utf8)) ?? "{}"
+            try catalog.activate(.init(
+                kind: manifest.kind, name: manifest.name, version: manifest.version, baseModel: manifest.baseEncoder.id,
+                sha256: manifest.weights.sha256, manifestJSON: manifestJSON, path: entry.path))
+        }
         let previous = context.engine.activate(entry.adapter)
         context.metrics.recordAdapterSwap(slot: context.engine.languageAdapters.slotName)
-        context.activeAdapterStore?.recordActive(slot: context.engine.languageAdapters.slotName, path: entry.path)
         context.logger.notice("adapter activated", metadata: [
             "slot": "\(context.engine.languageAdapters.slotName)", "adapter": "\(entry.key)",
             "previous": "\(previous.map { "\($0.name)@\($0.version)" } ?? "none")",

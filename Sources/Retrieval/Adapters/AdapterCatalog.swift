@@ -1,0 +1,63 @@
+import Foundation
+
+/// The `adapters` table: which checkpoints were installed and which one is active per kind,
+/// so a restart restores the set an operator activated through the admin API.
+public final class AdapterCatalog: @unchecked Sendable {
+    /// What the service records about an activated checkpoint.
+    public struct Record: Sendable, Equatable {
+        public let kind: String
+        public let name: String
+        public let version: String
+        public let baseModel: String
+        public let sha256: String
+        public let manifestJSON: String
+        public let path: String
+
+        public init(kind: String, name: String, version: String, baseModel: String, sha256: String, manifestJSON: String, path: String) {
+            (self.kind, self.name, self.version, self.baseModel) = (kind, name, version, baseModel)
+            (self.sha256, self.manifestJSON, self.path) = (sha256, manifestJSON, path)
+        }
+    }
+
+    // SQLiteConnection is not Sendable: every use goes through `lock`.
+    private let db: SQLiteConnection
+    private let lock = Mutex()
+
+    /// Opens the collection's database in `directory` (migrating it like the store does).
+    public init(directory: URL, catalog: MigrationCatalog? = nil) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        db = try SQLiteConnection(path: directory.appendingPathComponent(ImageStore.databaseName).path)
+        try Migrator(catalog: try catalog ?? MigrationCatalog.bundled()).migrate(db)
+    }
+
+    /// Installs (or updates) the record and makes it the only active one of its kind, in one
+    /// transaction: a crash leaves either the old or the new choice, never none or two.
+    public func activate(_ record: Record) throws {
+        try lock.withLock {
+            try db.transaction {
+                try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND active = 1", [.text(record.kind)])
+                try db.run("""
+                    INSERT INTO adapters (kind, name, version, base_model, sha256, manifest, path, active)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+                    ON CONFLICT (kind, name, version) DO UPDATE SET
+                        base_model = excluded.base_model, sha256 = excluded.sha256, manifest = excluded.manifest,
+                        path = excluded.path, active = 1
+                    """, [.text(record.kind), .text(record.name), .text(record.version), .text(record.baseModel),
+                          .text(record.sha256), .text(record.manifestJSON), .text(record.path)])
+            }
+        }
+    }
+
+    /// The active checkpoint of `kind`, if one was ever activated.
+    public func active(kind: String) throws -> Record? {
+        let rows = try lock.withLock {
+            try db.query(
+                "SELECT kind, name, version, base_model, sha256, manifest, path FROM adapters WHERE kind = ? AND active = 1",
+                [.text(kind)])
+        }
+        guard let row = rows.first else { return nil }
+        let text: (Int) -> String = { row[$0].text ?? "" }
+        return Record(kind: text(0), name: text(1), version: text(2), baseModel: text(3), sha256: text(4),
+                      manifestJSON: text(5), path: text(6))
+    }
+}
