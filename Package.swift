@@ -39,17 +39,18 @@ let package = Package(
         .target(name: "Numerics", dependencies: ["COpenBLAS"]),
         .target(name: "Tokenizers"),
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
-        .target(name: "Models", dependencies: ["Numerics"]),
+        .target(name: "Digests"),
+        .target(name: "Models", dependencies: ["Numerics", "Digests"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Imaging", "Numerics"]),
         .target(
-            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite"],
+            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests"],
             // The numbered .sql migrations ship with the binary (see migrations/README.md).
             resources: [.copy("Migrations")]),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Service",
             dependencies: [
-                "HTTPServer", "Engine", "Retrieval", "Models",
+                "HTTPServer", "Engine", "Retrieval", "Models", "Digests",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -70,11 +71,12 @@ let package = Package(
 
         // MARK: Tests, one target per library target
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Digests"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service"]),
     ],

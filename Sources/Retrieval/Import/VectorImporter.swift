@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// Imports precomputed embeddings from JSON lines, one item per line:

@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// Walks files and folders and stores their images: reads each file, sniffs its magic bytes,

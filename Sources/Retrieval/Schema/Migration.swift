@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// One numbered schema change, read from `Migrations/NNNN_name.sql`.

@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// The image collection of one embedding space: rows and embeddings in SQLite (the source of

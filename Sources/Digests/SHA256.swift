@@ -2,7 +2,8 @@ import Foundation
 
 /// SHA-256 (FIPS 180-4). Foundation on Linux has no digest API and the package takes no crypto
 /// dependency, so the project computes it itself; tests check it against the FIPS examples.
-/// Used for item dedupe (content hash) and for the index file's payload check.
+/// One implementation for the whole package: item dedupe and the index file's payload check
+/// (Retrieval), adapter checkpoint verification (Models).
 public struct SHA256: Sendable {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -20,6 +21,15 @@ public struct SHA256: Sendable {
     private var length: UInt64 = 0
 
     public init() {}
+
+    /// Hex digest of raw bytes in one call (a memory-mapped checkpoint, say).
+    public static func hexDigest(of bytes: UnsafeRawBufferPointer) -> String {
+        hex(Data(bytes))
+    }
+
+    public static func hexDigest(of bytes: [UInt8]) -> String {
+        hex(Data(bytes))
+    }
 
     /// Hex digest of `data` in one call.
     public static func hex(_ data: Data) -> String {
