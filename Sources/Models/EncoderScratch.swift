@@ -1,7 +1,8 @@
 import Numerics
 
-/// The activations of one encoder pass over `tokens` rows, allocated once per batch and
-/// reused by every layer (no allocation inside the layer loop).
+/// The activations of one encoder pass (CLIP's towers, BERT, a language adapter) over `tokens`
+/// packed rows, allocated once per batch and reused by every layer (no allocation inside the
+/// layer loop).
 struct EncoderScratch {
     let normed: TensorBuffer      // [tokens, width]  layer-norm output
     let query: TensorBuffer       // [tokens, width]

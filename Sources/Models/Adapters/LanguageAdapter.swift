@@ -61,7 +61,7 @@ public struct LanguageAdapter: Sendable {
         let input = TensorBuffer(hiddenStates)
         let x = try TensorBuffer(shape: [tokens, d])
         let pooled = try TensorBuffer(shape: [count, d])
-        let scratch = try TransformerScratch(
+        let scratch = try EncoderScratch(
             tokens: a.numLayers > 0 ? tokens : 0, width: d, intermediate: a.intermediateSize,
             longestSequence: a.numLayers > 0 ? (sequenceLengths.max() ?? 1) : 0)
         withExtendedLifetime((input, x, pooled, scratch)) {

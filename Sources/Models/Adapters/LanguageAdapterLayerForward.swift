@@ -13,7 +13,7 @@ extension LanguageAdapterLayerWeights {
     /// packed without padding and attends only within its own rows.
     func forward(
         _ x: UnsafeMutablePointer<Float>, tokens: Int, sequences: [AttentionSequence], heads: Int,
-        normPosition: LanguageAdapterArchitecture.NormPosition, scratch s: TransformerScratch
+        normPosition: LanguageAdapterArchitecture.NormPosition, scratch s: EncoderScratch
     ) {
         let width = layerNorm1.weight.count
         let preNorm = normPosition == .pre

@@ -15,7 +15,7 @@ extension BERTLayerWeights {
     /// values transformers computes with the key-padding mask.
     func forward(
         _ hidden: UnsafeMutablePointer<Float>, tokens: Int, sequences: [AttentionSequence], heads: Int,
-        activation: BERTActivation, scratch s: TransformerScratch
+        activation: BERTActivation, scratch s: EncoderScratch
     ) {
         let width = outputLayerNorm.weight.count
         attention.query.apply(hidden, rows: tokens, into: s.query.pointer)

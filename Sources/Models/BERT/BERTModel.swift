@@ -54,7 +54,7 @@ public struct BERTModel: Sendable {
         let cls = try TensorBuffer(shape: [count, width])
         let mean = try TensorBuffer(shape: [count, width])
         let pooled = weights.pooler == nil ? nil : try TensorBuffer(shape: [count, width])
-        let scratch = try TransformerScratch(
+        let scratch = try EncoderScratch(
             tokens: max(tokens, 1), width: width, intermediate: c.intermediateSize, longestSequence: max(longest, 1))
         // The buffers' raw pointers are used below; keep every owner alive until the end.
         withExtendedLifetime((hidden, cls, mean, pooled, scratch)) {
