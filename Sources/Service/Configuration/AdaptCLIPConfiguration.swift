@@ -44,6 +44,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     public var queryCacheEntries: Int
     public var limits: Limits
     public var batching: Batching
+    public var imageURL: ImageURLPolicy
     public var logLevel: String
     /// Only from the environment; `description` never shows it.
     public var adminToken: String?
@@ -76,6 +77,10 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         batching = Batching(maxBatchSize: i("batching.max_batch_size"), maxWaitMilliseconds: i("batching.max_wait_ms"),
                             queueDepth: i("batching.queue_depth"))
         logLevel = s("logging.level")
+        imageURL = ImageURLPolicy(
+            allowedHosts: s("image_url.allowed_hosts").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty },
+            maxBytes: i("image_url.max_bytes"), timeoutSeconds: d("image_url.timeout_seconds"))
     }
 
     /// One `key = value` line per knob, sorted; the admin token shows only whether it is set.

@@ -39,6 +39,11 @@ public enum ConfigRegistry {
         ConfigKey("index.ef_search", .int(128), "HNSW: candidate list size per search.", check: ConfigKey.intRange(1...65_536)),
         ConfigKey("index.checkpoint_every_rows", .int(5_000), "Rows added between index checkpoints (the rest is replayed from SQLite at start).", check: ConfigKey.intRange(1...100_000_000)),
 
+        // Images fetched by URL (`image_url` members): off unless hosts are allow-listed.
+        ConfigKey("image_url.allowed_hosts", .string(""), "Comma-separated hosts (names or IP literals) image_url may fetch from; empty disables image_url.", check: { _ in nil }),
+        ConfigKey("image_url.max_bytes", .int(10 * mebibyte), "Largest image fetched by URL.", check: ConfigKey.intRange(1...(1 << 30))),
+        ConfigKey("image_url.timeout_seconds", .double(10), "Time limit of one image_url fetch, redirects included.", check: ConfigKey.positiveSeconds(max: 300)),
+
         // Dynamic batching of model calls.
         ConfigKey("batching.max_batch_size", .int(32), "Largest model batch formed from concurrent requests.", check: ConfigKey.intRange(1...4096)),
         ConfigKey("batching.max_wait_ms", .int(5), "How long the first request of a batch waits for company.", check: ConfigKey.intRange(0...10_000)),

@@ -10,7 +10,7 @@ enum ClassifyRoute {
     static let defaultTemplates: [QueryLanguage: String] = [.en: "a photo of a {}.", .zh: "一张{}的照片。", .zhRaw: "一张{}的照片。"]
 
     struct Request {
-        var image = Data()
+        var image = ImageInput.bytes(Data())
         var labels: [String] = []
         var language = QueryLanguage.auto
         var template: String?
@@ -37,7 +37,8 @@ enum ClassifyRoute {
         let template = request.template ?? defaultTemplates[language] ?? "a photo of a {}."
         let prompts = request.labels.map { template.replacingOccurrences(of: "{}", with: $0) }
 
-        async let imageVectors = engine.embedImages([request.image], deadline: deadline)
+        let imageBytes = try await request.image.load(context, field: request.image.member(inline: "image", url: "image_url"))
+        async let imageVectors = engine.embedImages([imageBytes], deadline: deadline)
         async let textEmbeddings = engine.embedTexts(prompts, language: language, deadline: deadline)
         let image: [Float]
         do { image = try await imageVectors[0] } catch EngineError.image(_, let error) {
@@ -56,13 +57,17 @@ enum ClassifyRoute {
         var request = Request()
         switch try RequestBody.parse(http) {
         case .json(let reader):
-            try reader.rejectUnknown(["image", "labels", "lang", "template", "prompt", "model"])
+            try reader.rejectUnknown(["image", "image_url", "labels", "lang", "template", "prompt", "model"])
             if let prompt = try reader.string("prompt") {
                 throw APIError(status: 404, code: "prompt-not-found", title: "Unknown prompt",
                                detail: "no learned prompt named '\(prompt)' is loaded", field: "prompt")
             }
-            guard let image = try reader.string("image") else { throw APIError.missingField("image") }
-            request.image = try ImagePayload.decode(image, field: "image", maxBytes: limits.maxBodyBytes)
+            switch (try reader.string("image"), try reader.string("image_url")) {
+            case (let image?, nil): request.image = .bytes(try ImagePayload.decode(image, field: "image", maxBytes: limits.maxBodyBytes))
+            case (nil, let url?): request.image = .url(url)
+            case (nil, nil): throw APIError.missingField("image")
+            case (_?, _?): throw APIError.invalidField("image_url", "give either 'image' or 'image_url', not both")
+            }
             guard let labels = try reader.strings("labels", limit: limits.maxLabels, allowSingle: false) else {
                 throw APIError.missingField("labels")
             }
@@ -72,7 +77,7 @@ enum ClassifyRoute {
         case .multipart(let form):
             try form.rejectUnknown(["image", "file", "labels", "lang", "template"])
             guard let file = form.first(named: "image") ?? form.first(named: "file") else { throw APIError.missingField("image") }
-            request.image = Data(file.body)
+            request.image = .bytes(Data(file.body))
             request.labels = try labels(form.all(named: "labels"), limit: limits.maxLabels)
             if let lang = try form.text("lang") {
                 request.language = try FieldReader(members: ["lang": .string(lang)]).choice("lang", as: QueryLanguage.self) ?? .auto

@@ -10,7 +10,7 @@ enum EmbeddingsRoute {
 
     struct Request {
         var texts: [String] = []
-        var images: [Data] = []
+        var images: [ImageInput] = []
         var modality = Modality.text
         var language = QueryLanguage.auto
         var format = EncodingFormat.float
@@ -77,7 +77,9 @@ enum EmbeddingsRoute {
                     truncated: embedding.truncated, lang: embedding.language.rawValue, producer: embedding.producer))
             }
         case .image:
-            let vectors = try await engine.embedImages(request.images, deadline: deadline)
+            var bytes: [Data] = []
+            for (index, image) in request.images.enumerated() { bytes.append(try await image.load(context, field: "input[\(index)]")) }
+            let vectors = try await engine.embedImages(bytes, deadline: deadline)
             for (index, vector) in vectors.enumerated() {
                 items.append(Response.Item(
                     index: index, embedding: Vector(vector, format: request.format), truncated: nil, lang: nil, producer: nil))
@@ -113,7 +115,7 @@ enum EmbeddingsRoute {
             case .text: request.texts = inputs
             case .image:
                 request.images = try inputs.enumerated().map { (index, text) throws(APIError) in
-                    try ImagePayload.decode(text, field: "input[\(index)]", maxBytes: limits.maxBodyBytes)
+                    try ImageInput.parse(text, field: "input[\(index)]", maxBytes: limits.maxBodyBytes)
                 }
             }
         case .multipart(let form):
@@ -131,7 +133,7 @@ enum EmbeddingsRoute {
                 guard files.count <= limits.maxInputsPerRequest else {
                     throw APIError.tooMany("file", count: files.count, limit: limits.maxInputsPerRequest)
                 }
-                request.images = files.map { Data($0.body) }
+                request.images = files.map { .bytes(Data($0.body)) }
             case .text:
                 guard !texts.isEmpty else { throw APIError.missingField("input") }
                 guard texts.count <= limits.maxInputsPerRequest else {

@@ -36,9 +36,13 @@ enum ImagesRoutes {
         var metadata: [String: Retrieval.JSONValue] = [:]
         switch try RequestBody.parse(http) {
         case .json(let reader):
-            try reader.rejectUnknown(["image", "caption", "metadata"])
-            guard let image = try reader.string("image") else { throw APIError.missingField("image") }
-            bytes = try ImagePayload.decode(image, field: "image", maxBytes: limits.maxBodyBytes)
+            try reader.rejectUnknown(["image", "image_url", "caption", "metadata"])
+            switch (try reader.string("image"), try reader.string("image_url")) {
+            case (let image?, nil): bytes = try ImagePayload.decode(image, field: "image", maxBytes: limits.maxBodyBytes)
+            case (nil, let url?): bytes = try await ImageInput.url(url).load(context, field: "image_url")
+            case (nil, nil): throw APIError.missingField("image")
+            case (_?, _?): throw APIError.invalidField("image_url", "give either 'image' or 'image_url', not both")
+            }
             caption = try reader.string("caption")
             metadata = try reader.object("metadata")?.members.mapValues(\.storedValue) ?? [:]
         case .multipart(let form):

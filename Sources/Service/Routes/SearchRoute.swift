@@ -24,7 +24,7 @@ enum SearchRoute {
     static func handle(_ http: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
         let collection = try context.requireCollection()
         let reader = try FieldReader.parseBody(http.body)
-        try reader.rejectUnknown(["query", "image", "k", "lang", "filter", "min_score", "model"])
+        try reader.rejectUnknown(["query", "image", "image_url", "k", "lang", "filter", "min_score", "model"])
         let limits = context.configuration.limits
         let k = try reader.int("k", in: 1...limits.maxSearchResults) ?? 10
         let language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
@@ -54,7 +54,12 @@ enum SearchRoute {
         let vector: [Float]
         let lang: String
         let producer: String
-        switch (try reader.string("query"), try reader.string("image")) {
+        var imageMember = try reader.string("image").map { ImageInput.bytes(try ImagePayload.decode($0, field: "image", maxBytes: limits.maxBodyBytes)) }
+        if let url = try reader.string("image_url") {
+            guard imageMember == nil else { throw APIError.invalidField("image_url", "give either 'image' or 'image_url', not both") }
+            imageMember = .url(url)
+        }
+        switch (try reader.string("query"), imageMember) {
         case (let query?, nil):
             guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw APIError.invalidField("query", "'query' is empty")
@@ -62,7 +67,7 @@ enum SearchRoute {
             let embedding = try await context.engine.embedTexts([query], language: language, deadline: deadline)[0]
             (vector, lang, producer) = (embedding.vector, embedding.language.rawValue, embedding.producer)
         case (nil, let image?):
-            let bytes = try ImagePayload.decode(image, field: "image", maxBytes: limits.maxBodyBytes)
+            let bytes = try await image.load(context, field: image.member(inline: "image", url: "image_url"))
             do {
                 vector = try await context.engine.embedImages([bytes], deadline: deadline)[0]
             } catch EngineError.image(_, let error) {
