@@ -65,6 +65,14 @@ public struct CollectionStatistics: Codable, Sendable {
                                     spaces: spaces)
     }
 
+    /// Every recorded space with the number of items stored in it (which index to serve at start).
+    public static func itemCounts(directory: URL) throws -> [(space: EmbeddingSpace, items: Int)] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let db = try SQLiteConnection(path: directory.appendingPathComponent(ImageStore.databaseName).path)
+        try Migrator(catalog: try MigrationCatalog.bundled()).migrate(db)
+        return try ItemRecords.spaces(db).map { id, space in (space, try ItemRecords.count(db, spaceID: id)) }
+    }
+
     /// The spaces recorded in a data directory (for `index rebuild`).
     public static func spaces(directory: URL) throws -> [EmbeddingSpace] {
         let db = try SQLiteConnection(path: directory.appendingPathComponent(ImageStore.databaseName).path)

@@ -2,6 +2,7 @@ import Digests
 import Engine
 import Foundation
 import Retrieval
+import Synchronization
 
 /// The searchable photo collection: image bytes under `<data_dir>/images/`, rows and
 /// embeddings in SQLite, vectors in the FAISS index (Retrieval's `ImageStore`).
@@ -9,9 +10,13 @@ import Retrieval
 /// An upload writes the file first (temp + rename), then the row: a row never points at a
 /// missing file, and a crash between the two leaves only an unreferenced file behind.
 public final class ImageCollection: Sendable {
-    public let store: ImageStore
+    /// The index being served. It is the engine's space, except after a model change: then the
+    /// old space keeps serving (queries get 409) until `/admin/reindex` has built the new one.
+    public var store: ImageStore { serving.withLock { $0 } }
     public let imagesDirectory: URL
     let dataDirectory: URL
+    let settings: IndexSettings
+    private let serving: Mutex<ImageStore>
 
     public struct Added: Sendable {
         public let item: StoredItem
@@ -19,12 +24,29 @@ public final class ImageCollection: Sendable {
         public let created: Bool
     }
 
-    /// Opens (creating) the collection for the engine's image embedding space.
+    /// Opens (creating) the collection. It serves the engine's space unless that space is empty
+    /// and another one holds the stored images: those are never silently dropped or compared
+    /// with queries of another space.
     public init(dataDirectory: URL, engine: EmbeddingEngine, settings: IndexSettings = IndexSettings()) throws {
         self.dataDirectory = dataDirectory
+        self.settings = settings
         imagesDirectory = dataDirectory.appendingPathComponent("images")
         try FileManager.default.createDirectory(at: imagesDirectory, withIntermediateDirectories: true)
-        store = try ImageStore(directory: dataDirectory, space: try Self.space(of: engine), settings: settings)
+        let current = try Self.space(of: engine)
+        let counts = try CollectionStatistics.itemCounts(directory: dataDirectory)
+        let currentItems = counts.first { $0.space == current }?.items ?? 0
+        let fullest = counts.filter { $0.space != current && $0.items > 0 }.max { $0.items < $1.items }
+        let space = currentItems == 0 ? (fullest?.space ?? current) : current
+        serving = Mutex(try ImageStore(directory: dataDirectory, space: space, settings: settings))
+    }
+
+    /// Serves `replacement` from now on and closes the store it replaces.
+    func switchServing(to replacement: ImageStore) throws {
+        let previous = serving.withLock { store in
+            defer { store = replacement }
+            return store
+        }
+        try previous.close()
     }
 
     /// The space the engine's image side embeds into: the index is only ever searched with
@@ -37,6 +59,8 @@ public final class ImageCollection: Sendable {
         _ bytes: Data, caption: String?, metadata: [String: Retrieval.JSONValue], engine: EmbeddingEngine,
         deadline: ContinuousClock.Instant
     ) async throws -> Added {
+        let current = try Self.space(of: engine)
+        guard store.space == current else { throw Self.spaceMismatch(store.space, current) }
         let sha256 = SHA256.hex(bytes)
         if let id = try store.itemID(sha256: sha256), let existing = try store.item(id: id) {
             return Added(item: existing, created: false)
@@ -55,9 +79,14 @@ public final class ImageCollection: Sendable {
         return Added(item: item, created: false)
     }
 
+    static func spaceMismatch(_ served: EmbeddingSpace, _ current: EmbeddingSpace) -> APIError {
+        APIError(status: 409, code: "embedding-space-mismatch", title: "Embedding space mismatch",
+                 detail: "the index holds vectors of \(served.key) but the model now embeds in \(current.key); run POST /admin/reindex first")
+    }
+
     /// The stored bytes of an item and their media type, when the file is readable.
     public func content(of item: StoredItem) -> (data: Data, mediaType: String)? {
-        guard let url = fileURL(for: item), let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        guard let data = bytes(of: item) else { return nil }
         let mediaType = switch ImageSniffer.sniff(data)?.format {
         case .jpeg?: "image/jpeg"
         case .png?: "image/png"
@@ -65,6 +94,11 @@ public final class ImageCollection: Sendable {
         case nil: "application/octet-stream"
         }
         return (data, mediaType)
+    }
+
+    func bytes(of item: StoredItem) -> Data? {
+        guard let url = fileURL(for: item) else { return nil }
+        return FileManager.default.contents(atPath: url.path)
     }
 
     /// Removes the row (and so the vector); the file too when the service stored it.

@@ -18,6 +18,8 @@ public struct ServiceContext: Sendable {
     let adapters = AdapterRegistry()
     /// Where the active adapter of each kind is remembered across restarts (nil: nowhere).
     let adapterCatalog: AdapterCatalog?
+    /// Re-embeds the collection after a change of embedding space.
+    let reindexer = Reindexer()
     /// The searchable photo collection (nil when the service runs without a data directory).
     public let collection: ImageCollection?
 

@@ -32,6 +32,8 @@ public enum ServiceRouter {
         Route(method: .post, pattern: "/admin/adapters", takesBody: true) { try await AdminRoutes.load($0, $1) },
         Route(method: .post, pattern: "/admin/adapters/{name}/activate", takesBody: false) { try AdminRoutes.activate($0, $1) },
         Route(method: .delete, pattern: "/admin/adapters/{name}", takesBody: false) { try AdminRoutes.unload($0, $1) },
+        Route(method: .post, pattern: "/admin/reindex", takesBody: false) { try AdminRoutes.startReindex($0, $1) },
+        Route(method: .get, pattern: "/admin/reindex", takesBody: false) { try AdminRoutes.reindexStatus($0, $1) },
     ]
 
     public static func make(_ context: ServiceContext) -> Router {

@@ -79,6 +79,17 @@ enum AdminRoutes {
         return HTTPResponse(status: .noContent)
     }
 
+    static func startReindex(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
+        try context.admin.check(request)
+        let status = try context.reindexer.start(try context.requireCollection(), engine: context.engine, logger: context.logger)
+        return try .encoded(status, status: status.state == "running" ? HTTPStatus(code: 202) : .ok)
+    }
+
+    static func reindexStatus(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
+        try context.admin.check(request)
+        return try .encoded(context.reindexer.status)
+    }
+
     // MARK: - Helpers
 
     /// Checkpoint validation hashes and decodes a file: a blocking job for a dispatch queue,

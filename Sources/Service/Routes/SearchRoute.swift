@@ -90,9 +90,6 @@ enum SearchRoute {
     /// (another model, or another image-side adapter) must not be compared with them.
     static func checkSpace(_ collection: ImageCollection, _ context: ServiceContext) throws {
         let current = try ImageCollection.space(of: context.engine)
-        guard collection.store.space == current else {
-            throw APIError(status: 409, code: "embedding-space-mismatch", title: "Embedding space mismatch",
-                           detail: "the index holds vectors of \(collection.store.space.key) but queries are embedded in \(current.key); re-index first")
-        }
+        guard collection.store.space == current else { throw ImageCollection.spaceMismatch(collection.store.space, current) }
     }
 }
