@@ -22,6 +22,7 @@ public enum ServiceRouter {
         Route(method: .get, pattern: "/metrics", takesBody: false) { _, context in HealthRoutes.metrics(context) },
         Route(method: .post, pattern: "/v1/embeddings", takesBody: true) { try await EmbeddingsRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/classify", takesBody: true) { try await ClassifyRoute.handle($0, $1) },
+        Route(method: .post, pattern: "/v1/score", takesBody: true) { try await ScoreRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/search", takesBody: true) { try await SearchRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/images", takesBody: true) { try await ImagesRoutes.add($0, $1) },
         Route(method: .get, pattern: "/v1/images", takesBody: false) { try ImagesRoutes.list($0, $1) },

@@ -1,0 +1,68 @@
+import Engine
+import Foundation
+import HTTPServer
+
+/// `POST /v1/score`: CLIPScore for image–text pairs, the data-curation measure (filtering web
+/// pairs by alignment, as LAION did): CLIPScore = 2.5 · max(cos(image, text), 0) (Hessel et al.,
+/// 2021), with the raw cosine alongside so callers can threshold either.
+enum ScoreRoute {
+    /// The rescaling weight of the CLIPScore paper.
+    static let weight: Float = 2.5
+
+    struct Response: Encodable {
+        struct Score: Encodable {
+            let index: Int
+            let cosine: Float
+            let clip_score: Float
+            let truncated: Bool
+        }
+        let model: String
+        let scores: [Score]
+    }
+
+    static func handle(_ http: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
+        let limits = context.configuration.limits
+        let reader = try FieldReader.parseBody(http.body)
+        try reader.rejectUnknown(["pairs", "lang"])
+        let language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
+        guard case .array(let items)? = reader.value("pairs") else {
+            if reader.value("pairs") == nil { throw APIError.missingField("pairs") }
+            throw APIError.invalidField("pairs", "'pairs' must be an array of {\"image\", \"text\"} objects")
+        }
+        guard !items.isEmpty else { throw APIError.invalidField("pairs", "'pairs' must not be empty") }
+        guard items.count <= limits.maxInputsPerRequest else {
+            throw APIError.tooMany("pairs", count: items.count, limit: limits.maxInputsPerRequest)
+        }
+        var images: [Data] = []
+        var texts: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .object(let members) = item else {
+                throw APIError.invalidField("pairs[\(index)]", "'pairs[\(index)]' must be an object with image and text")
+            }
+            let pair = FieldReader(members: members, path: "pairs[\(index)]")
+            try pair.rejectUnknown(["image", "image_url", "text"])
+            texts.append(try pair.requiredString("text"))
+            switch (try pair.string("image"), try pair.string("image_url")) {
+            case (let image?, nil):
+                images.append(try ImagePayload.decode(image, field: pair.name("image"), maxBytes: limits.maxBodyBytes))
+            case (nil, let url?):
+                images.append(try await ImageInput.url(url).load(context, field: pair.name("image_url")))
+            case (nil, nil): throw APIError.missingField(pair.name("image"))
+            case (_?, _?): throw APIError.invalidField(pair.name("image_url"), "give either image or image_url, not both")
+            }
+        }
+        let deadline = context.deadline()
+        let engine = context.engine
+        async let textVectors = engine.embedTexts(texts, language: language, deadline: deadline)
+        let imageVectors: [[Float]]
+        do { imageVectors = try await engine.embedImages(images, deadline: deadline) } catch EngineError.image(let index, let error) {
+            throw APIError.from(EngineError.image(index: index, error), imageField: { "pairs[\($0)].image" }) ?? error
+        }
+        let embeddings = try await textVectors
+        let scores = zip(embeddings, imageVectors).enumerated().map { index, pair in
+            let cosine = zip(pair.0.vector, pair.1).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+            return Response.Score(index: index, cosine: cosine, clip_score: weight * max(cosine, 0), truncated: pair.0.truncated)
+        }
+        return try .encoded(Response(model: engine.modelName, scores: scores))
+    }
+}
