@@ -52,7 +52,7 @@ mkdir -p "$OUT/demo"
 timed "$PYTHON" -m training.train_demo_bert --text "$OUT/world" --seed 4321 --threads 1 \
     --vocab "$OUT/downloads/vocab.txt" --out "$OUT/demo/bert" > "$OUT/demo/bert.log" 2>&1 &
 bert=$!
-timed "$PYTHON" -m training.train_demo_clip --world "$OUT/world" --seed 1234 --threads 1 \
+timed "$PYTHON" -m training.train_demo_clip --world "$OUT/world" --seed 1234 --threads 1 --eval-every 300 \
     --clip-bpe "$OUT/downloads/bpe_simple_vocab_16e6.txt.gz" --out "$OUT/demo/clip" 2>&1 | tee "$OUT/demo/clip.log"
 wait "$bert" || { echo "BERT training failed, see $OUT/demo/bert.log" >&2; exit 1; }
 grep -v Warning "$OUT/demo/bert.log"

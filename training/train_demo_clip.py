@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("training/out/demo/clip"))
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--steps", type=int, default=900)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--warmup", type=int, default=25)
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--text-layers", type=int, default=4)
     parser.add_argument("--projection", type=int, default=128)
     parser.add_argument("--log-every", type=int, default=25)
-    parser.add_argument("--colours-per-batch", type=int, default=4,
+    parser.add_argument("--colours-per-batch", type=int, default=0,
                         help="draw each batch from this many colours (0: uniformly at random)")
     parser.add_argument("--eval-every", type=int, default=0, help="zero-shot on 500 validation images every N steps")
     args = parser.parse_args(argv)
