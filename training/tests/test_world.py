@@ -1,0 +1,209 @@
+"""Tests of the world generator: determinism, captions agree with labels, splits are disjoint.
+
+    /root/venv-fixtures/bin/python -m pytest training/tests/test_world.py -q
+
+(run from the repository root). The CLIP vocabulary test needs CLIP's BPE file: set
+CLIP_BPE=/path/to/bpe_simple_vocab_16e6.txt.gz (see training/world/clip_vocab.py) or it is skipped.
+"""
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from training.world.generate import generate_item, write_split
+from training.world.prompts import TASKS, prompts
+from training.world.scene import IMAGE_SIZE
+from training.world.seeding import item_seed
+from training.world.text import write_text
+from training.world.vocabulary import (BACKGROUND_BY_KEY, COLOURS, COUNT_EN, SHAPE_BY_KEY, SHAPES,
+                                       colours_allowed_on)
+
+ITEMS = 400  # enough to hit every template and attribute many times
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+# ---------------------------------------------------------------- determinism
+
+def test_same_seed_gives_byte_identical_split(tmp_path):
+    a = write_split(tmp_path / "a", "train", 40, seed=7)
+    b = write_split(tmp_path / "b", "train", 40, seed=7)
+    files_a, files_b = _files(a), _files(b)
+    assert len(files_a) == 41  # 40 PNGs + captions.jsonl
+    assert files_a == files_b
+
+
+def test_item_does_not_depend_on_how_many_were_generated(tmp_path):
+    short = _files(write_split(tmp_path / "short", "train", 5, seed=7))
+    long = _files(write_split(tmp_path / "long", "train", 12, seed=7))
+    for name, data in short.items():
+        if name.endswith(".png"):
+            assert long[name] == data, name
+
+
+def test_different_seed_gives_different_images(tmp_path):
+    a = _files(write_split(tmp_path / "a", "train", 20, seed=1))
+    b = _files(write_split(tmp_path / "b", "train", 20, seed=2))
+    same = [n for n in a if n.endswith(".png") and a[n] == b[n]]
+    assert len(same) <= 1, same
+
+
+def test_text_corpora_are_deterministic(tmp_path):
+    a = write_text(tmp_path / "a", "train", 50, 60, seed=3)
+    b = write_text(tmp_path / "b", "train", 50, 60, seed=3)
+    assert _files(a) == _files(b)
+    assert len((a / "zh.txt").read_text(encoding="utf-8").splitlines()) == 60
+
+
+# ---------------------------------------------------------------- captions agree with labels
+
+def _english_words(caption: str, background_en: str) -> list[str]:
+    # The background phrase may contain a colour word ("light blue background"): drop it first.
+    return caption.replace(f"{background_en} background", " ").split()
+
+
+def _english_shapes(words: list[str]) -> set[str]:
+    return {s.key for s in SHAPES for w in words if w in (s.en, s.en_plural)}
+
+
+def _english_colours(words: list[str]) -> set[str]:
+    return {c.key for c in COLOURS for w in words if w == c.en}
+
+
+ZH_SHAPE_ALIASES = sorted(((name, s.key) for s in SHAPES for name in {s.zh, s.zh_short}),
+                          key=lambda pair: -len(pair[0]))
+
+
+def _chinese_without_background(caption: str, background_zh: str) -> str:
+    return caption.replace(background_zh, "，")
+
+
+def _chinese_shapes(text: str) -> set[str]:
+    found = set()
+    for name, key in ZH_SHAPE_ALIASES:  # longest first: 椭圆 before 圆
+        if name in text:
+            found.add(key)
+            text = text.replace(name, "|")
+    return found
+
+
+def _chinese_colours(text: str) -> set[str]:
+    return {c.key for c in COLOURS if c.zh_short in text}
+
+
+@pytest.fixture(scope="module")
+def records():
+    return [generate_item("train", 11, i)[1] for i in range(ITEMS)]
+
+
+def test_labels_are_well_formed(records):
+    for r in records:
+        labels = r["labels"]
+        assert labels["count"] == len(labels["objects"]) in (1, 2, 3)
+        background = BACKGROUND_BY_KEY[labels["background"]]
+        for o in labels["objects"]:
+            assert o["colour"] in {c.key for c in colours_allowed_on(background)}, r
+            assert o["r"] <= o["x"] < IMAGE_SIZE - o["r"] and o["r"] <= o["y"] < IMAGE_SIZE - o["r"], r
+        if labels["mixed"]:
+            assert labels["shape"] is None and labels["colour"] is None and labels["count"] == 2
+            a, b = labels["objects"]
+            assert (a["shape"], a["colour"]) != (b["shape"], b["colour"])
+        else:
+            assert all(o["shape"] == labels["shape"] and o["colour"] == labels["colour"] for o in labels["objects"])
+            assert (labels["position"] is not None) == (labels["count"] == 1)
+    assert any(r["labels"]["mixed"] for r in records) and not all(r["labels"]["mixed"] for r in records)
+
+
+def test_english_captions_state_only_true_attributes(records):
+    for r in records:
+        labels = r["labels"]
+        words = _english_words(r["en"], BACKGROUND_BY_KEY[labels["background"]].en)
+        shapes, colours = _english_shapes(words), _english_colours(words)
+        true_shapes = {o["shape"] for o in labels["objects"]}
+        true_colours = {o["colour"] for o in labels["objects"]}
+        assert shapes <= true_shapes and colours <= true_colours, r
+        assert shapes or colours, r
+        if labels["mixed"]:
+            assert shapes == true_shapes and colours == true_colours, r
+            continue
+        numbers = {n for n, w in COUNT_EN.items() if w in words}
+        if labels["count"] == 1:
+            assert numbers <= {1}, r
+            assert not any(w == SHAPE_BY_KEY[labels["shape"]].en_plural or w == "shapes" for w in words), r
+        else:
+            assert numbers == {labels["count"]}, r
+        if "small" in words or "large" in words:
+            assert labels["size"] in words, r
+
+
+def test_chinese_captions_state_only_true_attributes(records):
+    for r in records:
+        labels = r["labels"]
+        text = _chinese_without_background(r["zh"], BACKGROUND_BY_KEY[labels["background"]].zh)
+        shapes, colours = _chinese_shapes(text), _chinese_colours(text)
+        true_shapes = {o["shape"] for o in labels["objects"]}
+        true_colours = {o["colour"] for o in labels["objects"]}
+        assert shapes <= true_shapes and colours <= true_colours, r
+        assert shapes or colours, r
+        counts = re.findall(r"([一两三])个", text)
+        if labels["mixed"]:
+            assert shapes == true_shapes and colours == true_colours and counts == ["一", "一"], r
+        else:
+            assert counts == [{1: "一", 2: "两", 3: "三"}[labels["count"]]], r
+
+
+def test_captions_vary_and_are_not_word_for_word(records):
+    english_openings = {" ".join(r["en"].split()[:2]) for r in records}
+    chinese_openings = {r["zh"][:2] for r in records}
+    assert len(english_openings) >= 10 and len(chinese_openings) >= 10
+    assert len({r["en"] for r in records}) > 0.8 * len(records)
+
+
+def test_every_class_of_every_task_occurs(records):
+    for task, classes in TASKS.items():
+        seen = {r["labels"][task] for r in records if r["labels"][task] is not None}
+        assert seen == set(classes), (task, set(classes) - seen)
+
+
+def test_prompts_name_each_class_once():
+    for task in TASKS:
+        for language in ("en", "zh"):
+            texts = prompts(task, language)
+            assert len(set(texts)) == len(texts) == len(TASKS[task])
+
+
+# ---------------------------------------------------------------- splits
+
+def test_splits_are_disjoint(tmp_path):
+    digests = {}
+    for split, seed in (("train", 1), ("validation", 2), ("test", 3)):
+        folder = write_split(tmp_path, split, 60, seed)
+        digests[split] = {hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.png")}
+        assert len(digests[split]) >= 58  # within a split, near-duplicates are possible, not common
+    assert not digests["train"] & digests["validation"]
+    assert not digests["train"] & digests["test"]
+    assert not digests["validation"] & digests["test"]
+
+
+def test_item_streams_differ_across_splits_and_seeds():
+    seeds = [item_seed(split, seed, i) for split in ("train", "validation", "test") for seed in (1, 2, 3)
+             for i in range(500)]
+    assert len(set(seeds)) == len(seeds)
+
+
+# ---------------------------------------------------------------- CLIP vocabulary
+
+@pytest.mark.skipif(not os.environ.get("CLIP_BPE"), reason="set CLIP_BPE to bpe_simple_vocab_16e6.txt.gz")
+def test_clip_vocabulary_matches_openai_ids(tmp_path):
+    from transformers import CLIPTokenizer
+
+    from training.world.clip_vocab import write_hf_vocab
+    vocab, merges = write_hf_vocab(Path(os.environ["CLIP_BPE"]), tmp_path)
+    tokenizer = CLIPTokenizer(str(vocab), str(merges))
+    assert len(tokenizer) == 49408
+    # Ids of openai/clip-vit-base-patch32's tokenizer for "a photo of a cat".
+    assert tokenizer("a photo of a cat").input_ids == [49406, 320, 1125, 539, 320, 2368, 49407]
