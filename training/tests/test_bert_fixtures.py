@@ -8,8 +8,8 @@ import pytest
 import torch
 from transformers import BertModel, BertTokenizer
 
-from conftest import BERT_FIXTURES
-from test_checkpoint import floats
+from .conftest import BERT_FIXTURES
+from .test_checkpoint import floats
 
 SHAPES = sorted(p for p in BERT_FIXTURES.iterdir() if (p / "goldens.json").is_file())
 

@@ -15,7 +15,7 @@ from adaptclip_training import (CheckpointError, LanguageAdapter, LanguageAdapte
                                 export_checkpoint, load_checkpoint, validate_checkpoint)
 from adaptclip_training.checkpoint import sha256_of_file
 from adaptclip_training.safetensors_layout import read_layout
-from conftest import ADAPTER_FIXTURES
+from .conftest import ADAPTER_FIXTURES
 
 CONFIG = LanguageAdapterConfig(input_size=20, output_size=12, adapter_width=16, num_layers=1, num_heads=2,
                                intermediate_size=24, norm_position="post", pooling="cls", final_layer_norm=True)
