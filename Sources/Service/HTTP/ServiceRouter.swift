@@ -11,37 +11,35 @@ public enum ServiceRouter {
     struct Route: Sendable {
         let method: HTTPMethod
         let pattern: String
-        /// Routes that take uploads use `limits.max_body_bytes`; the rest the server's default.
-        let takesBody: Bool
         let handler: @Sendable (HTTPRequest, ServiceContext) async throws -> HTTPResponse
     }
 
     static let routes: [Route] = [
-        Route(method: .get, pattern: "/healthz", takesBody: false) { _, _ in try HealthRoutes.health() },
-        Route(method: .get, pattern: "/readyz", takesBody: false) { _, context in try HealthRoutes.ready(context) },
-        Route(method: .get, pattern: "/metrics", takesBody: false) { _, context in HealthRoutes.metrics(context) },
-        Route(method: .post, pattern: "/v1/embeddings", takesBody: true) { try await EmbeddingsRoute.handle($0, $1) },
-        Route(method: .post, pattern: "/v1/classify", takesBody: true) { try await ClassifyRoute.handle($0, $1) },
-        Route(method: .post, pattern: "/v1/score", takesBody: true) { try await ScoreRoute.handle($0, $1) },
-        Route(method: .post, pattern: "/v1/search", takesBody: true) { try await SearchRoute.handle($0, $1) },
-        Route(method: .post, pattern: "/v1/images", takesBody: true) { try await ImagesRoutes.add($0, $1) },
-        Route(method: .get, pattern: "/v1/images", takesBody: false) { try ImagesRoutes.list($0, $1) },
-        Route(method: .get, pattern: "/v1/images/{id}", takesBody: false) { try ImagesRoutes.get($0, $1) },
-        Route(method: .get, pattern: "/v1/images/{id}/content", takesBody: false) { try ImagesRoutes.content($0, $1) },
-        Route(method: .delete, pattern: "/v1/images/{id}", takesBody: false) { try ImagesRoutes.delete($0, $1) },
-        Route(method: .get, pattern: "/admin/adapters", takesBody: false) { try AdminRoutes.list($0, $1) },
-        Route(method: .post, pattern: "/admin/adapters", takesBody: true) { try await AdminRoutes.load($0, $1) },
-        Route(method: .post, pattern: "/admin/adapters/{name}/activate", takesBody: false) { try AdminRoutes.activate($0, $1) },
-        Route(method: .delete, pattern: "/admin/adapters/{name}", takesBody: false) { try AdminRoutes.unload($0, $1) },
-        Route(method: .post, pattern: "/admin/reindex", takesBody: false) { try AdminRoutes.startReindex($0, $1) },
-        Route(method: .get, pattern: "/admin/reindex", takesBody: false) { try AdminRoutes.reindexStatus($0, $1) },
+        Route(method: .get, pattern: "/healthz") { _, _ in try HealthRoutes.health() },
+        Route(method: .get, pattern: "/readyz") { _, context in try HealthRoutes.ready(context) },
+        Route(method: .get, pattern: "/metrics") { _, context in HealthRoutes.metrics(context) },
+        Route(method: .post, pattern: "/v1/embeddings") { try await EmbeddingsRoute.handle($0, $1) },
+        Route(method: .post, pattern: "/v1/classify") { try await ClassifyRoute.handle($0, $1) },
+        Route(method: .post, pattern: "/v1/score") { try await ScoreRoute.handle($0, $1) },
+        Route(method: .post, pattern: "/v1/search") { try await SearchRoute.handle($0, $1) },
+        Route(method: .post, pattern: "/v1/images") { try await ImagesRoutes.add($0, $1) },
+        Route(method: .get, pattern: "/v1/images") { try ImagesRoutes.list($0, $1) },
+        Route(method: .get, pattern: "/v1/images/{id}") { try ImagesRoutes.get($0, $1) },
+        Route(method: .get, pattern: "/v1/images/{id}/content") { try ImagesRoutes.content($0, $1) },
+        Route(method: .delete, pattern: "/v1/images/{id}") { try ImagesRoutes.delete($0, $1) },
+        Route(method: .get, pattern: "/admin/adapters") { try AdminRoutes.list($0, $1) },
+        Route(method: .post, pattern: "/admin/adapters") { try await AdminRoutes.load($0, $1) },
+        Route(method: .post, pattern: "/admin/adapters/{name}/activate") { try AdminRoutes.activate($0, $1) },
+        Route(method: .delete, pattern: "/admin/adapters/{name}") { try AdminRoutes.unload($0, $1) },
+        Route(method: .post, pattern: "/admin/reindex") { try AdminRoutes.startReindex($0, $1) },
+        Route(method: .get, pattern: "/admin/reindex") { try AdminRoutes.reindexStatus($0, $1) },
     ]
 
     public static func make(_ context: ServiceContext) -> Router {
         var router = Router()
+        // Every route shares the server's body limit, `limits.max_body_bytes` (413 before reading).
         for route in routes {
-            let bodyLimit = route.takesBody ? context.configuration.limits.maxBodyBytes : nil
-            add(&router, route.method, route.pattern, context, bodyLimit: bodyLimit) { request in
+            add(&router, route.method, route.pattern, context) { request in
                 try await route.handler(request, context)
             }
         }
@@ -50,9 +48,9 @@ public enum ServiceRouter {
 
     private static func add(
         _ router: inout Router, _ method: HTTPMethod, _ pattern: String, _ context: ServiceContext,
-        bodyLimit: Int? = nil, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
+        _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) {
-        router.add(method, pattern, bodyLimit: bodyLimit) { request in
+        router.add(method, pattern) { request in
             let start = ContinuousClock.now
             let response: HTTPResponse
             do {
