@@ -33,10 +33,15 @@ def bytes_to_unicode() -> dict[int, str]:
 
 
 def read_merges(bpe_gz: Path) -> list[tuple[str, str]]:
-    lines = gzip.open(bpe_gz).read().decode("utf-8").split("\n")
+    return parse_merges(Path(bpe_gz).read_bytes(), source=str(bpe_gz))
+
+
+def parse_merges(bpe_gz: bytes, source: str = "bpe_simple_vocab_16e6.txt.gz") -> list[tuple[str, str]]:
+    """The merges of the gzipped BPE file's bytes (as read from a file or a wheel)."""
+    lines = gzip.decompress(bpe_gz).decode("utf-8").split("\n")
     merges = [tuple(line.split()) for line in lines[1:MERGE_COUNT + 1]]
     if len(merges) != MERGE_COUNT or any(len(m) != 2 for m in merges):
-        raise ValueError(f"{bpe_gz}: expected {MERGE_COUNT} merges of two symbols")
+        raise ValueError(f"{source}: expected {MERGE_COUNT} merges of two symbols")
     return merges  # type: ignore[return-value]
 
 
