@@ -17,30 +17,11 @@ public struct CLIPConfiguration: Sendable, Equatable {
     }
 
     public static func load(contentsOf url: URL) throws -> CLIPConfiguration {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ModelError.missingFile(url.path)
-        }
-        return try CLIPConfiguration(json: data)
+        try CLIPConfiguration(json: try ConfigReader.data(contentsOf: url))
     }
 
     public init(json data: Data) throws {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw ModelError.invalidConfig(key: "", reason: "config.json is not valid JSON")
-        }
-        guard let root = object as? [String: Any] else {
-            throw ModelError.invalidConfig(key: "", reason: "config.json is not a JSON object")
-        }
-        let config = ConfigReader(object: root)
-        let modelType = try config.string("model_type", default: nil)
-        guard modelType == "clip" else {
-            throw ModelError.invalidConfig(key: "model_type", reason: "expected \"clip\", got \(modelType.map { "\"\($0)\"" } ?? "nothing")")
-        }
+        let config = try ConfigReader.modelConfig(data, modelType: "clip")
         text = try CLIPTextConfiguration(reading: config.nested("text_config"))
         vision = try CLIPVisionConfiguration(reading: config.nested("vision_config"))
         projectionDim = try config.positiveInt("projection_dim", default: 512)

@@ -55,3 +55,30 @@ struct ConfigReader {
         return text
     }
 }
+
+extension ConfigReader {
+    /// Reads a Hugging Face `config.json` (a missing file is `ModelError.missingFile`).
+    static func data(contentsOf url: URL) throws -> Data {
+        do { return try Data(contentsOf: url) } catch { throw ModelError.missingFile(url.path) }
+    }
+
+    /// The root object of a `config.json` whose `model_type` must be `modelType`.
+    static func modelConfig(_ data: Data, modelType: String) throws -> ConfigReader {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ModelError.invalidConfig(key: "", reason: "config.json is not valid JSON")
+        }
+        guard let root = object as? [String: Any] else {
+            throw ModelError.invalidConfig(key: "", reason: "config.json is not a JSON object")
+        }
+        let config = ConfigReader(object: root)
+        let found = try config.string("model_type", default: nil)
+        guard found == modelType else {
+            throw ModelError.invalidConfig(
+                key: "model_type", reason: "expected \"\(modelType)\", got \(found.map { "\"\($0)\"" } ?? "nothing")")
+        }
+        return config
+    }
+}

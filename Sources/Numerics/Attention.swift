@@ -14,6 +14,20 @@ public struct AttentionSequence: Sendable, Equatable {
     }
 }
 
+extension AttentionSequence {
+    /// Sequences of these lengths laid out back to back in one token matrix (no padding).
+    public static func packed(lengths: [Int]) -> [AttentionSequence] {
+        var sequences: [AttentionSequence] = []
+        sequences.reserveCapacity(lengths.count)
+        var start = 0
+        for length in lengths {
+            sequences.append(AttentionSequence(start: start, length: length))
+            start += length
+        }
+        return sequences
+    }
+}
+
 /// Multi-head scaled dot-product attention over sequences packed row after row.
 ///
 ///     q, k, v: [tokens, rowStride] — head h of a token is columns h·d ..< (h+1)·d, d = width / heads

@@ -48,13 +48,7 @@ public struct LanguageAdapter: Sendable {
                 "hidden states have shape \(hiddenStates.shape); the adapter needs [\(tokens), \(inputSize)] (Σ sequence lengths, hidden size)")
         }
         let count = sequenceLengths.count
-        var sequences: [AttentionSequence] = []
-        sequences.reserveCapacity(count)
-        var start = 0
-        for length in sequenceLengths {
-            sequences.append(AttentionSequence(start: start, length: length))
-            start += length
-        }
+        let sequences = AttentionSequence.packed(lengths: sequenceLengths)
         let out = try TensorBuffer(shape: [count, outputSize])
         guard count > 0 else { return out.tensor }
 

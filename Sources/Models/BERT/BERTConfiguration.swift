@@ -34,31 +34,11 @@ public struct BERTConfiguration: Sendable, Equatable {
     public var headDim: Int { hiddenSize / numAttentionHeads }
 
     public static func load(contentsOf url: URL) throws -> BERTConfiguration {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ModelError.missingFile(url.path)
-        }
-        return try BERTConfiguration(json: data)
+        try BERTConfiguration(json: try ConfigReader.data(contentsOf: url))
     }
 
     public init(json data: Data) throws {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw ModelError.invalidConfig(key: "", reason: "config.json is not valid JSON")
-        }
-        guard let root = object as? [String: Any] else {
-            throw ModelError.invalidConfig(key: "", reason: "config.json is not a JSON object")
-        }
-        let config = ConfigReader(object: root)
-        let modelType = try config.string("model_type", default: nil)
-        guard modelType == "bert" else {
-            throw ModelError.invalidConfig(
-                key: "model_type", reason: "expected \"bert\", got \(modelType.map { "\"\($0)\"" } ?? "nothing")")
-        }
+        let config = try ConfigReader.modelConfig(data, modelType: "bert")
         // Relative position embeddings add learned distance terms to the attention scores;
         // this port computes absolute positions only and says so rather than diverge silently.
         let positions = try config.string("position_embedding_type", default: "absolute") ?? "absolute"
@@ -66,7 +46,7 @@ public struct BERTConfiguration: Sendable, Equatable {
             throw ModelError.invalidConfig(
                 key: "position_embedding_type", reason: "\"\(positions)\" is not supported (only \"absolute\")")
         }
-        if let decoder = root["is_decoder"] as? Bool, decoder {
+        if let decoder = config.object["is_decoder"] as? Bool, decoder {
             throw ModelError.invalidConfig(key: "is_decoder", reason: "a decoder (causal) BERT is not supported")
         }
         vocabSize = try config.positiveInt("vocab_size", default: 30522)

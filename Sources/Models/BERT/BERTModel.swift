@@ -41,13 +41,8 @@ public struct BERTModel: Sendable {
         try validate(tokenIDs: tokenIDs, tokenTypeIDs: tokenTypeIDs)
         let count = tokenIDs.count
         let width = c.hiddenSize
-        var sequences: [AttentionSequence] = []
-        sequences.reserveCapacity(count)
-        var tokens = 0
-        for ids in tokenIDs {
-            sequences.append(AttentionSequence(start: tokens, length: ids.count))
-            tokens += ids.count
-        }
+        let sequences = AttentionSequence.packed(lengths: tokenIDs.map(\.count))
+        let tokens = tokenIDs.reduce(0) { $0 + $1.count }
         let longest = tokenIDs.map(\.count).max() ?? 1
 
         let hidden = try TensorBuffer(shape: [tokens, width])
