@@ -107,24 +107,21 @@ public struct BertTokenizer: TextTokenizer {
 
     /// `encode`, plus whether content was cut to fit `maxLength`.
     public func encodeReportingTruncation(_ text: String) -> TokenEncoding {
-        var content: [Int] = []
-        let capacity = postProcessor.contentCapacity
+        var content = TruncatingContent(postProcessor)
         let scalars = Array(text.unicodeScalars)
-        var stoppedEarly = false
         segments: for segment in addedTokens.split(scalars[...]) {
-            // Truncation keeps a prefix: stopping once it is full bounds the cost of long inputs.
-            if content.count >= capacity { stoppedEarly = true; break }
+            guard content.hasRoom() else { break }
             switch segment {
             case .token(let id):
                 content.append(id)
             case .text(let text):
                 for word in words(text) {
-                    if content.count >= capacity { stoppedEarly = true; break segments }
+                    guard content.hasRoom() else { break segments }
                     content.append(contentsOf: model.encode(word: word))
                 }
             }
         }
-        return TokenEncoding(ids: postProcessor.process(content), truncated: stoppedEarly || content.count > capacity)
+        return content.finish()
     }
 
     /// BERT's segment ids for a single sentence of `count` tokens: all 0.

@@ -92,10 +92,8 @@ public struct CLIPTokenizer: TextTokenizer {
 
     /// `encode`, plus whether content was cut to fit `maxLength` (the service reports it).
     public func encodeReportingTruncation(_ text: String) -> TokenEncoding {
-        var content: [Int] = []
-        let capacity = postProcessor.contentCapacity
+        var content = TruncatingContent(postProcessor)
         let scalars = Array(text.unicodeScalars)
-        var stoppedEarly = false
         segments: for rawSegment in rawAddedTokens.split(scalars[...]) {
             let normalizedSegments: [AddedTokenMatcher.Segment]
             switch rawSegment {
@@ -106,22 +104,19 @@ public struct CLIPTokenizer: TextTokenizer {
                 normalizedSegments = normalizedAddedTokens.split(normalized[...])
             }
             for segment in normalizedSegments {
-                // Truncation keeps a prefix, so work past the capacity cannot change the result:
-                // stopping bounds the cost of very long inputs.
-                if content.count >= capacity { stoppedEarly = true; break segments }
+                guard content.hasRoom() else { break segments }
                 switch segment {
                 case .token(let id):
                     content.append(id)
                 case .text(let text):
                     for piece in preTokenizer.split(text) {
-                        if content.count >= capacity { stoppedEarly = true; break segments }
+                        guard content.hasRoom() else { break segments }
                         content.append(contentsOf: model.encode(word: Self.utf8(piece)))
                     }
                 }
             }
         }
-        let truncated = stoppedEarly || content.count > capacity
-        return TokenEncoding(ids: postProcessor.process(content), truncated: truncated)
+        return content.finish()
     }
 
     /// The vocabulary id of one token spelling (`"cat</w>"`, `"<|endoftext|>"`), if any.
