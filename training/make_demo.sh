@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Regenerate the demo world and the demo models, deterministically.
 #
-#   training/make_demo.sh [OUT]        (OUT defaults to training/out; run from anywhere)
+#   training/make_demo.sh [OUT [MODELS]]   (OUT defaults to training/out, MODELS to models/demo)
 #
 # 1. fetches CLIP's BPE merges (open_clip_torch==3.3.0) and the Chinese BERT vocabulary
 #    (cn_clip==1.6.0) with `pip download --no-deps` and checks their SHA-256;
 # 2. generates the world: train / validation / test images + captions (seeds 1 / 2 / 3) and the
 #    text corpora (en–zh pairs, Chinese sentences) with the same seeds;
-# 3. trains the demo CLIP (seed 1234) and the demo Chinese BERT (seed 4321), side by side.
+# 3. trains the demo CLIP (seed 1234) and the demo Chinese BERT (seed 4321), side by side;
+# 4. distils the Chinese language adapter (seed 0) from the world's en–zh pairs, both encoders frozen;
+# 5. assembles the bundle (MODELS, default models/demo) and evaluates it with the PyTorch pipeline
+#    (training/evaluate_demo.py; `make demo-results` compares it with the Swift `adaptclip eval`).
 #
 # Determinism: every random draw is seeded (per-item SHA-256 streams in the generator, torch
 # seeds and generators in the trainers), steps are fixed counts (never time-based), the trainers
@@ -20,9 +23,20 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$(realpath -m "${1:-$REPO/training/out}")"
-PYTHON="${PYTHON:-/root/venv-fixtures/bin/python}"
+MODELS="$(realpath -m "${2:-$REPO/models/demo}")"
+# The pinned training environment (training/requirements.txt), made on first use.
+if [[ -z "${PYTHON:-}" ]]; then
+    if [[ ! -x "$REPO/.venv-training/bin/python" ]]; then
+        python3 -m venv "$REPO/.venv-training"
+        "$REPO/.venv-training/bin/pip" install --quiet -r "$REPO/training/requirements.txt"
+    fi
+    PYTHON="$REPO/.venv-training/bin/python"
+fi
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
 
+CLIP_STEPS=900
+CLIP_LABEL_WEIGHT=1.0
+ADAPTER_EPOCHS=10
 CLIP_BPE_SHA256=924691ac288e54409236115652ad4aa250f48203de50a9e4722a6ecd48d6804a
 CN_VOCAB_SHA256=45bbac6b341c319adc98a532532882e91a9cefc0329aa57bac9ae761c27b291c
 
@@ -49,13 +63,28 @@ timed "$PYTHON" -m training.world.text --out "$OUT/world" --split test --pairs 2
 
 # The two trainers are independent and single-threaded: run them side by side, one per core.
 mkdir -p "$OUT/demo"
-timed "$PYTHON" -m training.train_demo_bert --text "$OUT/world" --seed 4321 --threads 1 \
+timed "$PYTHON" -m training.train_demo_bert --text "$OUT/world" --seed 4321 --threads 1 --hidden 96 \
     --vocab "$OUT/downloads/vocab.txt" --out "$OUT/demo/bert" > "$OUT/demo/bert.log" 2>&1 &
 bert=$!
 timed "$PYTHON" -m training.train_demo_clip --world "$OUT/world" --seed 1234 --threads 1 --eval-every 300 \
+    --steps "$CLIP_STEPS" --label-weight "$CLIP_LABEL_WEIGHT" \
     --clip-bpe "$OUT/downloads/bpe_simple_vocab_16e6.txt.gz" --out "$OUT/demo/clip" 2>&1 | tee "$OUT/demo/clip.log"
 wait "$bert" || { echo "BERT training failed, see $OUT/demo/bert.log" >&2; exit 1; }
 grep -v Warning "$OUT/demo/bert.log"
 
-du -sh "$OUT/demo/clip" "$OUT/demo/bert"
-sha256sum "$OUT/demo/clip/model.safetensors" "$OUT/demo/bert/model.safetensors"
+
+# The adapter reads the world's en–zh pairs as `english<TAB>chinese` lines.
+"$PYTHON" -c 'import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line); print(r["en"] + "\t" + r["zh"])' "$OUT/world/train/pairs.jsonl" > "$OUT/world/train/pairs.tsv"
+rm -rf "$OUT/demo/zh-adapter"
+timed "$PYTHON" training/train_language_adapter.py --pairs "$OUT/world/train/pairs.tsv" \
+    --bert "$OUT/demo/bert" --clip "$OUT/demo/clip" --output "$OUT/demo/zh-adapter" --name demo-zh \
+    --base-encoder-id adaptclip-demo-bert-zh --clip-id adaptclip-demo-clip \
+    --adapter-width 128 --num-layers 1 --num-heads 4 --pooling mean --epochs "$ADAPTER_EPOCHS" \
+    --weights-dtype F16 --seed 0 --threads 2 | tee "$OUT/demo/zh-adapter.log"
+
+timed "$PYTHON" -m training.export_demo_bundle --demo "$OUT/demo" --world "$OUT/world" --out "$MODELS" \
+    --world-command "training/make_demo.sh: train 20000 seed 1, validation 2000 seed 2, test 2000 seed 3"
+timed "$PYTHON" -m training.evaluate_demo --bundle "$MODELS" --json "$OUT/demo/evaluation-pytorch.json" --threads 2
+sha256sum "$MODELS"/clip/model.safetensors "$MODELS"/bert-zh/model.safetensors "$MODELS"/zh-adapter/adapter.safetensors

@@ -2,15 +2,20 @@ import Foundation
 
 /// Where `adaptclip` finds its models when none are configured.
 ///
-/// Until the demo bundle exists (models/demo, trained by the project's own pipeline), the
-/// default is the tiny *random* test models from Tests/Fixtures: they prove the plumbing, not
-/// the semantics, and `/readyz` and the start-up log say so.
+/// The demo bundle (models/demo, trained on the generated world by the project's own pipeline,
+/// `make demo-model`) when it is there; otherwise the tiny *random* test models from
+/// Tests/Fixtures, which prove the plumbing, not the semantics — `/readyz` and the start-up log
+/// say so.
 public struct EmbeddedDefault: Sendable {
     public let clipDirectory: URL
     public let chineseEncoderDirectory: URL?
     public let languageAdapterDirectory: URL?
     /// Shown in `/readyz` and logs.
     public let label: String
+    /// The ids the bundle's models go by (what its adapter's manifest names as `clip.id` and
+    /// `base_encoder.id`, and what the index's embedding space records); nil: the directory name.
+    public var clipName: String? = nil
+    public var chineseEncoderName: String? = nil
     /// True for models whose outputs carry no meaning (random weights).
     public let isTestModel: Bool
     /// The bundle's labelled test split (`adaptclip eval`), when it ships one.
@@ -33,7 +38,8 @@ public struct EmbeddedDefault: Sendable {
                     languageAdapterDirectory: optional(demo.appendingPathComponent("zh-adapter"), marker: "adapter.json"),
                     label: "demo bundle (models/demo)", isTestModel: false,
                     evaluationSplit: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"),
-                    gallery: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"))
+                    gallery: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"),
+                    clipName: demoCLIPName, chineseEncoderName: demoChineseEncoderName)
             }
         }
         let fixtures = sourceRoot.appendingPathComponent("Tests/Fixtures")
@@ -46,6 +52,10 @@ public struct EmbeddedDefault: Sendable {
             label: "TEST MODEL: tiny random CLIP + BERT + adapter (Tests/Fixtures) — answers are not meaningful",
             isTestModel: true)
     }
+
+    /// Model ids of the demo bundle (training/make_demo.sh passes the same to the adapter trainer).
+    public static let demoCLIPName = "adaptclip-demo-clip"
+    public static let demoChineseEncoderName = "adaptclip-demo-bert-zh"
 
     private static func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
 

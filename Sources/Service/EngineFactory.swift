@@ -43,8 +43,10 @@ public enum EngineFactory {
         if configuration.engineThreads > 0 { MathThreads.set(configuration.engineThreads) }
         let batching = configuration.batching
         let engine = EmbeddingEngine(
-            clip: try CLIPBundle.load(directory: clipDirectory),
-            chinese: try encoderDirectory.map { url throws(EngineError) in try ChineseEncoder.load(directory: url) },
+            clip: try CLIPBundle.load(directory: clipDirectory, name: fallback?.clipName),
+            chinese: try encoderDirectory.map { url throws(EngineError) in
+                try ChineseEncoder.load(directory: url, name: models.zhEncoder == nil ? fallback?.chineseEncoderName : nil)
+            },
             batching: BatchLimits(
                 maxBatchSize: batching.maxBatchSize, maxWait: .milliseconds(batching.maxWaitMilliseconds),
                 queueDepth: batching.queueDepth),

@@ -1,0 +1,151 @@
+"""The language-adaptation results on a labelled split, computed by the PyTorch pipeline.
+
+    python -m training.evaluate_demo --bundle models/demo [--split DIR] [--json OUT]
+                                     [--compare swift.json --tolerance 0.5]
+
+The reference for `adaptclip eval` (Swift, through the Engine): the same split (captions.jsonl,
+prompts.json and the images, default <bundle>/test), the same three text paths and the same
+metric definitions, computed with transformers and the training-side adapter:
+
+- `en`: English text through CLIP's text tower;
+- `zh-raw`: the Chinese text through CLIP's own text tower (CLIP never learned Chinese: the floor);
+- `zh`: the Chinese text through the Chinese BERT and the language adapter.
+
+Zero-shot accuracy: the prompt with the highest cosine is the prediction; scenes without a single
+answer for a task (label null) are skipped. Text→image recall@K: caption i's own image is the only
+hit; its rank counts the images scoring strictly higher (ties favour the query); mR is the mean of
+R@1, R@5 and R@10. With --compare, every figure of a Swift `adaptclip eval --json` output must agree
+within --tolerance points (percentage points), else the exit status is 1.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from transformers import BertModel, BertTokenizer, CLIPImageProcessor, CLIPModel, CLIPTokenizer
+
+from training.adaptclip_training.checkpoint import load_checkpoint
+
+PATHS = (("en", "en"), ("zh-raw", "zh"), ("zh", "zh"))  # path name, caption/prompt language
+
+
+class DemoBundle:
+    """The three models of a bundle directory (clip/, bert-zh/, zh-adapter/), frozen, float32."""
+
+    def __init__(self, bundle: Path):
+        self.clip = CLIPModel.from_pretrained(bundle / "clip", torch_dtype=torch.float32).eval()
+        self.clip_tokenizer = CLIPTokenizer.from_pretrained(bundle / "clip")
+        self.processor = CLIPImageProcessor.from_pretrained(bundle / "clip")
+        self.bert = BertModel.from_pretrained(bundle / "bert-zh", torch_dtype=torch.float32,
+                                              add_pooling_layer=False).eval()
+        self.bert_tokenizer = BertTokenizer(str(bundle / "bert-zh" / "vocab.txt"))
+        self.adapter, _ = load_checkpoint(bundle / "zh-adapter")
+
+    @torch.no_grad()
+    def images(self, files: list[Path], batch: int = 256) -> torch.Tensor:
+        out = []
+        for i in range(0, len(files), batch):
+            pixels = self.processor([Image.open(f).convert("RGB") for f in files[i:i + batch]],
+                                    return_tensors="pt").pixel_values
+            out.append(F.normalize(self.clip.get_image_features(pixel_values=pixels), dim=-1))
+        return torch.cat(out)
+
+    @torch.no_grad()
+    def texts(self, texts: list[str], path: str, batch: int = 256) -> torch.Tensor:
+        out = []
+        for i in range(0, len(texts), batch):
+            chunk = texts[i:i + batch]
+            if path == "zh":
+                e = self.bert_tokenizer(chunk, padding=True, truncation=True, return_tensors="pt",
+                                        max_length=self.bert.config.max_position_embeddings)
+                hidden = self.bert(input_ids=e.input_ids, attention_mask=e.attention_mask,
+                                   token_type_ids=e.token_type_ids).last_hidden_state
+                vectors = self.adapter(hidden, e.attention_mask)
+            else:
+                e = self.clip_tokenizer(chunk, padding=True, truncation=True, return_tensors="pt",
+                                        max_length=self.clip.config.text_config.max_position_embeddings)
+                vectors = self.clip.get_text_features(input_ids=e.input_ids, attention_mask=e.attention_mask)
+            out.append(F.normalize(vectors, dim=-1))
+        return torch.cat(out)
+
+
+def zero_shot_accuracy(images: torch.Tensor, truth: list[int | None], prompts: torch.Tensor) -> float:
+    keep = [i for i, t in enumerate(truth) if t is not None]
+    predicted = (images[keep] @ prompts.T).argmax(dim=1)
+    return float((predicted == torch.tensor([truth[i] for i in keep])).float().mean()) if keep else 0.0
+
+
+def recalls(queries: torch.Tensor, gallery: torch.Tensor) -> dict[str, float]:
+    similarity = queries @ gallery.T
+    better = (similarity > similarity.diagonal().unsqueeze(1)).sum(dim=1)
+    return {f"R@{k}": float((better < k).float().mean()) for k in (1, 5, 10)}
+
+
+def evaluate(bundle: DemoBundle, split: Path) -> dict:
+    records = [json.loads(line) for line in (split / "captions.jsonl").read_text(encoding="utf-8").splitlines()]
+    tasks = json.loads((split / "prompts.json").read_text(encoding="utf-8"))["tasks"]
+    images = bundle.images([split / r["file"] for r in records])
+    result = {"images": len(records), "zero_shot": {}, "retrieval": {}}
+    for path, language in PATHS:
+        per_task = {}
+        for task in sorted(tasks):
+            labels = [str(label) for label in tasks[task]["labels"]]
+            truth = [labels.index(str(r["labels"][task])) if r["labels"].get(task) is not None else None
+                     for r in records]
+            per_task[task] = zero_shot_accuracy(images, truth, bundle.texts(tasks[task][language], path))
+        result["zero_shot"][path] = per_task
+        result["retrieval"][path] = recalls(bundle.texts([r[language] for r in records], path), images)
+    return result
+
+
+def figures(result: dict) -> dict[str, float]:
+    """Every figure of an evaluation, flattened: "zero_shot/zh/shape" → value (0–1)."""
+    flat = {f"zero_shot/{p}/{t}": v for p, tasks in result["zero_shot"].items() for t, v in tasks.items()}
+    flat.update({f"retrieval/{p}/{k}": v for p, metrics in result["retrieval"].items()
+                 for k, v in metrics.items() if k.startswith("R@")})
+    return flat
+
+
+def disagreements(python: dict, swift: dict, tolerance_points: float) -> list[str]:
+    ours, theirs = figures(python), figures(swift)
+    problems = [f"{key}: missing from the Swift output" for key in sorted(ours) if key not in theirs]
+    problems += [f"{key}: PyTorch {100 * ours[key]:.2f} vs Swift {100 * theirs[key]:.2f} points"
+                 for key in sorted(ours) if key in theirs and abs(ours[key] - theirs[key]) * 100 > tolerance_points]
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bundle", type=Path, default=Path("models/demo"))
+    parser.add_argument("--split", type=Path, help="labelled split (default: <bundle>/test)")
+    parser.add_argument("--json", type=Path, help="write the result here")
+    parser.add_argument("--compare", type=Path, help="a Swift `adaptclip eval --json` output to check against")
+    parser.add_argument("--tolerance", type=float, default=0.5, help="allowed difference, percentage points")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+
+    result = evaluate(DemoBundle(args.bundle), args.split or args.bundle / "test")
+    text = json.dumps(result, indent=1, sort_keys=True)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    if args.compare:
+        swift = json.loads(args.compare.read_text(encoding="utf-8"))
+        ours, theirs = figures(result), figures(swift)
+        largest = max(abs(value - theirs.get(key, value)) for key, value in ours.items())
+        print(f"PyTorch vs Swift: {len(ours)} figures, largest difference {100 * largest:.3f} points",
+              file=sys.stderr)
+        problems = disagreements(result, swift, args.tolerance)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
