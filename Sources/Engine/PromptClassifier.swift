@@ -56,10 +56,11 @@ public final class PromptClassifier: Sendable {
         return prompt
     }
 
-    /// Installs a loaded prompt under its manifest name (replacing any prompt of that name).
+    /// Installs a loaded prompt under its manifest name; returns its entry and the one it replaced.
     @discardableResult
-    public func install(_ prompt: LearnedPrompt, path: String) -> PromptRegistry.Entry? {
-        registry.install(PromptRegistry.Entry(prompt: prompt, path: path, loadedAt: Date()))
+    public func install(_ prompt: LearnedPrompt, path: String) -> (installed: PromptRegistry.Entry, replaced: PromptRegistry.Entry?) {
+        let entry = PromptRegistry.Entry(prompt: prompt, path: path, loadedAt: Date())
+        return (entry, registry.install(entry))
     }
 
     /// The tokens each label needs. A label that does not fit the tokenizer's context is

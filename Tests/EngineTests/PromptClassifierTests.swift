@@ -91,7 +91,7 @@ import Testing
         // The same name, other weights (what a new version of a prompt is).
         let renamed = LearnedPrompt(manifest: coop.manifest, weights: structured.weights)
         let replaced = engine.prompts.install(renamed, path: "b")
-        #expect(replaced?.path == "a")
+        #expect(replaced.replaced?.path == "a" && replaced.installed.path == "b")
         #expect(engine.prompts.registry.entry(named: "tiny-clip-coop")?.path == "b")
         #expect(leased.path == "a" && !leased.prompt.isImageConditioned)
         #expect(engine.prompts.registry.all.count == 1)
