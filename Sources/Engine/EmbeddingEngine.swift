@@ -21,6 +21,8 @@ public final class EmbeddingEngine: Sendable {
     public let imageLimits: ImageLimits
     /// Query embeddings by (text, path, producer); nil disables caching.
     public let queryCache: EmbeddingCache?
+    /// Learned prompts by name and classification with them (class features cached in `queryCache`).
+    public let prompts: PromptClassifier
     private let textBatcher: DynamicBatcher<[Int], [Float]>
     private let imageBatcher: DynamicBatcher<Data, Result<[Float], ImageError>>
     private let chineseBatcher: DynamicBatcher<ChineseJob, [Float]>
@@ -43,6 +45,7 @@ public final class EmbeddingEngine: Sendable {
         self.queryCache = queryCache
         let model = clip.model
         let preprocessor = clip.preprocessor
+        prompts = PromptClassifier(clip: clip, batching: batching, imageLimits: imageLimits, cache: queryCache, observer: observer)
         textBatcher = DynamicBatcher(label: "text", limits: batching) { batch in
             let start = ContinuousClock.now
             let out = try model.encodeTexts(tokenIDs: batch, normalized: true)
@@ -114,7 +117,9 @@ public final class EmbeddingEngine: Sendable {
     public var logitScale: Float { Foundation.exp(clip.model.logitScale) }
 
     /// Requests waiting for a model batch (all kinds).
-    public var queueDepth: Int { textBatcher.queueDepth + imageBatcher.queueDepth + chineseBatcher.queueDepth }
+    public var queueDepth: Int {
+        textBatcher.queueDepth + imageBatcher.queueDepth + chineseBatcher.queueDepth + prompts.queueDepth
+    }
 
     /// Loads and validates a language adapter checkpoint against the loaded encoder and CLIP,
     /// then runs it once (warm-up) — everything that can fail happens here, before any swap.

@@ -8,6 +8,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
     case languageUnavailable(QueryLanguage, reason: String)
     /// One image of a request could not be decoded or preprocessed.
     case image(index: Int, ImageError)
+    /// Label `index` of a request cannot be used (e.g. too long for a learned prompt).
+    case label(index: Int, reason: String)
     /// The model itself failed on valid input (a bug, reported as a 500).
     case model(String)
 
@@ -16,6 +18,7 @@ public enum EngineError: Error, Equatable, CustomStringConvertible {
         case .modelLoad(let directory, let reason): "cannot load model from \(directory): \(reason)"
         case .languageUnavailable(let language, let reason): "language '\(language.rawValue)' is unavailable: \(reason)"
         case .image(let index, let error): "image \(index): \(error)"
+        case .label(let index, let reason): "label \(index) \(reason)"
         case .model(let message): "model failure: \(message)"
         }
     }

@@ -21,27 +21,52 @@ extension CLIPModel {
                 throw ModelError.invalidInput("text \(index) has token id \(bad), outside the vocabulary 0..<\(c.vocabSize)")
             }
         }
-        let count = tokenIDs.count
+        let text = weights.textModel
+        let width = c.hiddenSize
+        return try encodeTextInputs(
+            lengths: tokenIDs.map(\.count), poolingPositions: tokenIDs.map(poolingPosition), normalized: normalized
+        ) { inputs, sequences in
+            for (ids, sequence) in zip(tokenIDs, sequences) {
+                for (position, id) in ids.enumerated() {
+                    (inputs + (sequence.start + position) * width).update(from: text.tokenEmbedding.pointer + id * width, count: width)
+                }
+            }
+        }
+    }
+
+    /// The text tower from its input embeddings on — what every text encoding shares (token ids
+    /// here; learned prompt vectors in `encodeTexts(segments:)`).
+    ///
+    ///     writeInputs: fills [Σ lengths, width] with each sequence's input embeddings (packed)
+    ///     result:      [sequences, projection_dim], each pooled at its `poolingPositions` entry
+    ///
+    /// Position embeddings are added here; `lengths` are 1...max_position_embeddings (checked
+    /// by the callers, which know what a too-long input is).
+    func encodeTextInputs(
+        lengths: [Int], poolingPositions: [Int], normalized: Bool,
+        writeInputs: (UnsafeMutablePointer<Float>, [AttentionSequence]) -> Void
+    ) throws -> Tensor {
+        let c = configuration.text
+        let count = lengths.count
         let out = try TensorBuffer(shape: [count, projectionDim])
         guard count > 0 else { return out.tensor }
 
         let text = weights.textModel
         let width = c.hiddenSize
-        let sequences = AttentionSequence.packed(lengths: tokenIDs.map(\.count))
-        let tokens = tokenIDs.reduce(0) { $0 + $1.count }
-        let longest = tokenIDs.map(\.count).max() ?? 1
+        let sequences = AttentionSequence.packed(lengths: lengths)
+        let tokens = lengths.reduce(0, +)
+        let longest = lengths.max() ?? 1
 
         let hidden = try TensorBuffer(shape: [tokens, width])
         let scratch = try EncoderScratch(tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: longest)
         // The buffers' raw pointers are used below; keep every owner alive until the end.
         withExtendedLifetime((hidden, scratch)) {
-            // Token + position embeddings.
-            for (ids, sequence) in zip(tokenIDs, sequences) {
-                for (position, id) in ids.enumerated() {
+            writeInputs(hidden.pointer, sequences)
+            for sequence in sequences {
+                for position in 0..<sequence.length {
                     let target = hidden.pointer + (sequence.start + position) * width
-                    let token = text.tokenEmbedding.pointer + id * width
                     let place = text.positionEmbedding.pointer + position * width
-                    for i in 0..<width { target[i] = token[i] + place[i] }
+                    for i in 0..<width { target[i] += place[i] }
                 }
             }
 
@@ -53,8 +78,7 @@ extension CLIPModel {
 
             // final_layer_norm is per row, so applying it to the pooled rows alone gives the same values.
             let pooled = scratch.normed.pointer
-            for (index, (ids, sequence)) in zip(tokenIDs, sequences).enumerated() {
-                let position = poolingPosition(ids)
+            for (index, (position, sequence)) in zip(poolingPositions, sequences).enumerated() {
                 (pooled + index * width).update(from: hidden.pointer + (sequence.start + position) * width, count: width)
             }
             text.finalLayerNorm.apply(pooled, rows: count, into: pooled)

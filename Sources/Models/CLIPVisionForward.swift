@@ -10,6 +10,24 @@ extension CLIPModel {
     /// The whole batch is one set of GEMMs: patch embedding, every layer's projections and the
     /// final projection each run once over all tokens of all images.
     public func encodeImages(pixels: [Float], count: Int, normalized: Bool = false) throws -> Tensor {
+        try runVisionTower(pixels: pixels, count: count, normalized: normalized, keepLastHiddenState: false).features
+    }
+
+    /// `encodeImages` plus the vision encoder's last hidden states, which image-conditioned
+    /// prompts attend over (one forward pass for both).
+    ///
+    ///     lastHiddenState: [count · num_positions, vision hidden_size] — every token of every
+    ///     image, after the last layer and before post_layernorm (transformers' `last_hidden_state`)
+    public func encodeImagesKeepingHiddenStates(
+        pixels: [Float], count: Int, normalized: Bool = false
+    ) throws -> (features: Tensor, lastHiddenState: Tensor) {
+        try runVisionTower(pixels: pixels, count: count, normalized: normalized, keepLastHiddenState: true)
+    }
+
+    /// `lastHiddenState` is [0, width] unless kept (copying it costs a pass over every token).
+    private func runVisionTower(
+        pixels: [Float], count: Int, normalized: Bool, keepLastHiddenState: Bool
+    ) throws -> (features: Tensor, lastHiddenState: Tensor) {
         let c = configuration.vision
         let imageScalars = c.numChannels * c.imageSize * c.imageSize
         let (expected, overflow) = count.multipliedReportingOverflow(by: imageScalars)
@@ -18,7 +36,9 @@ extension CLIPModel {
                 "expected \(count) images of \(c.numChannels)×\(c.imageSize)×\(c.imageSize) = \(overflow ? "too many" : String(expected)) floats, got \(pixels.count)")
         }
         let out = try TensorBuffer(shape: [count, projectionDim])
-        guard count > 0 else { return out.tensor }
+        guard count > 0 else {
+            return (out.tensor, try Tensor(zeros: [0, c.hiddenSize]))
+        }
 
         let vision = weights.visionModel
         let width = c.hiddenSize
@@ -54,7 +74,7 @@ extension CLIPModel {
             weights.visualProjection.apply(pooled, rows: count, into: out.pointer)
             if normalized { L2Normalize.apply(out.pointer, rows: count, width: projectionDim) }
         }
-        return out.tensor
+        return (out.tensor, keepLastHiddenState ? hidden.tensor : try Tensor(zeros: [0, width]))
     }
 
     /// Class and patch tokens plus position embeddings for every image.

@@ -68,19 +68,9 @@ def export_checkpoint(adapter: LanguageAdapter, directory: Path, *, name: str, v
                       training: dict[str, Any] | None = None) -> dict[str, Any]:
     """Writes adapter.safetensors and adapter.json into `directory` (created; must not hold a
     checkpoint already). Returns the manifest. The tensors are cast to `dtype` ("F32", "F16", "BF16")."""
-    if dtype not in WEIGHT_DTYPES:
-        raise ValueError(f"dtype must be one of {sorted(WEIGHT_DTYPES)}, got {dtype!r}")
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    for file in (MANIFEST_FILE, WEIGHTS_FILE):
-        if (directory / file).exists():
-            raise FileExistsError(f"{directory / file} exists; export into an empty directory")
+    directory = prepare_export_directory(directory, dtype)
     config = adapter.config
-    tensors = {key: value.detach().to(WEIGHT_DTYPES[dtype]).contiguous()
-               for key, value in adapter.state_dict().items()}
-    if {k: list(v.shape) for k, v in tensors.items()} != expected_tensor_shapes(config):
-        raise AssertionError("LanguageAdapter.state_dict() disagrees with expected_tensor_shapes()")
-    save_file(tensors, str(directory / WEIGHTS_FILE), metadata={"format": "pt"})
+    write_weights(adapter.state_dict(), expected_tensor_shapes(config), directory, dtype)
     manifest = {
         "format_version": FORMAT_VERSION,
         "kind": "language",
@@ -90,11 +80,10 @@ def export_checkpoint(adapter: LanguageAdapter, directory: Path, *, name: str, v
         "base_encoder": {"id": base_encoder_id, "model_type": "bert", "hidden_size": config.input_size},
         "clip": {"id": clip_id, "projection_dim": config.output_size},
         "architecture": config.architecture(),
-        "weights": {"file": WEIGHTS_FILE, "sha256": sha256_of_file(directory / WEIGHTS_FILE), "dtype": dtype},
+        "weights": weights_entry(directory, dtype),
         "training": training or {},
     }
-    (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                           encoding="utf-8")
+    write_manifest(manifest, directory)
     return manifest
 
 
@@ -108,22 +97,7 @@ def validate_checkpoint(directory: Path, loaded: LoadedModels | None = None
     if loaded is not None:
         _check_against_loaded(manifest, loaded)
     weights = _read_weights(directory, manifest["weights"])
-    layout = read_layout(weights, WEIGHTS_FILE)
-    dtype = manifest["weights"]["dtype"]
-    for entry in sorted(layout.values(), key=lambda e: e.name):
-        if entry.dtype != dtype:
-            raise CheckpointError(WEIGHTS_FILE, f"tensor {entry.name}",
-                                  f"dtype {entry.dtype} differs from weights.dtype {dtype} in {MANIFEST_FILE}")
-    expected = expected_tensor_shapes(config)
-    for name, shape in sorted(expected.items()):
-        if name not in layout:
-            raise CheckpointError(WEIGHTS_FILE, f"tensor {name}", f"missing (architecture needs it, shape {shape})")
-        if layout[name].shape != shape:
-            raise CheckpointError(WEIGHTS_FILE, f"tensor {name}",
-                                  f"shape {layout[name].shape} differs from {shape} required by {MANIFEST_FILE}")
-    for name in sorted(layout):
-        if name not in expected:
-            raise CheckpointError(WEIGHTS_FILE, f"tensor {name}", "unexpected (not part of this architecture)")
+    check_tensors(weights, manifest["weights"]["dtype"], expected_tensor_shapes(config))
     return manifest, config, weights
 
 
@@ -132,8 +106,7 @@ def load_checkpoint(directory: Path, loaded: LoadedModels | None = None
     """Validates, then builds a float32 LanguageAdapter in eval mode from the checkpoint."""
     manifest, config, weights = validate_checkpoint(directory, loaded)
     adapter = LanguageAdapter(config)
-    state = {k: v.to(torch.float32) for k, v in load_safetensors_bytes(weights).items()}
-    adapter.load_state_dict(state, strict=True)
+    adapter.load_state_dict(float32_state(weights), strict=True)
     return adapter.eval(), manifest
 
 
@@ -153,13 +126,7 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
 
 
 def _check_manifest(m: dict[str, Any]) -> LanguageAdapterConfig:
-    # format_version first: every other rule depends on it.
-    if "format_version" not in m:
-        raise CheckpointError(MANIFEST_FILE, "format_version", "missing")
-    version = m["format_version"]
-    if not _is_int(version) or version != FORMAT_VERSION:
-        raise CheckpointError(MANIFEST_FILE, "format_version",
-                              f"unsupported value {json.dumps(version)} (this loader reads {FORMAT_VERSION})")
+    check_format_version(m)
     kind = _string(m, "kind", "kind")
     if kind in KINDS_DEFINED_LATER:
         raise CheckpointError(MANIFEST_FILE, "kind", f"{json.dumps(kind)} is not a language adapter (expected \"language\")")
@@ -211,17 +178,8 @@ def _check_manifest(m: dict[str, Any]) -> LanguageAdapterConfig:
         raise CheckpointError(MANIFEST_FILE, "architecture.final_layer_norm",
                               f"must be true or false, got {json.dumps(arch['final_layer_norm'])}")
 
-    weights = _section(m, "weights", WEIGHTS_KEYS)
-    if _string(weights, "file", "weights.file") != WEIGHTS_FILE:
-        raise CheckpointError(MANIFEST_FILE, "weights.file",
-                              f"must be \"{WEIGHTS_FILE}\" (a file beside adapter.json), got {json.dumps(weights['file'])}")
-    if not SHA256_PATTERN.match(_string(weights, "sha256", "weights.sha256")):
-        raise CheckpointError(MANIFEST_FILE, "weights.sha256", "must be 64 lower-case hex digits")
-    if _string(weights, "dtype", "weights.dtype") not in WEIGHT_DTYPES:
-        raise CheckpointError(MANIFEST_FILE, "weights.dtype",
-                              f"unknown value {json.dumps(weights['dtype'])} (one of {', '.join(WEIGHT_DTYPES)})")
-    if not isinstance(m["training"], dict):
-        raise CheckpointError(MANIFEST_FILE, "training", "must be a JSON object")
+    check_weights_section(m)
+    check_training(m)
 
     return LanguageAdapterConfig(
         input_size=hidden, output_size=projection, adapter_width=width, num_layers=layers,
@@ -296,3 +254,88 @@ def _positive_int(obj: dict[str, Any], key: str, field: str) -> int:
     if not _is_int(obj[key]) or obj[key] <= 0:
         raise CheckpointError(MANIFEST_FILE, field, f"must be an integer > 0, got {json.dumps(obj[key])}")
     return obj[key]
+
+
+# -- shared by every kind (the prompt checkpoint module uses them too) --------------------------
+
+def prepare_export_directory(directory: Path, dtype: str) -> Path:
+    """Creates `directory`; refuses an unknown dtype or a directory that holds a checkpoint."""
+    if dtype not in WEIGHT_DTYPES:
+        raise ValueError(f"dtype must be one of {sorted(WEIGHT_DTYPES)}, got {dtype!r}")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for file in (MANIFEST_FILE, WEIGHTS_FILE):
+        if (directory / file).exists():
+            raise FileExistsError(f"{directory / file} exists; export into an empty directory")
+    return directory
+
+
+def write_weights(state: dict[str, torch.Tensor], expected: dict[str, list[int]], directory: Path,
+                  dtype: str) -> None:
+    """adapter.safetensors from a module's state_dict cast to `dtype`. The names and shapes must
+    be exactly `expected` (the documented table): a module never exports what loaders refuse."""
+    tensors = {key: value.detach().to(WEIGHT_DTYPES[dtype]).contiguous() for key, value in state.items()}
+    if {k: list(v.shape) for k, v in tensors.items()} != expected:
+        raise AssertionError("the module's state_dict disagrees with its expected tensor shapes")
+    save_file(tensors, str(directory / WEIGHTS_FILE), metadata={"format": "pt"})
+
+
+def write_manifest(manifest: dict[str, Any], directory: Path) -> None:
+    (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
+
+
+def weights_entry(directory: Path, dtype: str) -> dict[str, str]:
+    """The manifest's `weights` section for the file write_weights() wrote."""
+    return {"file": WEIGHTS_FILE, "sha256": sha256_of_file(directory / WEIGHTS_FILE), "dtype": dtype}
+
+
+def check_format_version(m: dict[str, Any]) -> None:
+    """Check 2: format_version first, every other rule depends on it."""
+    if "format_version" not in m:
+        raise CheckpointError(MANIFEST_FILE, "format_version", "missing")
+    version = m["format_version"]
+    if not _is_int(version) or version != FORMAT_VERSION:
+        raise CheckpointError(MANIFEST_FILE, "format_version",
+                              f"unsupported value {json.dumps(version)} (this loader reads {FORMAT_VERSION})")
+
+
+def check_weights_section(m: dict[str, Any]) -> None:
+    weights = _section(m, "weights", WEIGHTS_KEYS)
+    if _string(weights, "file", "weights.file") != WEIGHTS_FILE:
+        raise CheckpointError(MANIFEST_FILE, "weights.file",
+                              f"must be \"{WEIGHTS_FILE}\" (a file beside adapter.json), got {json.dumps(weights['file'])}")
+    if not SHA256_PATTERN.match(_string(weights, "sha256", "weights.sha256")):
+        raise CheckpointError(MANIFEST_FILE, "weights.sha256", "must be 64 lower-case hex digits")
+    if _string(weights, "dtype", "weights.dtype") not in WEIGHT_DTYPES:
+        raise CheckpointError(MANIFEST_FILE, "weights.dtype",
+                              f"unknown value {json.dumps(weights['dtype'])} (one of {', '.join(WEIGHT_DTYPES)})")
+
+
+def check_training(m: dict[str, Any]) -> None:
+    if not isinstance(m["training"], dict):
+        raise CheckpointError(MANIFEST_FILE, "training", "must be a JSON object")
+
+
+def check_tensors(weights: bytes, dtype: str, expected: dict[str, list[int]]) -> None:
+    """Checks 13-16 on the bytes of adapter.safetensors: its layout, one dtype (the manifest's),
+    every `expected` tensor with its shape, and no other tensor."""
+    layout = read_layout(weights, WEIGHTS_FILE)
+    for entry in sorted(layout.values(), key=lambda e: e.name):
+        if entry.dtype != dtype:
+            raise CheckpointError(WEIGHTS_FILE, f"tensor {entry.name}",
+                                  f"dtype {entry.dtype} differs from weights.dtype {dtype} in {MANIFEST_FILE}")
+    for name, shape in sorted(expected.items()):
+        if name not in layout:
+            raise CheckpointError(WEIGHTS_FILE, f"tensor {name}", f"missing (architecture needs it, shape {shape})")
+        if layout[name].shape != shape:
+            raise CheckpointError(WEIGHTS_FILE, f"tensor {name}",
+                                  f"shape {layout[name].shape} differs from {shape} required by {MANIFEST_FILE}")
+    for name in sorted(layout):
+        if name not in expected:
+            raise CheckpointError(WEIGHTS_FILE, f"tensor {name}", "unexpected (not part of this architecture)")
+
+
+def float32_state(weights: bytes) -> dict[str, torch.Tensor]:
+    """The validated tensors of adapter.safetensors, widened to float32."""
+    return {k: v.to(torch.float32) for k, v in load_safetensors_bytes(weights).items()}

@@ -45,40 +45,16 @@ public struct AdapterManifest: Sendable, Equatable {
         "format_version", "kind", "name", "version", "language", "base_encoder", "clip", "architecture", "weights", "training",
     ]
     static let kindsDefinedLater = ["domain", "prompt"]
-    static let weightDTypes: [SafeTensorsDType] = [.f32, .f16, .bf16]
 
     /// Reads `<directory>/adapter.json` (check 1) and validates it (checks 2–10).
     public static func load(directory: URL) throws(AdapterCheckpointError) -> AdapterManifest {
-        let url = directory.appendingPathComponent(fileName)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let data = FileManager.default.contents(atPath: url.path)
-        else {
-            throw .manifest("file", "not found in \(directory.path)")
-        }
-        return try AdapterManifest(json: data)
+        try AdapterManifest(json: AdapterManifestCommon.read(directory: directory))
     }
 
     /// Validates a manifest's bytes (the rest of check 1, then checks 2–10).
     public init(json data: Data) throws(AdapterCheckpointError) {
-        let bytes = [UInt8](data)
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw .manifest("file", "not valid UTF-8 JSON (invalid UTF-8)")
-        }
-        let document: JSONValue
-        do {
-            document = try JSONValue.parse(bytes)
-        } catch {
-            throw .manifest("file", "not valid UTF-8 JSON (\(error))")
-        }
-        guard let root = document.object else { throw .manifest("file", "top level is not a JSON object") }
-        let m = AdapterManifestReader(fields: root, prefix: "")
-
-        // 2. format_version first: every other rule depends on it.
-        let version = try m.value("format_version")
-        guard case .integer(Self.formatVersion) = version else {
-            throw .manifest("format_version", "unsupported value \(version.pythonDescription) (this loader reads \(Self.formatVersion))")
-        }
+        // 1 (rest), 2. format_version
+        let m = try AdapterManifestCommon.root(json: data)
         // 3. kind
         let kind = try m.nonEmptyString("kind")
         if Self.kindsDefinedLater.contains(kind) {
@@ -111,25 +87,8 @@ public struct AdapterManifest: Sendable, Equatable {
         // 8. architecture
         architecture = try LanguageAdapterArchitecture(reading: m.section("architecture", keys: LanguageAdapterArchitecture.keys))
 
-        // 9. weights
-        let w = try m.section("weights", keys: ["file", "sha256", "dtype"])
-        let file = try w.nonEmptyString("file")
-        guard file == Self.weightsFileName else {
-            throw w.fail(
-                "file", "must be \"\(Self.weightsFileName)\" (a file beside adapter.json), got \(JSONValue.pythonQuoted(file))")
-        }
-        let sha256 = try w.nonEmptyString("sha256")
-        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
-            throw w.fail("sha256", "must be 64 lower-case hex digits")
-        }
-        let dtypeName = try w.nonEmptyString("dtype")
-        guard let dtype = SafeTensorsDType(rawValue: dtypeName), Self.weightDTypes.contains(dtype) else {
-            throw w.fail(
-                "dtype", "unknown value \(JSONValue.pythonQuoted(dtypeName)) (one of \(Self.weightDTypes.map(\.rawValue).joined(separator: ", ")))")
-        }
-        weights = Weights(file: file, sha256: sha256, dtype: dtype)
-
-        // 10. training: provenance, not interpreted.
-        guard root["training"]?.object != nil else { throw .manifest("training", "must be a JSON object") }
+        // 9. weights; 10. training
+        weights = try AdapterManifestCommon.weights(m)
+        try AdapterManifestCommon.checkTraining(m)
     }
 }

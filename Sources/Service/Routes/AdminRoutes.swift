@@ -33,6 +33,7 @@ enum AdminRoutes {
     struct Listing: Encodable {
         let slots: [SlotView]
         let adapters: [AdapterView]
+        let prompts: [PromptAdmin.PromptView]
     }
 
     static func list(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
@@ -46,6 +47,7 @@ enum AdminRoutes {
         try reader.rejectUnknown(["path", "activate"])
         let path = try reader.requiredString("path")
         let activate = try reader.bool("activate") ?? false
+        if PromptAdmin.kind(ofCheckpointAt: path) == PromptManifest.kind { return try await PromptAdmin.load(path: path, context) }
         let adapter: LanguageAdapter
         do {
             adapter = try await loadOffThePool(path: path, engine: context.engine)
@@ -69,6 +71,7 @@ enum AdminRoutes {
 
     static func unload(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         try context.admin.check(request)
+        if let removed = try PromptAdmin.unload(request.pathParameters["name"] ?? "", context) { return removed }
         let entry = try find(request.pathParameters["name"] ?? "", context)
         if isActive(entry, context) {
             throw APIError(status: 409, code: "adapter-active", title: "Adapter is active",
@@ -147,7 +150,7 @@ enum AdminRoutes {
                 slot: slot.slotName, active: active.map { "\($0.name)@\($0.version)" }, generation: active?.generation,
                 activated_at: active.map { ISO8601DateFormatter().string(from: $0.activatedAt) },
                 requests: active.map { slot.requestCount(generation: $0.generation) } ?? 0)],
-            adapters: context.adapters.all.map { view($0, context) })
+            adapters: context.adapters.all.map { view($0, context) }, prompts: PromptAdmin.views(context))
     }
 
     private static func view(_ entry: AdapterRegistry.Entry, _ context: ServiceContext) -> AdapterView {

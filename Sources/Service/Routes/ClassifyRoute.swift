@@ -14,6 +14,8 @@ enum ClassifyRoute {
         var labels: [String] = []
         var language = QueryLanguage.auto
         var template: String?
+        /// A learned prompt by name (`PromptRegistry`) instead of a template.
+        var prompt: String?
     }
 
     struct Response: Encodable {
@@ -24,14 +26,30 @@ enum ClassifyRoute {
         }
         let model: String
         let lang: String
-        let template: String
+        /// nil when a learned prompt made the class features.
+        let template: String?
+        /// `name@version` of the learned prompt, when one was used.
+        let prompt: String?
         let labels: [Label]
+
+        /// Encodes `template: null` explicitly (clients switch on it) and omits `prompt` when unused.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(model, forKey: .model)
+            try c.encode(lang, forKey: .lang)
+            try c.encode(template, forKey: .template)
+            try c.encodeIfPresent(prompt, forKey: .prompt)
+            try c.encode(labels, forKey: .labels)
+        }
+
+        enum CodingKeys: String, CodingKey { case model, lang, template, prompt, labels }
     }
 
     static func handle(_ http: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
         let request = try parse(http, context)
         let engine = context.engine
         let deadline = context.deadline()
+        if let name = request.prompt { return try await classifyWithPrompt(name, request, context, deadline: deadline) }
         // One language for the whole label set, so every label gets the same template and path.
         let language = LanguageRouter.resolve(request.language, text: request.labels.joined(separator: " "))
         let template = request.template ?? defaultTemplates[language] ?? "a photo of a {}."
@@ -49,7 +67,35 @@ enum ClassifyRoute {
         let ranked = ZeroShotRanking.rank(
             labels: request.labels, prompts: texts.map(\.vector), image: image, logitScale: engine.logitScale
         ).map { Response.Label(label: $0.label, score: $0.score, probability: $0.probability) }
-        return try .encoded(Response(model: engine.modelName, lang: language.rawValue, template: template, labels: ranked))
+        return try .encoded(Response(model: engine.modelName, lang: language.rawValue, template: template, prompt: nil, labels: ranked))
+    }
+
+    /// With a learned prompt the labels are class names in English (CLIP's tokenizer), so `lang`
+    /// is "en"; the prompt replaces the template.
+    static func classifyWithPrompt(
+        _ name: String, _ request: Request, _ context: ServiceContext, deadline: ContinuousClock.Instant
+    ) async throws -> HTTPResponse {
+        let engine = context.engine
+        // One lookup: a prompt replaced during this request does not change its answer.
+        guard let entry = engine.prompts.registry.entry(named: name) else {
+            throw APIError(status: 404, code: "prompt-not-found", title: "Unknown prompt",
+                           detail: "no learned prompt named '\(name)' is loaded", field: "prompt")
+        }
+        let imageBytes = try await request.image.load(context, field: request.image.member(inline: "image", url: "image_url"))
+        let result: PromptClassifier.Classification
+        do {
+            result = try await engine.classify(image: imageBytes, labels: request.labels, prompt: entry, deadline: deadline)
+        } catch EngineError.image(_, let error) {
+            throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error
+        } catch EngineError.label(let index, let reason) {
+            throw APIError.invalidField("labels[\(index)]", "'labels[\(index)]' \(reason) with prompt '\(name)'")
+        }
+        let ranked = ZeroShotRanking.rank(
+            labels: request.labels, prompts: result.classes, image: result.image, logitScale: engine.logitScale
+        ).map { Response.Label(label: $0.label, score: $0.score, probability: $0.probability) }
+        return try .encoded(Response(
+            model: engine.modelName, lang: QueryLanguage.en.rawValue, template: nil, prompt: "\(entry.name)@\(entry.version)",
+            labels: ranked))
     }
 
     static func parse(_ http: HTTPRequest, _ context: ServiceContext) throws(APIError) -> Request {
@@ -58,10 +104,7 @@ enum ClassifyRoute {
         switch try RequestBody.parse(http) {
         case .json(let reader):
             try reader.rejectUnknown(["image", "image_url", "labels", "lang", "template", "prompt", "model"])
-            if let prompt = try reader.string("prompt") {
-                throw APIError(status: 404, code: "prompt-not-found", title: "Unknown prompt",
-                               detail: "no learned prompt named '\(prompt)' is loaded", field: "prompt")
-            }
+            request.prompt = try reader.string("prompt")
             switch (try reader.string("image"), try reader.string("image_url")) {
             case (let image?, nil): request.image = .bytes(try ImagePayload.decode(image, field: "image", maxBytes: limits.maxBodyBytes))
             case (nil, let url?): request.image = .url(url)
@@ -75,7 +118,7 @@ enum ClassifyRoute {
             request.language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
             request.template = try reader.string("template")
         case .multipart(let form):
-            try form.rejectUnknown(["image", "file", "labels", "lang", "template"])
+            try form.rejectUnknown(["image", "file", "labels", "lang", "template", "prompt"])
             guard let file = form.first(named: "image") ?? form.first(named: "file") else { throw APIError.missingField("image") }
             request.image = .bytes(Data(file.body))
             request.labels = try labels(form.all(named: "labels"), limit: limits.maxLabels)
@@ -83,6 +126,10 @@ enum ClassifyRoute {
                 request.language = try FieldReader(members: ["lang": .string(lang)]).choice("lang", as: QueryLanguage.self) ?? .auto
             }
             request.template = try form.text("template")
+            request.prompt = try form.text("prompt")
+        }
+        if request.prompt != nil, request.template != nil {
+            throw APIError.invalidField("template", "give either 'template' or 'prompt', not both")
         }
         if let template = request.template, !template.contains("{}") {
             throw APIError.invalidField("template", "'template' must contain {} where the label goes")

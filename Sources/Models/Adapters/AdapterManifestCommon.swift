@@ -1,0 +1,71 @@
+import Foundation
+
+/// The manifest rules every adapter kind shares (docs/adapters.md): reading `adapter.json`
+/// (check 1), `format_version` (check 2), the `weights` section and `training`. Each kind's
+/// manifest type adds its own sections between them.
+/// Reference: training/adaptclip_training/checkpoint.py (`_read_manifest`,
+/// `check_format_version`, `check_weights_section`, `check_training`).
+enum AdapterManifestCommon {
+    static let weightDTypes: [SafeTensorsDType] = [.f32, .f16, .bf16]
+
+    /// `<directory>/adapter.json`'s bytes, or `adapter.json: file: not found in <dir>`.
+    static func read(directory: URL) throws(AdapterCheckpointError) -> Data {
+        let url = directory.appendingPathComponent(AdapterManifest.fileName)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let data = FileManager.default.contents(atPath: url.path)
+        else {
+            throw .manifest("file", "not found in \(directory.path)")
+        }
+        return data
+    }
+
+    /// The rest of check 1 (UTF-8 JSON, an object at the top) and check 2 (format_version).
+    static func root(json data: Data) throws(AdapterCheckpointError) -> AdapterManifestReader {
+        let bytes = [UInt8](data)
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw .manifest("file", "not valid UTF-8 JSON (invalid UTF-8)")
+        }
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(bytes)
+        } catch {
+            throw .manifest("file", "not valid UTF-8 JSON (\(error))")
+        }
+        guard let root = document.object else { throw .manifest("file", "top level is not a JSON object") }
+        let m = AdapterManifestReader(fields: root, prefix: "")
+        // format_version first: every other rule depends on it.
+        let version = try m.value("format_version")
+        guard case .integer(AdapterManifest.formatVersion) = version else {
+            throw .manifest(
+                "format_version", "unsupported value \(version.pythonDescription) (this loader reads \(AdapterManifest.formatVersion))")
+        }
+        return m
+    }
+
+    /// The `weights` section: exactly file, sha256, dtype.
+    static func weights(_ m: AdapterManifestReader) throws(AdapterCheckpointError) -> AdapterManifest.Weights {
+        let w = try m.section("weights", keys: ["file", "sha256", "dtype"])
+        let file = try w.nonEmptyString("file")
+        guard file == AdapterManifest.weightsFileName else {
+            throw w.fail(
+                "file",
+                "must be \"\(AdapterManifest.weightsFileName)\" (a file beside adapter.json), got \(JSONValue.pythonQuoted(file))")
+        }
+        let sha256 = try w.nonEmptyString("sha256")
+        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            throw w.fail("sha256", "must be 64 lower-case hex digits")
+        }
+        let dtypeName = try w.nonEmptyString("dtype")
+        guard let dtype = SafeTensorsDType(rawValue: dtypeName), weightDTypes.contains(dtype) else {
+            throw w.fail(
+                "dtype", "unknown value \(JSONValue.pythonQuoted(dtypeName)) (one of \(weightDTypes.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return AdapterManifest.Weights(file: file, sha256: sha256, dtype: dtype)
+    }
+
+    /// `training`: provenance, not interpreted, but an object.
+    static func checkTraining(_ m: AdapterManifestReader) throws(AdapterCheckpointError) {
+        guard m.fields["training"]?.object != nil else { throw .manifest("training", "must be a JSON object") }
+    }
+}
