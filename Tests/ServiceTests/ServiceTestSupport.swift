@@ -15,13 +15,18 @@ struct LiveService {
     let dataDirectory: URL
     var base: String { "http://127.0.0.1:\(running.port)" }
 
-    static func start(_ overrides: [String: String] = [:], environment: [String: String] = [:]) async throws -> LiveService {
+    /// `embeddedDefault`: serve what `adaptclip serve` with no flags serves (models/demo) instead
+    /// of the tiny fixture CLIP.
+    static func start(
+        _ overrides: [String: String] = [:], environment: [String: String] = [:], embeddedDefault: Bool = false
+    ) async throws -> LiveService {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-service-\(UUID().uuidString)")
         var all: [String: String] = [
             "server.port": "0", "data_dir": data.path, "models.clip": fixtures.appendingPathComponent("engine/tiny-clip").path,
             "limits.max_inputs_per_request": "4", "limits.max_labels": "5", "logging.level": "warning",
         ]
         all.merge(overrides) { _, new in new }
+        if embeddedDefault { all["models.clip"] = nil }
         let configuration = try ConfigurationLoader(environment: environment, overrides: all).load()
         var logger = Logger(label: "service-test")
         logger.logLevel = .warning
@@ -88,9 +93,10 @@ struct LiveService {
 
 /// Runs `body` against a fresh service and always stops it.
 func withService(
-    _ overrides: [String: String] = [:], environment: [String: String] = [:], _ body: (LiveService) async throws -> Void
+    _ overrides: [String: String] = [:], environment: [String: String] = [:], embeddedDefault: Bool = false,
+    _ body: (LiveService) async throws -> Void
 ) async throws {
-    let service = try await LiveService.start(overrides, environment: environment)
+    let service = try await LiveService.start(overrides, environment: environment, embeddedDefault: embeddedDefault)
     do {
         try await body(service)
     } catch {
