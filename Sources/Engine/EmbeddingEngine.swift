@@ -18,13 +18,17 @@ public final class EmbeddingEngine: Sendable {
     public let chinese: ChineseEncoder?
     /// The active Chinese language adapter; swapped atomically by `activate`.
     public let languageAdapters = AdapterSlot<LanguageAdapter>(slotName: "language:zh")
+    /// The active domain adapter, if any: it runs inside CLIP's encoders (its vision side
+    /// defines a new embedding space for images). Swapped by `activate`, emptied by
+    /// `deactivateDomainAdapter`.
+    public let domainAdapters = AdapterSlot<DomainAdapter>(slotName: "domain")
     public let imageLimits: ImageLimits
     /// Query embeddings by (text, path, producer); nil disables caching.
     public let queryCache: EmbeddingCache?
     /// Learned prompts by name and classification with them (class features cached in `queryCache`).
     public let prompts: PromptClassifier
-    private let textBatcher: DynamicBatcher<[Int], [Float]>
-    private let imageBatcher: DynamicBatcher<Data, Result<[Float], ImageError>>
+    private let textBatcher: DynamicBatcher<DomainJob<[Int]>, [Float]>
+    private let imageBatcher: DynamicBatcher<DomainJob<Data>, Result<[Float], ImageError>>
     private let chineseBatcher: DynamicBatcher<ChineseJob, [Float]>
 
     /// One Chinese text, with the adapter its request leased (a batch may mix activations
@@ -48,18 +52,24 @@ public final class EmbeddingEngine: Sendable {
         prompts = PromptClassifier(clip: clip, batching: batching, imageLimits: imageLimits, cache: queryCache, observer: observer)
         textBatcher = DynamicBatcher(label: "text", limits: batching) { batch in
             let start = ContinuousClock.now
-            let out = try model.encodeTexts(tokenIDs: batch, normalized: true)
+            var vectors = [[Float]](repeating: [], count: batch.count)
+            // One model batch per domain-adapter activation (one, except during a swap).
+            for indices in DomainJob.groups(batch) {
+                let adapter = batch[indices[0]].domain
+                let out = try model.encodeTexts(tokenIDs: indices.map { batch[$0].input }, normalized: true, adapter: adapter)
+                for (row, index) in indices.enumerated() { vectors[index] = Array(out.row(row)) }
+            }
             observer?("text", batch.count, ContinuousClock.now - start)
-            return (0..<batch.count).map { Array(out.row($0)) }
+            return vectors
         }
         imageBatcher = DynamicBatcher(label: "image", limits: batching) { batch in
             let start = ContinuousClock.now
             var results = [Result<[Float], ImageError>](repeating: .failure(.invalidDimensions(width: 0, height: 0)), count: batch.count)
             var decoded: [RGBImage] = []
             var decodedIndices: [Int] = []
-            for (i, data) in batch.enumerated() {
+            for (i, job) in batch.enumerated() {
                 do throws(ImageError) {
-                    decoded.append(try ImageDecoder.decode(data, limits: imageLimits))
+                    decoded.append(try ImageDecoder.decode(job.input, limits: imageLimits))
                     decodedIndices.append(i)
                 } catch {
                     results[i] = .failure(error)
@@ -67,8 +77,17 @@ public final class EmbeddingEngine: Sendable {
             }
             if !decoded.isEmpty {
                 let pixels = try preprocessor.preprocessBatch(decoded)
-                let out = try model.encodeImages(pixels: pixels, count: decoded.count, normalized: true)
-                for (row, index) in decodedIndices.enumerated() { results[index] = .success(Array(out.row(row))) }
+                let perImage = pixels.count / decoded.count
+                let decodedJobs = decodedIndices.map { batch[$0] }
+                for rows in DomainJob.groups(decodedJobs) {
+                    let groupPixels = rows.count == decoded.count
+                        ? pixels : rows.flatMap { pixels[($0 * perImage)..<(($0 + 1) * perImage)] }
+                    let out = try model.encodeImages(
+                        pixels: groupPixels, count: rows.count, normalized: true, adapter: decodedJobs[rows[0]].domain)
+                    for (row, decodedRow) in rows.enumerated() {
+                        results[decodedIndices[decodedRow]] = .success(Array(out.row(row)))
+                    }
+                }
             }
             observer?("image", batch.count, ContinuousClock.now - start)
             return results
@@ -141,14 +160,23 @@ public final class EmbeddingEngine: Sendable {
         languageAdapters.activate(adapter, name: adapter.manifest.name, version: adapter.manifest.version)
     }
 
-    /// Embeds texts through the path `language` selects (`auto` resolved per text).
+    /// Embeds texts through the path `language` selects (`auto` resolved per text), with the
+    /// domain adapter active now (one lease for the whole call).
     public func embedTexts(
         _ texts: [String], language: QueryLanguage = .auto, deadline: ContinuousClock.Instant
+    ) async throws -> [TextEmbedding] {
+        try await embedTexts(texts, language: language, domain: domainAdapters.lease(), deadline: deadline)
+    }
+
+    /// The same with a domain adapter lease the caller took (nil: the frozen encoders), so that
+    /// the texts and images of one request see the same adapter.
+    public func embedTexts(
+        _ texts: [String], language: QueryLanguage = .auto, domain: DomainLease?, deadline: ContinuousClock.Instant
     ) async throws -> [TextEmbedding] {
         try await withThrowingTaskGroup(of: (Int, TextEmbedding).self) { group in
             for (index, text) in texts.enumerated() {
                 let resolved = LanguageRouter.resolve(language, text: text)
-                group.addTask { (index, try await self.embedText(text, language: resolved, deadline: deadline)) }
+                group.addTask { (index, try await self.embedText(text, language: resolved, domain: domain, deadline: deadline)) }
             }
             var out = [TextEmbedding?](repeating: nil, count: texts.count)
             for try await (index, embedding) in group { out[index] = embedding }
@@ -156,17 +184,20 @@ public final class EmbeddingEngine: Sendable {
         }
     }
 
-    private func embedText(_ text: String, language: QueryLanguage, deadline: ContinuousClock.Instant) async throws -> TextEmbedding {
+    private func embedText(
+        _ text: String, language: QueryLanguage, domain: DomainLease?, deadline: ContinuousClock.Instant
+    ) async throws -> TextEmbedding {
         switch language {
         case .en, .zhRaw, .auto:
             let path: QueryLanguage = language == .auto ? .en : language
-            let key = EmbeddingCache.Key(text: text, language: path, producer: clip.name)
+            let producer = textProducer(domain)
+            let key = EmbeddingCache.Key(text: text, language: path, producer: producer)
             if let cached = queryCache?.value(for: key) { return cached }
             let encoding = clip.tokenizer.encodeReportingTruncation(text)
-            let vector = try await textBatcher.submit(encoding.ids, deadline: deadline)
+            let vector = try await textBatcher.submit(DomainJob(encoding.ids, domain: domain), deadline: deadline)
             let embedding = TextEmbedding(
                 vector: vector, tokenCount: encoding.ids.count, truncated: encoding.truncated,
-                language: path, producer: clip.name)
+                language: path, producer: producer)
             queryCache?.insert(embedding, for: key)
             return embedding
         case .zh:
@@ -190,11 +221,18 @@ public final class EmbeddingEngine: Sendable {
         }
     }
 
-    /// Embeds encoded images (JPEG, PNG, WebP). A bad image fails the call with its index.
+    /// Embeds encoded images (JPEG, PNG, WebP) with the domain adapter active now (one lease
+    /// for the whole call). A bad image fails the call with its index.
     public func embedImages(_ images: [Data], deadline: ContinuousClock.Instant) async throws -> [[Float]] {
+        try await embedImages(images, domain: domainAdapters.lease(), deadline: deadline)
+    }
+
+    /// The same with a domain adapter lease the caller took (nil: the frozen encoders): the
+    /// vectors are in `imageSpaceAdapterID(domain)`'s space whatever is activated meanwhile.
+    public func embedImages(_ images: [Data], domain: DomainLease?, deadline: ContinuousClock.Instant) async throws -> [[Float]] {
         try await withThrowingTaskGroup(of: (Int, Result<[Float], ImageError>).self) { group in
             for (index, data) in images.enumerated() {
-                group.addTask { (index, try await self.imageBatcher.submit(data, deadline: deadline)) }
+                group.addTask { (index, try await self.imageBatcher.submit(DomainJob(data, domain: domain), deadline: deadline)) }
             }
             var out = [[Float]](repeating: [], count: images.count)
             for try await (index, result) in group {

@@ -9,9 +9,10 @@ extension CLIPEncoderLayerWeights {
     ///
     /// Reference: transformers/models/clip/modeling_clip.py, `CLIPEncoderLayer.forward`,
     /// `CLIPAttention.forward`, `CLIPMLP.forward`. Every projection is one GEMM over all tokens.
+    /// `branch`, a domain adapter's bottleneck, runs beside the MLP on the same input.
     func forward(
         _ hidden: UnsafeMutablePointer<Float>, tokens: Int, sequences: [AttentionSequence], heads: Int,
-        activation: Activation, causal: Bool, scratch s: EncoderScratch
+        activation: Activation, causal: Bool, scratch s: EncoderScratch, branch: DomainBottleneckBranch? = nil
     ) {
         let width = layerNorm1.weight.count
         layerNorm1.apply(hidden, rows: tokens, into: s.normed.pointer)
@@ -28,5 +29,7 @@ extension CLIPEncoderLayerWeights {
         mlp.fc1.apply(s.normed.pointer, rows: tokens, into: s.intermediate.pointer)
         activation.apply(s.intermediate.pointer, count: tokens * mlp.fc1.outFeatures)
         mlp.fc2.accumulate(s.intermediate.pointer, rows: tokens, into: hidden)
+        // s.normed still holds ln2(h), the MLP's input, which the parallel bottleneck reads.
+        branch?.accumulate(s.normed.pointer, rows: tokens, into: hidden)
     }
 }

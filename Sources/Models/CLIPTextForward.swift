@@ -5,12 +5,13 @@ extension CLIPModel {
     ///
     ///     tokenIDs: one array of ids per text, each 1...max_position_embeddings long, unpadded
     ///     result:   [texts, projection_dim] — `CLIPModel.get_text_features`, L2-normalised if asked
+    ///     adapter:  a domain adapter whose text side runs inside the encoder (none: the frozen model)
     ///
     /// Reference: modeling_clip.py, `CLIPTextEmbeddings.forward` and `CLIPTextTransformer.forward`.
     /// Texts are packed row after row with no padding: every projection is one GEMM over the
     /// batch's real tokens, and attention runs per text under the causal mask — exactly what
     /// transformers computes for each text alone, since causal attention never looks ahead.
-    public func encodeTexts(tokenIDs: [[Int]], normalized: Bool = false) throws -> Tensor {
+    public func encodeTexts(tokenIDs: [[Int]], normalized: Bool = false, adapter: DomainAdapter? = nil) throws -> Tensor {
         let c = configuration.text
         for (index, ids) in tokenIDs.enumerated() {
             guard (1...c.maxPositionEmbeddings).contains(ids.count) else {
@@ -24,7 +25,8 @@ extension CLIPModel {
         let text = weights.textModel
         let width = c.hiddenSize
         return try encodeTextInputs(
-            lengths: tokenIDs.map(\.count), poolingPositions: tokenIDs.map(poolingPosition), normalized: normalized
+            lengths: tokenIDs.map(\.count), poolingPositions: tokenIDs.map(poolingPosition), normalized: normalized,
+            adapter: adapter
         ) { inputs, sequences in
             for (ids, sequence) in zip(tokenIDs, sequences) {
                 for (position, id) in ids.enumerated() {
@@ -41,9 +43,10 @@ extension CLIPModel {
     ///     result:      [sequences, projection_dim], each pooled at its `poolingPositions` entry
     ///
     /// Position embeddings are added here; `lengths` are 1...max_position_embeddings (checked
-    /// by the callers, which know what a too-long input is).
+    /// by the callers, which know what a too-long input is). `adapter`: a domain adapter whose
+    /// text side runs inside the encoder.
     func encodeTextInputs(
-        lengths: [Int], poolingPositions: [Int], normalized: Bool,
+        lengths: [Int], poolingPositions: [Int], normalized: Bool, adapter: DomainAdapter? = nil,
         writeInputs: (UnsafeMutablePointer<Float>, [AttentionSequence]) -> Void
     ) throws -> Tensor {
         let c = configuration.text
@@ -59,8 +62,9 @@ extension CLIPModel {
 
         let hidden = try TensorBuffer(shape: [tokens, width])
         let scratch = try EncoderScratch(tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: longest)
+        let domain = try adapter?.text.map { try DomainAdapterPass(tower: $0, tokens: tokens, width: width, layers: text.layers.count) }
         // The buffers' raw pointers are used below; keep every owner alive until the end.
-        withExtendedLifetime((hidden, scratch)) {
+        withExtendedLifetime((hidden, scratch, domain)) {
             writeInputs(hidden.pointer, sequences)
             for sequence in sequences {
                 for position in 0..<sequence.length {
@@ -70,10 +74,10 @@ extension CLIPModel {
                 }
             }
 
-            for layer in text.layers {
+            for (index, layer) in text.layers.enumerated() {
                 layer.forward(
                     hidden.pointer, tokens: tokens, sequences: sequences, heads: c.numAttentionHeads, activation: c.hiddenAct,
-                    causal: true, scratch: scratch)
+                    causal: true, scratch: scratch, branch: domain?.branch(atLayer: index))
             }
 
             // final_layer_norm is per row, so applying it to the pooled rows alone gives the same values.

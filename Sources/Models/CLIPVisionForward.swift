@@ -5,12 +5,16 @@ extension CLIPModel {
     ///
     ///     pixels: [count, channels, image_size, image_size] (CLIPImageProcessor's `pixel_values`, NCHW)
     ///     result: [count, projection_dim] — `CLIPModel.get_image_features`, L2-normalised if asked
+    ///     adapter: a domain adapter whose vision side runs inside the encoder (none: the frozen model)
     ///
     /// Reference: modeling_clip.py, `CLIPVisionEmbeddings.forward` and `CLIPVisionTransformer.forward`.
     /// The whole batch is one set of GEMMs: patch embedding, every layer's projections and the
     /// final projection each run once over all tokens of all images.
-    public func encodeImages(pixels: [Float], count: Int, normalized: Bool = false) throws -> Tensor {
-        try runVisionTower(pixels: pixels, count: count, normalized: normalized, keepLastHiddenState: false).features
+    public func encodeImages(
+        pixels: [Float], count: Int, normalized: Bool = false, adapter: DomainAdapter? = nil
+    ) throws -> Tensor {
+        try runVisionTower(pixels: pixels, count: count, normalized: normalized, adapter: adapter, keepLastHiddenState: false)
+            .features
     }
 
     /// `encodeImages` plus the vision encoder's last hidden states, which image-conditioned
@@ -19,14 +23,14 @@ extension CLIPModel {
     ///     lastHiddenState: [count · num_positions, vision hidden_size] — every token of every
     ///     image, after the last layer and before post_layernorm (transformers' `last_hidden_state`)
     public func encodeImagesKeepingHiddenStates(
-        pixels: [Float], count: Int, normalized: Bool = false
+        pixels: [Float], count: Int, normalized: Bool = false, adapter: DomainAdapter? = nil
     ) throws -> (features: Tensor, lastHiddenState: Tensor) {
-        try runVisionTower(pixels: pixels, count: count, normalized: normalized, keepLastHiddenState: true)
+        try runVisionTower(pixels: pixels, count: count, normalized: normalized, adapter: adapter, keepLastHiddenState: true)
     }
 
     /// `lastHiddenState` is [0, width] unless kept (copying it costs a pass over every token).
     private func runVisionTower(
-        pixels: [Float], count: Int, normalized: Bool, keepLastHiddenState: Bool
+        pixels: [Float], count: Int, normalized: Bool, adapter: DomainAdapter?, keepLastHiddenState: Bool
     ) throws -> (features: Tensor, lastHiddenState: Tensor) {
         let c = configuration.vision
         let imageScalars = c.numChannels * c.imageSize * c.imageSize
@@ -51,18 +55,19 @@ extension CLIPModel {
         let sequences = (0..<count).map { AttentionSequence(start: $0 * sequenceLength, length: sequenceLength) }
         let scratch = try EncoderScratch(
             tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: sequenceLength)
+        let domain = try adapter?.vision.map { try DomainAdapterPass(tower: $0, tokens: tokens, width: width, layers: vision.layers.count) }
         // The buffers' raw pointers are used below; keep every owner alive until the end.
-        withExtendedLifetime((hidden, patches, embedded, scratch)) {
+        withExtendedLifetime((hidden, patches, embedded, scratch, domain)) {
             pixels.withUnsafeBufferPointer { source in
                 guard let base = source.baseAddress else { return }
                 embedPatches(base, count: count, patches: patches, embedded: embedded, into: hidden.pointer)
             }
             vision.preLayrnorm.apply(hidden.pointer, rows: tokens, into: hidden.pointer)
 
-            for layer in vision.layers {
+            for (index, layer) in vision.layers.enumerated() {
                 layer.forward(
                     hidden.pointer, tokens: tokens, sequences: sequences, heads: c.numAttentionHeads, activation: c.hiddenAct,
-                    causal: false, scratch: scratch)
+                    causal: false, scratch: scratch, branch: domain?.branch(atLayer: index))
             }
 
             // Pooled output: post_layernorm of each image's class token (row 0 of its sequence).

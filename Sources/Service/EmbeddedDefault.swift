@@ -36,10 +36,10 @@ public struct EmbeddedDefault: Sendable {
                     clipDirectory: demo.appendingPathComponent("clip"),
                     chineseEncoderDirectory: optional(demo.appendingPathComponent("bert-zh"), marker: "config.json"),
                     languageAdapterDirectory: optional(demo.appendingPathComponent("zh-adapter"), marker: "adapter.json"),
-                    label: "demo bundle (models/demo)", isTestModel: false,
+                    label: "demo bundle (models/demo)", clipName: demoCLIPName, chineseEncoderName: demoChineseEncoderName,
+                    isTestModel: false,
                     evaluationSplit: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"),
-                    gallery: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"),
-                    clipName: demoCLIPName, chineseEncoderName: demoChineseEncoderName)
+                    gallery: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"))
             }
         }
         let fixtures = sourceRoot.appendingPathComponent("Tests/Fixtures")

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import HTTPServer
 import Logging
+import Models
 import Retrieval
 
 /// `adaptclip serve`: load the models, bind, serve until SIGTERM/SIGINT, drain, return.
@@ -22,6 +23,10 @@ public enum ServiceRunner {
         if loaded.isTestModel {
             logger.warning("serving the test model: embeddings and scores carry no meaning", metadata: ["model_source": "\(loaded.modelLabel)"])
         }
+        let catalog = try AdapterCatalog(directory: URL(fileURLWithPath: configuration.dataDirectory))
+        // Before the collection opens: a restored vision-side domain adapter decides which
+        // embedding space the collection serves.
+        let restoredDomain = restoreActiveDomainAdapter(from: catalog, engine: loaded.engine, logger: logger)
         let collection = try ImageCollection(
             dataDirectory: URL(fileURLWithPath: configuration.dataDirectory), engine: loaded.engine,
             settings: configuration.indexSettings)
@@ -33,15 +38,15 @@ public enum ServiceRunner {
             "data_dir": "\(configuration.dataDirectory)", "items": "\((try? collection.store.itemCount()) ?? 0)",
             "index": "\(collection.store.indexState.factory)", "recovery": "\(collection.store.recovery)",
         ])
-        let catalog = try AdapterCatalog(directory: URL(fileURLWithPath: configuration.dataDirectory))
         let context = ServiceContext(
             configuration: configuration, engine: loaded.engine, modelLabel: loaded.modelLabel,
             isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection,
             adapterCatalog: catalog)
         if let path = loaded.languageAdapterPath, let active = loaded.engine.languageAdapters.active {
-            context.adapters.add(.init(adapter: active.adapter, path: path, loadedAt: active.activatedAt))
+            context.adapters.add(.init(adapter: .language(active.adapter), path: path, loadedAt: active.activatedAt))
         }
         restoreActiveAdapter(from: catalog, into: context)
+        if let restoredDomain { context.adapters.add(restoredDomain) }
         let server = HTTPServer(
             configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger)
         let port = try server.start()
@@ -59,13 +64,32 @@ public enum ServiceRunner {
         if context.engine.languageAdapters.active?.adapter.manifest.weights.sha256 == record.sha256 { return }
         do {
             let adapter = try context.engine.loadLanguageAdapter(directory: URL(fileURLWithPath: record.path))
-            context.adapters.add(.init(adapter: adapter, path: record.path, loadedAt: Date()))
+            context.adapters.add(.init(adapter: .language(adapter), path: record.path, loadedAt: Date()))
             context.engine.activate(adapter)
             context.logger.notice("restored the active adapter", metadata: ["adapter": "\(record.name)@\(record.version)", "path": "\(record.path)"])
         } catch {
             context.logger.warning("could not restore the last active adapter; keeping the configured one", metadata: [
                 "adapter": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(error)",
             ])
+        }
+    }
+
+    /// The domain adapter an operator left active last time, loaded and activated again; if it
+    /// can no longer be loaded, the service runs without one (and says so).
+    static func restoreActiveDomainAdapter(
+        from catalog: AdapterCatalog, engine: EmbeddingEngine, logger: Logger
+    ) -> AdapterRegistry.Entry? {
+        guard let record = try? catalog.active(kind: DomainAdapterManifest.kind) else { return nil }
+        do {
+            let adapter = try engine.loadDomainAdapter(directory: URL(fileURLWithPath: record.path))
+            engine.activate(adapter)
+            logger.notice("restored the active domain adapter", metadata: ["adapter": "\(record.name)@\(record.version)", "path": "\(record.path)"])
+            return AdapterRegistry.Entry(adapter: .domain(adapter), path: record.path, loadedAt: Date())
+        } catch {
+            logger.warning("could not restore the last active domain adapter; serving without one", metadata: [
+                "adapter": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(error)",
+            ])
+            return nil
         }
     }
 

@@ -44,11 +44,13 @@ enum EngineFixtures {
         zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
     }
 
-    static func engine(maxBatchSize: Int = 16, maxWait: Duration = .milliseconds(2)) throws -> EmbeddingEngine {
+    static func engine(
+        maxBatchSize: Int = 16, maxWait: Duration = .milliseconds(2), queryCache: EmbeddingCache? = nil
+    ) throws -> EmbeddingEngine {
         let bundle = try CLIPBundle.load(directory: tinyCLIP, name: "tiny-clip")
         return EmbeddingEngine(
             clip: bundle, batching: BatchLimits(maxBatchSize: maxBatchSize, maxWait: maxWait, queueDepth: 256),
-            imageLimits: .init(maxPixels: 10_000_000))
+            imageLimits: .init(maxPixels: 10_000_000), queryCache: queryCache)
     }
 
     static var farDeadline: ContinuousClock.Instant { .now + .seconds(60) }

@@ -126,15 +126,7 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
 
 
 def _check_manifest(m: dict[str, Any]) -> LanguageAdapterConfig:
-    check_format_version(m)
-    kind = _string(m, "kind", "kind")
-    if kind in KINDS_DEFINED_LATER:
-        raise CheckpointError(MANIFEST_FILE, "kind", f"{json.dumps(kind)} is not a language adapter (expected \"language\")")
-    if kind != "language":
-        raise CheckpointError(MANIFEST_FILE, "kind", f"unknown kind {json.dumps(kind)} (expected \"language\")")
-    _exact_keys(m, TOP_LEVEL_KEYS, "")
-    _string(m, "name", "name")
-    _string(m, "version", "version")
+    check_header(m, "language", KINDS_DEFINED_LATER, TOP_LEVEL_KEYS)
     _string(m, "language", "language")
 
     base = _section(m, "base_encoder", BASE_ENCODER_KEYS)
@@ -298,6 +290,20 @@ def check_format_version(m: dict[str, Any]) -> None:
     if not _is_int(version) or version != FORMAT_VERSION:
         raise CheckpointError(MANIFEST_FILE, "format_version",
                               f"unsupported value {json.dumps(version)} (this loader reads {FORMAT_VERSION})")
+
+
+def check_header(m: dict[str, Any], kind: str, other_kinds: tuple[str, ...], top_level_keys: tuple[str, ...]) -> None:
+    """Checks 2-5 of an adapter kind: format_version, `kind` (another known kind and an unknown
+    one refused in their own words), exactly `top_level_keys`, then `name` and `version`."""
+    check_format_version(m)
+    found = _string(m, "kind", "kind")
+    if found in other_kinds:
+        raise CheckpointError(MANIFEST_FILE, "kind", f"{json.dumps(found)} is not a {kind} adapter (expected \"{kind}\")")
+    if found != kind:
+        raise CheckpointError(MANIFEST_FILE, "kind", f"unknown kind {json.dumps(found)} (expected \"{kind}\")")
+    _exact_keys(m, top_level_keys, "")
+    _string(m, "name", "name")
+    _string(m, "version", "version")
 
 
 def check_weights_section(m: dict[str, Any]) -> None:

@@ -53,21 +53,12 @@ public struct AdapterManifest: Sendable, Equatable {
 
     /// Validates a manifest's bytes (the rest of check 1, then checks 2–10).
     public init(json data: Data) throws(AdapterCheckpointError) {
-        // 1 (rest), 2. format_version
-        let m = try AdapterManifestCommon.root(json: data)
-        // 3. kind
-        let kind = try m.nonEmptyString("kind")
-        if Self.kindsDefinedLater.contains(kind) {
-            throw .manifest("kind", "\(JSONValue.pythonQuoted(kind)) is not a language adapter (expected \"language\")")
-        }
-        guard kind == "language" else {
-            throw .manifest("kind", "unknown kind \(JSONValue.pythonQuoted(kind)) (expected \"language\")")
-        }
-        // 4. top-level keys; 5. name, version, language
-        self.kind = kind
-        try m.requireExactly(Self.topLevelKeys)
-        name = try m.nonEmptyString("name")
-        self.version = try m.nonEmptyString("version")
+        // 1 (rest), 2. format_version; 3. kind; 4. top-level keys; 5. name, version, language
+        let (m, name, version) = try AdapterManifestCommon.header(
+            json: data, kind: "language", otherKinds: Self.kindsDefinedLater, topLevelKeys: Self.topLevelKeys)
+        kind = "language"
+        self.name = name
+        self.version = version
         language = try m.nonEmptyString("language")
 
         // 6. base_encoder

@@ -10,11 +10,14 @@ struct AdapterManifestReader {
 
     func fail(_ key: String, _ detail: String) -> AdapterCheckpointError { .manifest(path(key), detail) }
 
-    /// Each required key present (in the table's order), then no other key (in sorted order,
-    /// so the first unknown key reported does not depend on a parser's key order).
-    func requireExactly(_ keys: [String]) throws(AdapterCheckpointError) {
+    /// Each required key present (in the table's order), then no other key than those and the
+    /// `optional` ones (in sorted order, so the first unknown key reported does not depend on a
+    /// parser's key order).
+    func requireExactly(_ keys: [String], optional: [String] = []) throws(AdapterCheckpointError) {
         for key in keys where fields[key] == nil { throw fail(key, "missing") }
-        for key in fields.keys.sorted(by: pythonOrder) where !keys.contains(key) { throw fail(key, "unknown field") }
+        for key in fields.keys.sorted(by: pythonOrder) where !keys.contains(key) && !optional.contains(key) {
+            throw fail(key, "unknown field")
+        }
     }
 
     /// The object under `key`, itself holding exactly `keys`.

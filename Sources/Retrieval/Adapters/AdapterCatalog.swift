@@ -48,6 +48,14 @@ public final class AdapterCatalog: @unchecked Sendable {
         }
     }
 
+    /// Leaves `kind` with no active checkpoint (a domain adapter switched off): a restart then
+    /// serves without one.
+    public func deactivate(kind: String) throws {
+        try lock.withLock {
+            try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND active = 1", [.text(kind)])
+        }
+    }
+
     /// The active checkpoint of `kind`, if one was ever activated.
     public func active(kind: String) throws -> Record? {
         let rows = try lock.withLock {

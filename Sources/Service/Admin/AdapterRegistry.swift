@@ -3,15 +3,16 @@ import Foundation
 import Models
 import Synchronization
 
-/// Adapters loaded into this process (validated and warmed up), by `name@version`. Loading is
+/// Adapters loaded into this process (validated and warmed up), of every kind, by
+/// `name@version` (one namespace, so a reference is never ambiguous across kinds). Loading is
 /// separate from activating so an operator can stage a checkpoint and switch later, and so a
 /// failed load never touches what is serving.
 final class AdapterRegistry: Sendable {
     struct Entry: Sendable {
-        let adapter: LanguageAdapter
+        let adapter: LoadedAdapter
         let path: String
         let loadedAt: Date
-        var key: String { "\(adapter.manifest.name)@\(adapter.manifest.version)" }
+        var key: String { "\(adapter.name)@\(adapter.version)" }
     }
 
     enum Lookup {
@@ -30,7 +31,7 @@ final class AdapterRegistry: Sendable {
     func find(_ reference: String) -> Lookup {
         entries.withLock { entries in
             if let entry = entries[reference] { return .found(entry) }
-            let matches = entries.values.filter { $0.adapter.manifest.name == reference }
+            let matches = entries.values.filter { $0.adapter.name == reference }
             switch matches.count {
             case 0: return .missing
             case 1: return .found(matches[0])

@@ -50,22 +50,30 @@ public final class ImageCollection: Sendable {
     }
 
     /// The space the engine's image side embeds into: the index is only ever searched with
-    /// queries from this space.
+    /// queries from this space. An active domain adapter with a vision side is part of it.
     public static func space(of engine: EmbeddingEngine) throws -> EmbeddingSpace {
-        try EmbeddingSpace(modelID: engine.modelName, imageAdapterID: nil, dimension: engine.dimension)
+        try space(of: engine, domain: engine.domainAdapters.active)
+    }
+
+    /// The space of images embedded under `domain` (a lease the caller holds for its request).
+    public static func space(of engine: EmbeddingEngine, domain: DomainLease?) throws -> EmbeddingSpace {
+        try EmbeddingSpace(modelID: engine.modelName, imageAdapterID: engine.imageSpaceAdapterID(domain), dimension: engine.dimension)
     }
 
     public func add(
         _ bytes: Data, caption: String?, metadata: [String: Retrieval.JSONValue], engine: EmbeddingEngine,
         deadline: ContinuousClock.Instant
     ) async throws -> Added {
-        let current = try Self.space(of: engine)
+        // One domain-adapter lease for the check and the embedding: a swap in between cannot
+        // put a vector of another space into this index.
+        let domain = engine.domainAdapters.lease()
+        let current = try Self.space(of: engine, domain: domain)
         guard store.space == current else { throw Self.spaceMismatch(store.space, current) }
         let sha256 = SHA256.hex(bytes)
         if let id = try store.itemID(sha256: sha256), let existing = try store.item(id: id) {
             return Added(item: existing, created: false)
         }
-        let embedding = try await engine.embedImages([bytes], deadline: deadline)[0]
+        let embedding = try await engine.embedImages([bytes], domain: domain, deadline: deadline)[0]
         let header = ImageSniffer.sniff(bytes)
         let relative = "images/\(sha256.prefix(2))/\(sha256).\(header?.format.rawValue ?? "bin")"
         try writeAtomically(bytes, to: dataDirectory.appendingPathComponent(relative))

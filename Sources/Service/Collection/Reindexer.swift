@@ -33,7 +33,10 @@ final class Reindexer: Sendable {
     /// Starts a run unless one is running or the index is already in the engine's space.
     func start(_ collection: ImageCollection, engine: EmbeddingEngine, logger: Logger) throws -> Status {
         let from = collection.store.space
-        let to = try ImageCollection.space(of: engine)
+        // The run embeds with this lease throughout, so the new index is all in `to` even if the
+        // domain adapter is swapped meanwhile (then queries get 409 again and another run follows).
+        let domain = engine.domainAdapters.lease()
+        let to = try ImageCollection.space(of: engine, domain: domain)
         let now = ISO8601DateFormatter().string(from: Date())
         let begun: Status? = state.withLock { status in
             if status.state == "running" { return nil }
@@ -47,12 +50,14 @@ final class Reindexer: Sendable {
                            detail: "a re-index is in progress; follow it at GET /admin/reindex")
         }
         if begun.state == "running" {
-            Task.detached { await self.run(collection, engine: engine, into: to, logger: logger) }
+            Task.detached { await self.run(collection, engine: engine, into: to, domain: domain, logger: logger) }
         }
         return begun
     }
 
-    private func run(_ collection: ImageCollection, engine: EmbeddingEngine, into space: EmbeddingSpace, logger: Logger) async {
+    private func run(
+        _ collection: ImageCollection, engine: EmbeddingEngine, into space: EmbeddingSpace, domain: DomainLease?, logger: Logger
+    ) async {
         let source = collection.store
         do {
             let target = try ImageStore(directory: collection.dataDirectory, space: space, settings: collection.settings)
@@ -65,7 +70,7 @@ final class Reindexer: Sendable {
                     guard let last = page.last else { break }
                     cursor = last.id
                     let fresh = try page.filter { try !target.contains(sha256: $0.sha256) }
-                    let embedded = await embed(fresh, collection: collection, engine: engine)
+                    let embedded = await embed(fresh, collection: collection, engine: engine, domain: domain)
                     _ = try target.add(embedded.items)
                     state.withLock {
                         $0.done += page.count - embedded.failures
@@ -98,13 +103,14 @@ final class Reindexer: Sendable {
 
     /// New rows for `items` in the engine's space; unreadable or undecodable ones are counted.
     private func embed(
-        _ items: [StoredItem], collection: ImageCollection, engine: EmbeddingEngine
+        _ items: [StoredItem], collection: ImageCollection, engine: EmbeddingEngine, domain: DomainLease?
     ) async -> (items: [NewItem], failures: Int) {
         await withTaskGroup(of: NewItem?.self) { group in
             for item in items {
                 group.addTask {
                     guard let bytes = collection.bytes(of: item),
-                          let vector = try? await engine.embedImages([bytes], deadline: .now + .seconds(600)).first else { return nil }
+                          let vector = try? await engine.embedImages([bytes], domain: domain, deadline: .now + .seconds(600)).first
+                    else { return nil }
                     return NewItem(uri: item.uri, sha256: item.sha256, width: item.width, height: item.height,
                                    caption: item.caption, metadata: item.metadata, embedding: vector)
                 }

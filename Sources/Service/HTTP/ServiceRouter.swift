@@ -30,6 +30,7 @@ public enum ServiceRouter {
         Route(method: .get, pattern: "/admin/adapters") { try AdminRoutes.list($0, $1) },
         Route(method: .post, pattern: "/admin/adapters") { try await AdminRoutes.load($0, $1) },
         Route(method: .post, pattern: "/admin/adapters/{name}/activate") { try AdminRoutes.activate($0, $1) },
+        Route(method: .post, pattern: "/admin/adapters/{name}/deactivate") { try AdminRoutes.deactivate($0, $1) },
         Route(method: .delete, pattern: "/admin/adapters/{name}") { try AdminRoutes.unload($0, $1) },
         Route(method: .post, pattern: "/admin/reindex") { try AdminRoutes.startReindex($0, $1) },
         Route(method: .get, pattern: "/admin/reindex") { try AdminRoutes.reindexStatus($0, $1) },

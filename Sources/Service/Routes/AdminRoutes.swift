@@ -3,16 +3,20 @@ import Foundation
 import HTTPServer
 import Models
 
-/// `/admin/adapters`: list, load (validate + warm up), activate (atomic swap), unload.
-/// Every handler first checks the bearer token (404 when none is configured).
+/// `/admin/adapters`: list, load (validate + warm up), activate (atomic swap), deactivate (a
+/// domain adapter), unload — for every adapter kind, each in its own slot. Every handler first
+/// checks the bearer token (404 when none is configured).
 enum AdminRoutes {
     struct AdapterView: Encodable {
         let key: String
         let kind: String
+        /// The encoder side it changes: "text" (language), "vision", "text" or "vision+text" (domain).
+        let side: String
         let name: String
         let version: String
-        let language: String
-        let base_encoder: String
+        /// Language adapters only.
+        let language: String?
+        let base_encoder: String?
         let clip: String
         let sha256: String
         let path: String
@@ -48,7 +52,7 @@ enum AdminRoutes {
         let path = try reader.requiredString("path")
         let activate = try reader.bool("activate") ?? false
         if PromptAdmin.kind(ofCheckpointAt: path) == PromptManifest.kind { return try await PromptAdmin.load(path: path, context) }
-        let adapter: LanguageAdapter
+        let adapter: LoadedAdapter
         do {
             adapter = try await loadOffThePool(path: path, engine: context.engine)
         } catch {
@@ -69,11 +73,35 @@ enum AdminRoutes {
         return try .encoded(view(entry, context))
     }
 
+    /// Switches a domain adapter off: new requests run the frozen encoders again. A language
+    /// adapter cannot be switched off (the zh route needs one); activate another instead.
+    static func deactivate(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
+        try context.admin.check(request)
+        let entry = try find(request.pathParameters["name"] ?? "", context)
+        guard case .domain = entry.adapter else {
+            throw APIError(status: 409, code: "adapter-required", title: "Slot needs an adapter",
+                           detail: "'\(entry.key)' is a \(entry.adapter.kind) adapter; its slot always serves one, activate another instead",
+                           field: "name")
+        }
+        guard entry.adapter.isActive(in: context.engine) else {
+            throw APIError(status: 409, code: "adapter-not-active", title: "Adapter is not active",
+                           detail: "'\(entry.key)' is not the active domain adapter", field: "name")
+        }
+        // Recorded first, as for activation: a failed write leaves the adapter serving.
+        try context.adapterCatalog?.deactivate(kind: entry.adapter.kind)
+        context.engine.deactivateDomainAdapter()
+        context.metrics.recordAdapterSwap(slot: context.engine.domainAdapters.slotName)
+        context.logger.notice("adapter deactivated", metadata: [
+            "slot": "\(context.engine.domainAdapters.slotName)", "adapter": "\(entry.key)",
+        ])
+        return try .encoded(view(entry, context))
+    }
+
     static func unload(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         try context.admin.check(request)
         if let removed = try PromptAdmin.unload(request.pathParameters["name"] ?? "", context) { return removed }
         let entry = try find(request.pathParameters["name"] ?? "", context)
-        if isActive(entry, context) {
+        if entry.adapter.isActive(in: context.engine) {
             throw APIError(status: 409, code: "adapter-active", title: "Adapter is active",
                            detail: "'\(entry.key)' is serving requests; activate another adapter first", field: "name")
         }
@@ -97,10 +125,10 @@ enum AdminRoutes {
 
     /// Checkpoint validation hashes and decodes a file: a blocking job for a dispatch queue,
     /// not for the cooperative threads that serve other requests.
-    private static func loadOffThePool(path: String, engine: EmbeddingEngine) async throws -> LanguageAdapter {
+    private static func loadOffThePool(path: String, engine: EmbeddingEngine) async throws -> LoadedAdapter {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
-                continuation.resume(with: Result { try engine.loadLanguageAdapter(directory: URL(fileURLWithPath: path)) })
+                continuation.resume(with: Result { try LoadedAdapter.load(directory: URL(fileURLWithPath: path), engine: engine) })
             }
         }
     }
@@ -108,19 +136,19 @@ enum AdminRoutes {
     /// Records the choice in SQLite first, then switches: a restart never forgets a switch that
     /// happened, and a failed write leaves the old adapter serving.
     private static func swap(to entry: AdapterRegistry.Entry, _ context: ServiceContext) throws {
-        let manifest = entry.adapter.manifest
+        let adapter = entry.adapter
         if let catalog = context.adapterCatalog {
             let manifestURL = URL(fileURLWithPath: entry.path).appendingPathComponent(AdapterManifest.fileName)
             let manifestJSON = (try? String(contentsOf: manifestURL, encoding: .utf8)) ?? "{}"
             try catalog.activate(.init(
-                kind: manifest.kind, name: manifest.name, version: manifest.version, baseModel: manifest.baseEncoder.id,
-                sha256: manifest.weights.sha256, manifestJSON: manifestJSON, path: entry.path))
+                kind: adapter.kind, name: adapter.name, version: adapter.version, baseModel: adapter.baseModel,
+                sha256: adapter.sha256, manifestJSON: manifestJSON, path: entry.path))
         }
-        let previous = context.engine.activate(entry.adapter)
-        context.metrics.recordAdapterSwap(slot: context.engine.languageAdapters.slotName)
+        let previous = adapter.activate(in: context.engine)
+        let slot = adapter.slotName(context.engine)
+        context.metrics.recordAdapterSwap(slot: slot)
         context.logger.notice("adapter activated", metadata: [
-            "slot": "\(context.engine.languageAdapters.slotName)", "adapter": "\(entry.key)",
-            "previous": "\(previous.map { "\($0.name)@\($0.version)" } ?? "none")",
+            "slot": "\(slot)", "adapter": "\(entry.key)", "previous": "\(previous ?? "none")",
         ])
     }
 
@@ -136,32 +164,29 @@ enum AdminRoutes {
         }
     }
 
-    private static func isActive(_ entry: AdapterRegistry.Entry, _ context: ServiceContext) -> Bool {
-        guard let active = context.engine.languageAdapters.active else { return false }
-        return active.name == entry.adapter.manifest.name && active.version == entry.adapter.manifest.version
-            && active.adapter.manifest.weights.sha256 == entry.adapter.manifest.weights.sha256
-    }
-
     private static func listing(_ context: ServiceContext) -> Listing {
-        let slot = context.engine.languageAdapters
-        let active = slot.active
+        let engine = context.engine
         return Listing(
-            slots: [SlotView(
-                slot: slot.slotName, active: active.map { "\($0.name)@\($0.version)" }, generation: active?.generation,
-                activated_at: active.map { ISO8601DateFormatter().string(from: $0.activatedAt) },
-                requests: active.map { slot.requestCount(generation: $0.generation) } ?? 0)],
+            slots: [slotView(engine.languageAdapters), slotView(engine.domainAdapters)],
             adapters: context.adapters.all.map { view($0, context) }, prompts: PromptAdmin.views(context))
     }
 
+    private static func slotView<Adapter>(_ slot: AdapterSlot<Adapter>) -> SlotView {
+        let active = slot.active
+        return SlotView(
+            slot: slot.slotName, active: active.map { "\($0.name)@\($0.version)" }, generation: active?.generation,
+            activated_at: active.map { ISO8601DateFormatter().string(from: $0.activatedAt) },
+            requests: active.map { slot.requestCount(generation: $0.generation) } ?? 0)
+    }
+
     private static func view(_ entry: AdapterRegistry.Entry, _ context: ServiceContext) -> AdapterView {
-        let manifest = entry.adapter.manifest
-        let active = isActive(entry, context)
-        let slot = context.engine.languageAdapters
+        let adapter = entry.adapter
+        var language: String?, baseEncoder: String?
+        if case .language(let a) = adapter { (language, baseEncoder) = (a.manifest.language, a.manifest.baseEncoder.id) }
         return AdapterView(
-            key: entry.key, kind: manifest.kind, name: manifest.name, version: manifest.version,
-            language: manifest.language, base_encoder: manifest.baseEncoder.id, clip: manifest.clip.id,
-            sha256: manifest.weights.sha256, path: entry.path,
-            loaded_at: ISO8601DateFormatter().string(from: entry.loadedAt), active: active,
-            requests: active ? (slot.active.map { slot.requestCount(generation: $0.generation) } ?? 0) : 0)
+            key: entry.key, kind: adapter.kind, side: adapter.side, name: adapter.name, version: adapter.version,
+            language: language, base_encoder: baseEncoder, clip: adapter.clipID, sha256: adapter.sha256, path: entry.path,
+            loaded_at: ISO8601DateFormatter().string(from: entry.loadedAt), active: adapter.isActive(in: context.engine),
+            requests: adapter.requestCount(in: context.engine))
     }
 }

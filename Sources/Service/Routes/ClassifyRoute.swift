@@ -56,8 +56,10 @@ enum ClassifyRoute {
         let prompts = request.labels.map { template.replacingOccurrences(of: "{}", with: $0) }
 
         let imageBytes = try await request.image.load(context, field: request.image.member(inline: "image", url: "image_url"))
-        async let imageVectors = engine.embedImages([imageBytes], deadline: deadline)
-        async let textEmbeddings = engine.embedTexts(prompts, language: language, deadline: deadline)
+        // One domain-adapter lease for the image and its labels: both sides of one activation.
+        let domain = engine.domainAdapters.lease()
+        async let imageVectors = engine.embedImages([imageBytes], domain: domain, deadline: deadline)
+        async let textEmbeddings = engine.embedTexts(prompts, language: language, domain: domain, deadline: deadline)
         let image: [Float]
         do { image = try await imageVectors[0] } catch EngineError.image(_, let error) {
             throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error

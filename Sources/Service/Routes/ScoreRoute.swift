@@ -53,9 +53,11 @@ enum ScoreRoute {
         }
         let deadline = context.deadline()
         let engine = context.engine
-        async let textVectors = engine.embedTexts(texts, language: language, deadline: deadline)
+        // One domain-adapter lease for every pair: both sides of one activation.
+        let domain = engine.domainAdapters.lease()
+        async let textVectors = engine.embedTexts(texts, language: language, domain: domain, deadline: deadline)
         let imageVectors: [[Float]]
-        do { imageVectors = try await engine.embedImages(images, deadline: deadline) } catch EngineError.image(let index, let error) {
+        do { imageVectors = try await engine.embedImages(images, domain: domain, deadline: deadline) } catch EngineError.image(let index, let error) {
             throw APIError.from(EngineError.image(index: index, error), imageField: { "pairs[\($0)].image" }) ?? error
         }
         let embeddings = try await textVectors

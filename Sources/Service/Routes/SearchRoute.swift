@@ -48,7 +48,9 @@ enum SearchRoute {
             throw APIError(status: 404, code: "model-not-found", title: "Unknown model",
                            detail: "model '\(model)' is not served here; this server serves '\(context.engine.modelName)'", field: "model")
         }
-        try checkSpace(collection, context)
+        // One domain-adapter lease for the check and the query: a swap in between cannot mix spaces.
+        let domain = context.engine.domainAdapters.lease()
+        try checkSpace(collection, context, domain: domain)
 
         let deadline = context.deadline()
         let vector: [Float]
@@ -64,12 +66,12 @@ enum SearchRoute {
             guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw APIError.invalidField("query", "'query' is empty")
             }
-            let embedding = try await context.engine.embedTexts([query], language: language, deadline: deadline)[0]
+            let embedding = try await context.engine.embedTexts([query], language: language, domain: domain, deadline: deadline)[0]
             (vector, lang, producer) = (embedding.vector, embedding.language.rawValue, embedding.producer)
         case (nil, let image?):
             let bytes = try await image.load(context, field: image.member(inline: "image", url: "image_url"))
             do {
-                vector = try await context.engine.embedImages([bytes], deadline: deadline)[0]
+                vector = try await context.engine.embedImages([bytes], domain: domain, deadline: deadline)[0]
             } catch EngineError.image(_, let error) {
                 throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error
             }
@@ -88,8 +90,8 @@ enum SearchRoute {
 
     /// Queries are embedded by the engine's current model; an index built in another space
     /// (another model, or another image-side adapter) must not be compared with them.
-    static func checkSpace(_ collection: ImageCollection, _ context: ServiceContext) throws {
-        let current = try ImageCollection.space(of: context.engine)
+    static func checkSpace(_ collection: ImageCollection, _ context: ServiceContext, domain: DomainLease?) throws {
+        let current = try ImageCollection.space(of: context.engine, domain: domain)
         guard collection.store.space == current else { throw ImageCollection.spaceMismatch(collection.store.space, current) }
     }
 }

@@ -1,0 +1,39 @@
+import Foundation
+import Numerics
+
+/// A domain adapter: parallel bottlenecks beside the MLPs of chosen layers of CLIP's vision
+/// and/or text encoder (docs/adapters.md, "Domain adapter"). It has no forward pass of its own:
+/// `CLIPModel.encodeImages` / `encodeTexts` take it and run each side inside its encoder.
+///
+/// Immutable and `Sendable`; any number of batches may use it at once.
+/// Reference: training/adaptclip_training/domain_adapter.py, `DomainAdapter`.
+public struct DomainAdapter: Sendable {
+    public let manifest: DomainAdapterManifest
+    public let vision: DomainAdapterTower?
+    public let text: DomainAdapterTower?
+
+    /// Validates the checkpoint in `directory` against `host` (every check; refusals are
+    /// `AdapterCheckpointError`), then decodes it.
+    public static func load(directory: URL, host: DomainAdapterHost) throws -> DomainAdapter {
+        try DomainAdapter(checkpoint: DomainAdapterCheckpoint(directory: directory, host: host))
+    }
+
+    public init(checkpoint: DomainAdapterCheckpoint) throws {
+        let architecture = checkpoint.manifest.architecture
+        manifest = checkpoint.manifest
+        vision = try architecture.vision.map { try DomainAdapterTower(from: checkpoint, tower: .vision, side: $0) }
+        text = try architecture.text.map { try DomainAdapterTower(from: checkpoint, tower: .text, side: $0) }
+    }
+
+    /// Which encoders it changes: "vision", "text" or "vision+text".
+    public var sides: String {
+        DomainAdapterArchitecture.Tower.allCases.filter { manifest.architecture.side($0) != nil }.map(\.rawValue)
+            .joined(separator: "+")
+    }
+
+    /// What identifies these weights wherever vectors they produced are kept (caches, the
+    /// index's embedding space): name, version and the weights' SHA-256 prefix.
+    public var identity: String {
+        "\(manifest.name)@\(manifest.version):\(manifest.weights.sha256.prefix(12))"
+    }
+}
