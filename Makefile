@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ADAPTCLIP_FLAGS ?=
 
-.PHONY: bootstrap build release serve test clean
+.PHONY: bootstrap build release serve test demo-model demo-results clean
 
 bootstrap:
 	scripts/bootstrap
@@ -26,6 +26,17 @@ test: bootstrap
 	$(SWIFT) test --disable-xctest --no-parallel
 	scripts/api-conformance
 	scripts/fuzz-http-parser 30
+
+## Regenerate models/demo from nothing: the world, the demo CLIP and BERT, the language adapter
+## (training/make_demo.sh; PyTorch on CPU, about 25 minutes on 2 cores, the same bytes every run).
+demo-model:
+	training/make_demo.sh
+
+## The language-adaptation results on the bundle: Swift (`adaptclip eval --check`, through the
+## Engine) beside the PyTorch pipeline, which must agree within 0.5 points (docs/results.md).
+demo-results: release
+	.build/release/adaptclip eval --check > .build/demo-eval-swift.json
+	"$$(scripts/training-venv)" -m training.evaluate_demo --bundle models/demo --compare .build/demo-eval-swift.json
 
 clean:
 	rm -rf .build

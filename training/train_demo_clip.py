@@ -135,6 +135,11 @@ class LabelHeads(torch.nn.Module):
         super().__init__()
         self.heads = torch.nn.ModuleDict({f: torch.nn.Linear(width, len(c)) for f, c in AUXILIARY_FACTORS.items()})
 
+    @torch.no_grad()
+    def accuracy(self, pooled: torch.Tensor, targets: dict[str, torch.Tensor], factor: str) -> float:
+        known = targets[factor] >= 0
+        return float((self.heads[factor](pooled[known]).argmax(dim=1) == targets[factor][known]).float().mean())
+
     def loss(self, pooled: torch.Tensor, targets: dict[str, torch.Tensor]) -> torch.Tensor:
         return sum(F.cross_entropy(head(pooled), targets[f], ignore_index=-100) for f, head in self.heads.items()) \
             / len(self.heads)
@@ -211,6 +216,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="draw each batch from this many colours (0: uniformly at random)")
     parser.add_argument("--label-weight", type=float, default=0.0,
                         help="weight of the auxiliary scene-factor loss on the image tower (0: contrastive only)")
+    parser.add_argument("--init", type=Path,
+                        help="continue from this saved demo CLIP (a second stage) instead of a random init")
+    parser.add_argument("--label-only-steps", type=int, default=0,
+                        help="the first N of --steps train the image tower on the scene factors alone (no text)")
     parser.add_argument("--eval-every", type=int, default=0, help="zero-shot on 500 validation images every N steps")
     args = parser.parse_args(argv)
 
@@ -230,7 +239,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"loaded {len(train.en)} train / {len(validation.en)} validation in {load_seconds:.1f}s; "
           f"longest caption {train_ids.shape[1]} tokens", flush=True)
 
-    model = CLIPModel(make_config(args))
+    model = (CLIPModel.from_pretrained(args.init, torch_dtype=torch.float32) if args.init
+             else CLIPModel(make_config(args)))
     parameters = sum(p.numel() for p in model.parameters())
     print(f"CLIPModel with {parameters / 1e6:.2f}M parameters", flush=True)
     heads = LabelHeads(args.vision_width)
@@ -250,14 +260,15 @@ def main(argv: list[str] | None = None) -> None:
         batch = sampler.next()
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, args)
-        length = int(train_mask[batch].sum(dim=1).max())
         pooled = model.vision_model(pixel_values=train_pixels[batch]).pooler_output
-        image = F.normalize(model.visual_projection(pooled), dim=-1)
-        text = F.normalize(model.get_text_features(input_ids=train_ids[batch, :length],
-                                                   attention_mask=train_mask[batch, :length]), dim=-1)
-        loss = contrastive_loss(image, text, model.logit_scale.exp(), [train.en[i] for i in batch.tolist()])
-        if args.label_weight:
-            loss = loss + args.label_weight * heads.loss(pooled, {f: t[batch] for f, t in targets.items()})
+        batch_targets = {f: t[batch] for f, t in targets.items()}
+        loss = args.label_weight * heads.loss(pooled, batch_targets) if args.label_weight else torch.zeros(())
+        if step >= args.label_only_steps:
+            length = int(train_mask[batch].sum(dim=1).max())
+            image = F.normalize(model.visual_projection(pooled), dim=-1)
+            text = F.normalize(model.get_text_features(input_ids=train_ids[batch, :length],
+                                                       attention_mask=train_mask[batch, :length]), dim=-1)
+            loss = loss + contrastive_loss(image, text, model.logit_scale.exp(), [train.en[i] for i in batch.tolist()])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -266,8 +277,10 @@ def main(argv: list[str] | None = None) -> None:
         losses.append(loss.item())
         if step % args.log_every == 0 or step == args.steps - 1:
             elapsed = time.time() - t_train
+            heads_seen = (f"  batch head accuracy shape {heads.accuracy(pooled, batch_targets, 'shape'):.2f} "
+                          f"count {heads.accuracy(pooled, batch_targets, 'count'):.2f}") if args.label_weight else ""
             print(f"step {step:5d}  loss {np.mean(losses[-args.log_every:]):.4f}  "
-                  f"scale {model.logit_scale.exp().item():.1f}  {elapsed:.0f}s", flush=True)
+                  f"scale {model.logit_scale.exp().item():.1f}  {elapsed:.0f}s{heads_seen}", flush=True)
         if args.eval_every and (step + 1) % args.eval_every == 0:
             model.eval()
             subset = Split(validation.images[:500], validation.en[:500], validation.zh[:500],

@@ -54,10 +54,13 @@ def _draw_object(draw: ImageDraw.ImageDraw, o: DrawnObject) -> None:
         draw.polygon([(x, y - r), (x + r * 0.68, y), (x, y + r), (x - r * 0.68, y)], fill=fill)
     elif o.shape == "triangle":
         draw.polygon(_regular_polygon(x, y + r * 0.15, r, 3), fill=fill)
-    elif o.shape == "pentagon":
-        draw.polygon(_regular_polygon(x, y, r, 5), fill=fill)
-    elif o.shape == "hexagon":
-        draw.polygon(_regular_polygon(x, y, r, 6, start_deg=0.0), fill=fill)
+    elif o.shape == "ring":
+        # An outline only, so the textured background shows through the hole.
+        draw.ellipse((x - r, y - r, x + r, y + r), outline=fill, width=max(3, round(r * 0.38)))
+    elif o.shape == "arrow":
+        shaft, head = r * 0.26, r * 0.62
+        draw.polygon([(x - r, y - shaft), (x, y - shaft), (x, y - head), (x + r, y),
+                      (x, y + head), (x, y + shaft), (x - r, y + shaft)], fill=fill)
     elif o.shape == "star":
         draw.polygon(_star(x, y, r), fill=fill)
     elif o.shape == "cross":

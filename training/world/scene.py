@@ -15,8 +15,8 @@ IMAGE_SIZE = 64
 MIXED_FRACTION = 0.12
 
 # Radius ranges in pixels (the shape fits in a circle of this radius).
-SINGLE_RADIUS = {"small": (8, 10), "large": (16, 19)}
-GROUP_RADIUS = (7, 9)  # every object of a 2- or 3-object scene is small
+SINGLE_RADIUS = {"small": (11, 13), "large": (19, 23)}
+GROUP_RADIUS = (10, 12)  # every object of a 2- or 3-object scene is small
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,12 @@ SHAPES: tuple[Shape, ...] = (
     Shape("square", "square", "squares", "正方形", "方块"),
     Shape("triangle", "triangle", "triangles", "三角形", "三角"),
     Shape("star", "star", "stars", "五角星", "星星"),
-    Shape("hexagon", "hexagon", "hexagons", "六边形", "六边形"),
+    Shape("ring", "ring", "rings", "圆环", "环"),
     Shape("cross", "cross", "crosses", "十字形", "十字"),
     Shape("heart", "heart", "hearts", "心形", "爱心"),
     Shape("diamond", "diamond", "diamonds", "菱形", "菱形"),
     Shape("ellipse", "ellipse", "ellipses", "椭圆形", "椭圆"),
-    Shape("pentagon", "pentagon", "pentagons", "五边形", "五边形"),
+    Shape("arrow", "arrow", "arrows", "箭头", "箭头"),
 )
 
 COLOURS: tuple[Colour, ...] = (
