@@ -25,6 +25,27 @@ import Testing
         expectClose(y, expected, tolerance: 2e-5, "layer norm")
     }
 
+    /// Widths around the sixteen-lane width (all tail, vector plus tail) and model widths.
+    @Test(arguments: [1, 7, 16, 17, 33, 512, 768])
+    func matchesNaiveNormalisationAtEdgeWidths(width: Int) {
+        let rows = 3
+        let x = seededValues(rows * width, seed: UInt64(width), scale: 4).map { $0 + 2 }
+        let gamma = seededValues(width, seed: 14).map { 1 + 0.1 * $0 }
+        let beta = seededValues(width, seed: 15, scale: 0.05)
+        var y = [Float](repeating: .nan, count: rows * width)
+        LayerNorm.apply(x, rows: rows, width: width, gamma: gamma, beta: beta, eps: 1e-5, into: &y)
+        var expected = [Double](repeating: 0, count: rows * width)
+        for r in 0..<rows {
+            let row = x[(r * width)..<((r + 1) * width)].map(Double.init)
+            let mean = row.reduce(0, +) / Double(width)
+            let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(width)
+            for i in 0..<width {
+                expected[r * width + i] = (row[i] - mean) / (variance + 1e-5).squareRoot() * Double(gamma[i]) + Double(beta[i])
+            }
+        }
+        expectClose(y, expected, tolerance: 2e-5, "layer norm width \(width)")
+    }
+
     @Test func epsDominatesAConstantRow() {
         let width = 8
         let x = [Float](repeating: 3, count: width)

@@ -37,4 +37,27 @@ import Testing
         }
         expectClose(y, expected, tolerance: 1e-5, "linear without bias")
     }
+
+    /// Enough rows that the bias passes split across workers; accumulate adds onto what is there.
+    @Test func largeApplyAndAccumulateMatchNaiveAffineMap() {
+        let rows = 90, inFeatures = 19, outFeatures = 517
+        let x = seededValues(rows * inFeatures, seed: 6)
+        let w = seededValues(outFeatures * inFeatures, seed: 7, scale: 0.2)
+        let b = seededValues(outFeatures, seed: 8)
+        let start = seededValues(rows * outFeatures, seed: 9)
+        var applied = [Float](repeating: .nan, count: rows * outFeatures)
+        var accumulated = start
+        Linear.apply(x, rows: rows, inFeatures: inFeatures, weight: w, bias: b, outFeatures: outFeatures, into: &applied)
+        Linear.accumulate(x, rows: rows, inFeatures: inFeatures, weight: w, bias: b, outFeatures: outFeatures, into: &accumulated)
+        var expected = [Double](repeating: 0, count: rows * outFeatures)
+        for r in 0..<rows {
+            for o in 0..<outFeatures {
+                var s = Double(b[o])
+                for i in 0..<inFeatures { s += Double(x[r * inFeatures + i]) * Double(w[o * inFeatures + i]) }
+                expected[r * outFeatures + o] = s
+            }
+        }
+        expectClose(applied, expected, tolerance: 1e-5, "large linear")
+        expectClose(accumulated, zip(expected, start).map { $0 + Double($1) }, tolerance: 1e-5, "large accumulate")
+    }
 }
