@@ -46,6 +46,35 @@ extension UnsafeMutablePointer<Float> {
 }
 
 extension Lanes {
+    /// 0, 1, ..., 15 as floats: comparing float lanes vectorises, Int32 lane compares do not.
+    static let laneIndices = Lanes(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+
+    /// The first `count` lanes kept, the others set to `value` (a masked row tail).
+    @inline(__always)
+    func keepingFirst(_ count: Int, replacingOthersWith value: Float) -> Lanes {
+        var v = self
+        v.replace(with: value, where: Lanes.laneIndices .>= Float(count))
+        return v
+    }
+
+    /// Max of the sixteen lanes as a halving tree (the standard `max()` walks lane by lane).
+    @inline(__always)
+    func horizontalMax() -> Float {
+        var eight = lowHalf
+        eight.replace(with: highHalf, where: highHalf .> eight)
+        var four = eight.lowHalf
+        four.replace(with: eight.highHalf, where: eight.highHalf .> four)
+        return Swift.max(Swift.max(four[0], four[1]), Swift.max(four[2], four[3]))
+    }
+
+    /// Sum of the sixteen lanes as a halving tree.
+    @inline(__always)
+    func horizontalSum() -> Float {
+        let eight = lowHalf + highHalf
+        let four = eight.lowHalf + eight.highHalf
+        return (four[0] + four[2]) + (four[1] + four[3])
+    }
+
     /// Lane-wise max/min. The standard library's `pointwiseMax`/`clamped` are generic and
     /// compile to a scalar loop with stack traffic here; a compare-and-blend stays in registers.
     @inline(__always)

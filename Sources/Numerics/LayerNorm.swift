@@ -31,7 +31,7 @@ public enum LayerNorm {
         var sum = Lanes()
         for i in stride(from: 0, to: whole, by: n) { sum += row.lanes(at: i) }
         if tail > 0 { sum += row.lanes(at: whole, count: tail, padding: 0) }
-        let mean = sum.sum() / Float(width)
+        let mean = sum.horizontalSum() / Float(width)
 
         var squares = Lanes()
         for i in stride(from: 0, to: whole, by: n) {
@@ -43,7 +43,7 @@ public enum LayerNorm {
             let d = row.lanes(at: whole, count: tail, padding: mean) - mean
             squares += d * d
         }
-        let inverseDeviation = 1 / (squares.sum() / Float(width) + eps).squareRoot()
+        let inverseDeviation = 1 / (squares.horizontalSum() / Float(width) + eps).squareRoot()
 
         for i in stride(from: 0, to: whole, by: n) {
             let normalized = (row.lanes(at: i) - mean) * inverseDeviation
