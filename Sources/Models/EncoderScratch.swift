@@ -10,7 +10,7 @@ struct EncoderScratch {
     let value: TensorBuffer       // [tokens, width]
     let context: TensorBuffer     // [tokens, width]  attention output before out_proj
     let intermediate: TensorBuffer // [tokens, intermediate]  MLP hidden
-    let scores: TensorBuffer      // [workers · longest sequence²]  attention probabilities
+    let scores: TensorBuffer      // [workers · longest · longest padded to whole vectors]  attention probabilities
 
     init(tokens: Int, width: Int, intermediate: Int, longestSequence: Int) throws {
         normed = try TensorBuffer(shape: [tokens, width])

@@ -5,8 +5,8 @@ import Foundation
 ///     x: [count] in place
 ///
 /// References: transformers/activations.py — `QuickGELUActivation` (x · σ(1.702 x), the
-/// OpenAI checkpoints; eight lanes at a time through `VectorExp`) and `GELUActivation`
-/// (exact, x · Φ(x) through erf).
+/// OpenAI checkpoints) and `GELUActivation` (exact, x · Φ(x) through erf). Both run sixteen
+/// lanes at a time (`VectorExp`, `VectorErf`) with a scalar tail.
 public enum Activation: String, Sendable, Equatable, CaseIterable {
     case quickGELU = "quick_gelu"
     case gelu = "gelu"
@@ -18,25 +18,33 @@ public enum Activation: String, Sendable, Equatable, CaseIterable {
     }
 
     private func applySerially(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let whole = count - count % Lanes.scalarCount
         switch self {
         case .quickGELU:
-            var i = 0
-            while i + 8 <= count {
-                let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-                let y = v / (1 + VectorExp.exp(-1.702 * v))
-                UnsafeMutableRawPointer(x + i).storeBytes(of: y, as: SIMD8<Float>.self)
-                i += 8
-            }
-            for i in i..<count {
-                let v = x[i]
-                x[i] = v / (1 + expf(-1.702 * v))
+            for i in stride(from: 0, to: whole, by: Lanes.scalarCount) {
+                x.storeLanes(Self.quickGELU(x.lanes(at: i)), at: i)
             }
         case .gelu:
-            let inverseSqrt2: Float = 0.70710678118654752440
-            for i in 0..<count {
-                let v = x[i]
-                x[i] = 0.5 * v * (1 + erff(v * inverseSqrt2))
+            for i in stride(from: 0, to: whole, by: Lanes.scalarCount) {
+                x.storeLanes(Self.gelu(x.lanes(at: i)), at: i)
             }
         }
+        // The tail through the same lane function, so every element gets identical arithmetic.
+        if whole < count {
+            let tail = x.lanes(at: whole, count: count - whole, padding: 0)
+            x.storeLanes(self == .quickGELU ? Self.quickGELU(tail) : Self.gelu(tail), at: whole, count: count - whole)
+        }
+    }
+
+    /// x · σ(1.702 x) = x / (1 + e^(-1.702 x)).
+    @inline(__always)
+    static func quickGELU(_ v: Lanes) -> Lanes {
+        v / (1 + VectorExp.exp(-1.702 * v))
+    }
+
+    /// x · Φ(x) = x · ½ (1 + erf(x / √2)).
+    @inline(__always)
+    static func gelu(_ v: Lanes) -> Lanes {
+        v * VectorErf.normalCDF(v)
     }
 }

@@ -38,15 +38,20 @@ extension AttentionSequence {
 /// `eager_attention_forward` (scale = head_dim^-0.5, causal mask for the text encoder).
 /// Every head is two strided GEMMs reading q/k/v in place (leading dimension `rowStride`), so
 /// a fused [tokens, 3·width] QKV buffer needs no copies; `scores` is the only scratch, one
-/// [longest, longest] slice per worker thread, reused for every sequence and head.
+/// [longest, longest rounded up to whole vectors] slice per worker thread, reused for every
+/// sequence and head (the padded row stride lets softmax work in whole vectors).
 public enum Attention {
     /// Floats of `scores` scratch that let every worker thread run its own heads.
     public static func scoresCapacity(longestSequence: Int) -> Int {
-        Parallel.workers * longestSequence * longestSequence
+        Parallel.workers * scoresPerWorker(longestSequence: longestSequence)
     }
 
-    /// `scores` must hold at least `longestSequence²` floats; with `scoresCapacity(...)` of
-    /// them the (sequence, head) pairs are spread over the worker threads.
+    private static func scoresPerWorker(longestSequence: Int) -> Int {
+        longestSequence * Softmax.paddedLength(longestSequence)
+    }
+
+    /// `scores` must hold at least `scoresCapacity(...) / Parallel.workers` floats; with
+    /// `scoresCapacity(...)` of them the (sequence, head) pairs are spread over the worker threads.
     public static func multiHead(
         query q: UnsafePointer<Float>, key k: UnsafePointer<Float>, value v: UnsafePointer<Float>,
         rowStride: Int, sequences: [AttentionSequence], width: Int, heads: Int, causal: Bool,
@@ -54,7 +59,7 @@ public enum Attention {
     ) {
         let longest = sequences.map(\.length).max() ?? 0
         guard longest > 0 else { return }
-        let perWorker = longest * longest
+        let perWorker = scoresPerWorker(longestSequence: longest)
         let workers = max(1, min(Parallel.workers, scoresCapacity / perWorker))
         let jobs = sequences.count * heads
         // One job is one (sequence, head) pair; each worker owns a disjoint slice of `scores`.
@@ -92,21 +97,24 @@ public enum Attention {
         while first < n {
             let rows = min(blockRows, n - first)
             let visibleKeys = causal ? min(keys, first + rows) : keys
+            let scoresStride = Softmax.paddedLength(visibleKeys)
             // scores[rows, visibleKeys] = scale · q_h[first..<first+rows, d] · k_h[visibleKeys, d]ᵀ
             cblas_sgemm(
                 CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(visibleKeys), Int32(headWidth),
                 scale, q + base + first * rowStride + column, Int32(rowStride), k + base + column, Int32(rowStride),
-                0, scores, Int32(visibleKeys))
+                0, scores, Int32(scoresStride))
             for i in 0..<rows {
-                let row = scores + i * visibleKeys
+                let row = scores + i * scoresStride
                 let visible = causal ? min(first + i + 1, visibleKeys) : visibleKeys
-                Softmax.apply(row, rows: 1, length: visible, stride: visibleKeys)
-                if visible < visibleKeys { (row + visible).update(repeating: 0, count: visibleKeys - visible) }
+                Softmax.applyToPaddedRow(row, length: visible)
+                // Masked keys weigh zero in the product with v below.
+                let zeroed = Softmax.paddedLength(visible)
+                if zeroed < visibleKeys { (row + zeroed).update(repeating: 0, count: visibleKeys - zeroed) }
             }
             // out_h[first..<first+rows, d] = scores[rows, visibleKeys] · v_h[visibleKeys, d]
             cblas_sgemm(
                 CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(headWidth), Int32(visibleKeys),
-                1, scores, Int32(visibleKeys), v + base + column, Int32(rowStride),
+                1, scores, Int32(scoresStride), v + base + column, Int32(rowStride),
                 0, out + (sequence.start + first) * width + column, Int32(width))
             first += rows
         }

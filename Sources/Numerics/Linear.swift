@@ -6,7 +6,8 @@ import COpenBLAS
 ///     y: [rows, outFeatures] = x · weightᵀ + bias
 ///
 /// The bias is broadcast into `y` first and the GEMM accumulates onto it (beta = 1), so the
-/// bias costs one pass over `y` and no extra buffer.
+/// bias costs one pass over `y` and no extra buffer. That pass is split across the workers:
+/// on the calling thread alone it would leave the other cores idle between two GEMMs.
 public enum Linear {
     public static func apply(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int,
@@ -15,8 +16,8 @@ public enum Linear {
     ) {
         guard rows > 0, outFeatures > 0 else { return }
         if let bias {
-            for r in 0..<rows {
-                (y + r * outFeatures).update(from: bias, count: outFeatures)
+            forEachRowChunk(rows: rows, width: outFeatures) { range in
+                for r in range { (y + r * outFeatures).update(from: bias, count: outFeatures) }
             }
         }
         cblas_sgemm(
@@ -35,13 +36,17 @@ public enum Linear {
     ) {
         guard rows > 0, outFeatures > 0 else { return }
         if let bias {
-            for r in 0..<rows {
-                let row = y + r * outFeatures
-                for o in 0..<outFeatures { row[o] += bias[o] }
+            forEachRowChunk(rows: rows, width: outFeatures) { range in
+                for r in range { Residual.add(bias, into: y + r * outFeatures, count: outFeatures) }
             }
         }
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
             1, x, Int32(inFeatures), weight, Int32(inFeatures), 1, y, Int32(outFeatures))
+    }
+
+    /// Rows split across the workers once a chunk holds enough floats to repay the hand-off.
+    private static func forEachRowChunk(rows: Int, width: Int, _ body: (Range<Int>) -> Void) {
+        Parallel.forEachChunk(count: rows, minimumChunk: max(1, (1 << 14) / width)) { _, range in body(range) }
     }
 }

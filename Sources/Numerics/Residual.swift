@@ -3,6 +3,8 @@
 ///     x, y: [count]   x ← x + y
 public enum Residual {
     public static func add(_ y: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { x[i] += y[i] }
+        let whole = count - count % Lanes.scalarCount
+        for i in stride(from: 0, to: whole, by: Lanes.scalarCount) { x.storeLanes(x.lanes(at: i) + y.lanes(at: i), at: i) }
+        for i in whole..<count { x[i] += y[i] }
     }
 }

@@ -19,18 +19,31 @@ public final class TensorBuffer: @unchecked Sendable {
     }
 
     /// A copy of `tensor`'s scalars (a `Tensor`'s shape is valid by construction).
+    ///
+    /// This is how checkpoints become weights (`WeightSource.load`), so large copies ask for
+    /// transparent huge pages: every GEMM re-reads its whole weight matrix to pack it, and at
+    /// batch 1 that packing streams the model from memory on each call, where 2 MiB pages cut
+    /// TLB misses. Scratch buffers (`init(shape:)`) do not ask: they are allocated per batch,
+    /// and a huge-page fault may compact memory synchronously.
     public convenience init(_ tensor: Tensor) {
-        self.init(validatedShape: tensor.shape, count: tensor.count)
+        self.init(validatedShape: tensor.shape, count: tensor.count, hugePages: true)
         tensor.scalars.withUnsafeBufferPointer { source in
             if let base = source.baseAddress { pointer.update(from: base, count: count) }
         }
     }
 
-    private init(validatedShape shape: [Int], count: Int) {
+    private init(validatedShape shape: [Int], count: Int, hugePages: Bool = false) {
         self.shape = shape
         self.count = count
         let capacity = max(1, count)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64)
+        let byteCount = capacity * MemoryLayout<Float>.stride
+        let raw: UnsafeMutableRawPointer
+        if hugePages, byteCount >= HugePages.size {
+            raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: HugePages.size)
+            HugePages.advise(raw, byteCount: byteCount)
+        } else {
+            raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        }
         pointer = raw.bindMemory(to: Float.self, capacity: capacity)
         pointer.initialize(repeating: 0, count: capacity)
     }

@@ -36,8 +36,7 @@ import Testing
         return out
     }
 
-    func check(causal: Bool, sequences: [AttentionSequence], fusedQKV: Bool) {
-        let width = 24, heads = 3
+    func check(causal: Bool, sequences: [AttentionSequence], fusedQKV: Bool, width: Int = 24, heads: Int = 3) {
         let tokens = sequences.map { $0.start + $0.length }.max() ?? 0
         let rowStride = fusedQKV ? 3 * width : width
         let q = seededValues(tokens * rowStride, seed: 51, scale: 2)
@@ -89,6 +88,16 @@ import Testing
         #expect(260 * 260 * 8 > Attention.blockVolume)
         check(causal: true, sequences: [.init(start: 0, length: 260), .init(start: 260, length: 3)], fusedQKV: false)
         check(causal: false, sequences: [.init(start: 0, length: 260, validKeys: 250)], fusedQKV: false)
+    }
+
+    /// Key counts around the sixteen-lane softmax width (scores rows are padded to whole
+    /// vectors) and CLIP's own lengths (50 image tokens for ViT-B/32, 77 text tokens), with
+    /// CLIP's head width of 64.
+    @Test(arguments: [1, 15, 16, 17, 50, 77])
+    func matchesReferenceAtVectorEdgeLengths(length: Int) {
+        let sequences = [AttentionSequence(start: 0, length: length), .init(start: length, length: max(1, length / 2))]
+        check(causal: false, sequences: sequences, fusedQKV: false, width: 128, heads: 2)
+        check(causal: true, sequences: sequences, fusedQKV: true, width: 128, heads: 2)
     }
 
     @Test func readsHeadsInPlaceFromAFusedQKVBuffer() {

@@ -10,6 +10,15 @@ import Testing
         expectClose(x, expected, tolerance: 1e-7, "residual")
     }
 
+    @Test(arguments: [1, 7, 16, 17, 768])
+    func residualAddsElementwiseAtEdgeLengths(count: Int) {
+        var x = seededValues(count, seed: 44)
+        let y = seededValues(count, seed: 45)
+        let expected = zip(x, y).map { Double($0) + Double($1) }
+        Residual.add(y, into: &x, count: count)
+        expectClose(x, expected, tolerance: 1e-7, "residual[\(count)]")
+    }
+
     @Test func l2NormaliseGivesUnitRowsAndKeepsZeroRowsZero() {
         let width = 13
         var x = seededValues(2 * width, seed: 43) + [Float](repeating: 0, count: width)

@@ -15,4 +15,15 @@ import Testing
         #expect(Tensor.elementCount(of: [Int.max, 2]) == nil)
         #expect(Tensor.elementCount(of: []) == 1)
     }
+
+    /// Weight-sized copies take the huge-page path (2 MiB aligned); small ones the ordinary one.
+    @Test(arguments: [7, HugePages.size / 4 + 3])
+    func bufferCopiesHoldTheTensorsScalars(count: Int) throws {
+        let tensor = try Tensor(shape: [count], scalars: seededValues(count, seed: 91))
+        let buffer = TensorBuffer(tensor)
+        #expect(buffer.tensor == tensor)
+        if count * 4 >= HugePages.size {
+            #expect(Int(bitPattern: buffer.pointer) % HugePages.size == 0)
+        }
+    }
 }
