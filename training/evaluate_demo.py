@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from transformers import BertModel, BertTokenizer, CLIPImageProcessor, CLIPModel, CLIPTokenizer
+from transformers import BertModel, BertTokenizer, CLIPImageProcessor, CLIPModel, CLIPTokenizerFast
 
 from training.adaptclip_training.checkpoint import load_checkpoint
 
@@ -38,7 +38,9 @@ class DemoBundle:
 
     def __init__(self, bundle: Path):
         self.clip = CLIPModel.from_pretrained(bundle / "clip", torch_dtype=torch.float32).eval()
-        self.clip_tokenizer = CLIPTokenizer.from_pretrained(bundle / "clip")
+        # The fast tokenizer is the reference the Swift one is tested against; the slow one, without
+        # ftfy, splits CJK text into single characters first and tokenizes Chinese differently.
+        self.clip_tokenizer = CLIPTokenizerFast.from_pretrained(bundle / "clip")
         self.processor = CLIPImageProcessor.from_pretrained(bundle / "clip")
         self.bert = BertModel.from_pretrained(bundle / "bert-zh", torch_dtype=torch.float32,
                                               add_pooling_layer=False).eval()

@@ -1,16 +1,17 @@
 """Assemble the embedded default, models/demo, from the trained demo models and the test split.
 
     python -m training.export_demo_bundle --demo training/out/demo --world training/out/world \
-        --out models/demo [--gallery 400]
+        --out models/demo
 
 Writes, replacing what is there:
 
     clip/        the demo CLIP (HF directory: config, F16 safetensors, vocab.json, merges.txt, processor)
     bert-zh/     the demo Chinese BERT (HF directory: config, F16 safetensors, vocab.txt)
     zh-adapter/  the language adapter checkpoint (docs/adapters.md)
-    test/        the first --gallery images of the test split, their captions.jsonl lines and the
-                 zero-shot prompts (prompts.json): `serve` indexes them on first start, `adaptclip
-                 eval` measures on them
+    test/        the balanced gallery split (training/world/gallery.py: every (shape, colour, count)
+                 three times, plus mixed scenes; never seen in training), its captions.jsonl and the
+                 zero-shot prompts (prompts.json): `serve` indexes it on first start, `adaptclip
+                 eval` and the CI tests measure on it
     manifest.json  how every part was made (scripts, arguments, seeds, versions, validation figures)
                    and the SHA-256 of every file
 
@@ -45,8 +46,8 @@ def copy_files(source: Path, target: Path, names: tuple[str, ...], required: tup
             raise SystemExit(f"{source / name} is missing")
 
 
-def write_gallery(split: Path, target: Path, count: int) -> int:
-    lines = (split / "captions.jsonl").read_text(encoding="utf-8").splitlines()[:count]
+def write_gallery(split: Path, target: Path) -> int:
+    lines = (split / "captions.jsonl").read_text(encoding="utf-8").splitlines()
     target.mkdir(parents=True)
     for line in lines:
         name = json.loads(line)["file"]
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with clip/, bert/ and zh-adapter/ as the trainers wrote them")
     parser.add_argument("--world", type=Path, default=Path("training/out/world"))
     parser.add_argument("--out", type=Path, default=Path("models/demo"))
-    parser.add_argument("--gallery", type=int, default=400, help="test-split images to ship")
+    parser.add_argument("--gallery", type=Path, help="the gallery split (default: <world>/gallery)")
     parser.add_argument("--max-mb", type=float, default=25.0)
     parser.add_argument("--world-command", default="", help="how the world was generated (for the manifest)")
     args = parser.parse_args(argv)
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     copy_files(args.demo / "clip", args.out / "clip", CLIP_FILES, CLIP_FILES[:4])
     copy_files(args.demo / "bert", args.out / "bert-zh", BERT_FILES, BERT_FILES[:3])
     copy_files(args.demo / "zh-adapter", args.out / "zh-adapter", ADAPTER_FILES, ADAPTER_FILES)
-    shipped = write_gallery(args.world / "test", args.out / "test", args.gallery)
+    shipped = write_gallery(args.gallery or args.world / "gallery", args.out / "test")
 
     adapter = json.loads((args.out / "zh-adapter" / "adapter.json").read_text(encoding="utf-8"))
     files = sorted(p for p in args.out.rglob("*") if p.is_file())
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         "bundle": "adaptclip demo",
         "made_by": "make demo-model (training/make_demo.sh)",
         "world": {"generator": "training/world", "command": args.world_command,
-                  "gallery": f"first {shipped} images of the test split (seed 3)"},
+                  "gallery": f"{shipped} images of the balanced gallery split (training/world/gallery.py, seed 4)"},
         "clip": training_summary(args.demo / "clip" / "training_log.json"),
         "bert-zh": training_summary(args.demo / "bert" / "training_log.json"),
         "zh-adapter": adapter.get("training", {}),

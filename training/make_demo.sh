@@ -7,7 +7,7 @@
 #    (cn_clip==1.6.0) with `pip download --no-deps` and checks their SHA-256;
 # 2. generates the world: train / validation / test images + captions (seeds 1 / 2 / 3) and the
 #    text corpora (en–zh pairs, Chinese sentences) with the same seeds;
-# 3. trains the demo CLIP (seed 1234) and the demo Chinese BERT (seed 4321), side by side;
+# 3. trains the demo CLIP (seed 1234, two stages) and the demo Chinese BERT (seed 4321), side by side;
 # 4. distils the Chinese language adapter (seed 0) from the world's en–zh pairs, both encoders frozen;
 # 5. assembles the bundle (MODELS, default models/demo) and evaluates it with the PyTorch pipeline
 #    (training/evaluate_demo.py; `make demo-results` compares it with the Swift `adaptclip eval`).
@@ -29,7 +29,10 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
 
 # The recipe (training/world/README.md tells how it was found): the CLIP's image tower first learns
 # the scene factors alone, then contrastive learning on the captions with the factor heads kept on.
-CLIP_ARGS=(--steps 1500 --label-only-steps 300 --label-weight 1.0 --lr 5e-4)
+# A second stage continues from the first with colour-grouped batches (4 colours per batch of 64):
+# same-colour images side by side, so only shape, count, size and position tell captions apart.
+CLIP_ARGS=(--steps 1500 --label-only-steps 300 --label-weight 1.0 --lr 5e-4 --eval-every 300)
+CLIP_STAGE2_ARGS=(--steps 600 --label-weight 1.0 --lr 2e-4 --colours-per-batch 4 --eval-every 200)
 BERT_ARGS=(--steps 800 --hidden 96)
 ADAPTER_EPOCHS=10
 CLIP_BPE_SHA256=924691ac288e54409236115652ad4aa250f48203de50a9e4722a6ecd48d6804a
@@ -52,6 +55,7 @@ rm -rf "$OUT/world"
 timed "$PYTHON" -m training.world.generate --out "$OUT/world" --split train --count 20000 --seed 1
 timed "$PYTHON" -m training.world.generate --out "$OUT/world" --split validation --count 2000 --seed 2
 timed "$PYTHON" -m training.world.generate --out "$OUT/world" --split test --count 2000 --seed 3
+timed "$PYTHON" -m training.world.gallery --out "$OUT/world" --per-cell 3 --mixed 60 --seed 4
 timed "$PYTHON" -m training.world.text --out "$OUT/world" --split train --pairs 50000 --chinese 100000 --seed 1
 timed "$PYTHON" -m training.world.text --out "$OUT/world" --split validation --pairs 2000 --chinese 5000 --seed 2
 timed "$PYTHON" -m training.world.text --out "$OUT/world" --split test --pairs 2000 --chinese 2000 --seed 3
@@ -61,9 +65,11 @@ mkdir -p "$OUT/demo"
 timed "$PYTHON" -m training.train_demo_bert --text "$OUT/world" --seed 4321 --threads 1 "${BERT_ARGS[@]}" \
     --vocab "$OUT/downloads/vocab.txt" --out "$OUT/demo/bert" > "$OUT/demo/bert.log" 2>&1 &
 bert=$!
-timed "$PYTHON" -m training.train_demo_clip --world "$OUT/world" --seed 1234 --threads 1 --eval-every 300 \
-    "${CLIP_ARGS[@]}" \
-    --clip-bpe "$OUT/downloads/bpe_simple_vocab_16e6.txt.gz" --out "$OUT/demo/clip" 2>&1 | tee "$OUT/demo/clip.log"
+timed "$PYTHON" -m training.train_demo_clip --world "$OUT/world" --seed 1234 --threads 1 "${CLIP_ARGS[@]}" \
+    --clip-bpe "$OUT/downloads/bpe_simple_vocab_16e6.txt.gz" --out "$OUT/demo/clip-stage1" 2>&1 | tee "$OUT/demo/clip-stage1.log"
+timed "$PYTHON" -m training.train_demo_clip --world "$OUT/world" --seed 1234 --threads 1 "${CLIP_STAGE2_ARGS[@]}" \
+    --init "$OUT/demo/clip-stage1" --clip-bpe "$OUT/downloads/bpe_simple_vocab_16e6.txt.gz" --out "$OUT/demo/clip" \
+    2>&1 | tee "$OUT/demo/clip.log"
 wait "$bert" || { echo "BERT training failed, see $OUT/demo/bert.log" >&2; exit 1; }
 grep -v Warning "$OUT/demo/bert.log"
 
@@ -77,9 +83,9 @@ timed "$PYTHON" training/train_language_adapter.py --pairs "$OUT/world/train/pai
     --bert "$OUT/demo/bert" --clip "$OUT/demo/clip" --output "$OUT/demo/zh-adapter" --name demo-zh \
     --base-encoder-id adaptclip-demo-bert-zh --clip-id adaptclip-demo-clip \
     --adapter-width 128 --num-layers 1 --num-heads 4 --pooling mean --epochs "$ADAPTER_EPOCHS" \
-    --weights-dtype F16 --seed 0 --threads 2 | tee "$OUT/demo/zh-adapter.log"
+    --weights-dtype F16 --seed 0 --threads 1 | tee "$OUT/demo/zh-adapter.log"
 
 timed "$PYTHON" -m training.export_demo_bundle --demo "$OUT/demo" --world "$OUT/world" --out "$MODELS" \
-    --world-command "training/make_demo.sh: train 20000 seed 1, validation 2000 seed 2, test 2000 seed 3"
-timed "$PYTHON" -m training.evaluate_demo --bundle "$MODELS" --json "$OUT/demo/evaluation-pytorch.json" --threads 2
+    --world-command "training/make_demo.sh: train 20000 seed 1, validation 2000 seed 2, test 2000 seed 3, gallery 3 per cell + 60 mixed seed 4"
+timed "$PYTHON" -m training.evaluate_demo --bundle "$MODELS" --json "$MODELS/evaluation-pytorch.json" --threads 1
 sha256sum "$MODELS"/clip/model.safetensors "$MODELS"/bert-zh/model.safetensors "$MODELS"/zh-adapter/adapter.safetensors

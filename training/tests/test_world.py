@@ -6,6 +6,7 @@
 CLIP_BPE=/path/to/bpe_simple_vocab_16e6.txt.gz (see training/world/clip_vocab.py) or it is skipped.
 """
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -207,3 +208,32 @@ def test_clip_vocabulary_matches_openai_ids(tmp_path):
     assert len(tokenizer) == 49408
     # Ids of openai/clip-vit-base-patch32's tokenizer for "a photo of a cat".
     assert tokenizer("a photo of a cat").input_ids == [49406, 320, 1125, 539, 320, 2368, 49407]
+
+
+def test_gallery_holds_every_cell_exactly_per_cell_times_and_is_deterministic(tmp_path):
+    from training.world.gallery import write_gallery
+    first, kept = write_gallery(tmp_path / "a", per_cell=1, mixed=5, seed=4)
+    second, _ = write_gallery(tmp_path / "b", per_cell=1, mixed=5, seed=4)
+    assert _files(first) == _files(second)
+    rows = [json.loads(line) for line in (first / "captions.jsonl").read_text(encoding="utf-8").splitlines()]
+    cells = [(r["labels"]["shape"], r["labels"]["colour"], r["labels"]["count"]) for r in rows if not r["labels"]["mixed"]]
+    assert len(cells) == len(set(cells)) == len(SHAPES) * len(COLOURS) * 3
+    assert sum(r["labels"]["mixed"] for r in rows) == 5 and kept == len(rows)
+    # An item of the gallery is the scene generate.py writes for that index of split "gallery".
+    index = int(rows[0]["file"].split("-")[1].split(".")[0])
+    image, record = generate_item("gallery", 4, index)
+    assert record == rows[0]
+
+
+def test_translation_pairs_mention_the_same_attributes(tmp_path):
+    from training.world.captions import Mentions, chinese_caption, english_caption
+    from training.world.scene import sample_scene
+    from training.world.seeding import item_rng
+    for i in range(300):
+        rng = item_rng("translation-test", 0, i)
+        scene = sample_scene(rng)
+        plan = Mentions.draw(rng)
+        en, zh = english_caption(scene, rng, plan), chinese_caption(scene, rng, plan)
+        background = BACKGROUND_BY_KEY[scene.background]
+        assert (background.en + " background" in en) == plan.background, en
+        assert (background.zh in zh) == plan.background, zh

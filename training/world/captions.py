@@ -3,8 +3,13 @@
 The two captions of a scene are written independently (different templates, different choices of
 which attributes to mention), so the Chinese caption is never a word-for-word translation of the
 English one. Every caption is true of its scene: attributes may be left out, never misstated.
+
+Parallel text for the language adapter is the exception: a translation says the same things in
+both languages, so `Mentions` lets one draw of "what to mention" drive both captions (templates and
+word choices still differ). Without a plan each caption draws its own, exactly as before.
 """
 import random
+from dataclasses import dataclass
 
 from .scene import Scene
 from .vocabulary import (BACKGROUND_BY_KEY, COLOUR_BY_KEY, COUNT_EN, COUNT_ZH, POSITION_EN,
@@ -16,6 +21,24 @@ P_GENERIC_SHAPE = 0.12   # "shape"/"图形" instead of the kind's name (never to
 P_DROP_SIZE = 0.45
 P_DROP_POSITION = 0.35
 P_DROP_BACKGROUND = 0.35
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """Which attributes a caption mentions (one draw shared by a translation pair)."""
+
+    background: bool
+    generic: bool     # "shape"/"图形" instead of the kind's name
+    colour: bool
+    size: bool
+    position: bool
+
+    @staticmethod
+    def draw(rng: random.Random) -> "Mentions":
+        generic = rng.random() < P_GENERIC_SHAPE
+        return Mentions(background=rng.random() >= P_DROP_BACKGROUND, generic=generic,
+                        colour=generic or rng.random() >= P_DROP_COLOUR, size=rng.random() >= P_DROP_SIZE,
+                        position=rng.random() >= P_DROP_POSITION)
 
 
 def _article(word: str) -> str:
@@ -38,9 +61,9 @@ def _en_object(shape: str, colour: str | None, count: int, size: str | None, gen
     return f"{determiner} {phrase}"
 
 
-def english_caption(scene: Scene, rng: random.Random) -> str:
+def english_caption(scene: Scene, rng: random.Random, plan: Mentions | None = None) -> str:
     background = BACKGROUND_BY_KEY[scene.background].en
-    with_background = rng.random() >= P_DROP_BACKGROUND
+    with_background = plan.background if plan else rng.random() >= P_DROP_BACKGROUND
     if scene.mixed:
         a, b = scene.objects
         subject = (f"{_en_object(a.shape, a.colour, 1, None, False, rng)} and "
@@ -48,12 +71,12 @@ def english_caption(scene: Scene, rng: random.Random) -> str:
         position = ""
     else:
         o = scene.objects[0]
-        generic = rng.random() < P_GENERIC_SHAPE
-        colour = o.colour if generic or rng.random() >= P_DROP_COLOUR else None
-        size = scene.size if rng.random() >= P_DROP_SIZE else None
+        generic = plan.generic if plan else rng.random() < P_GENERIC_SHAPE
+        colour = o.colour if (plan.colour if plan else generic or rng.random() >= P_DROP_COLOUR) else None
+        size = scene.size if (plan.size if plan else rng.random() >= P_DROP_SIZE) else None
         subject = _en_object(o.shape, colour, scene.count, size, generic, rng)
         position = ""
-        if scene.position and rng.random() >= P_DROP_POSITION:
+        if scene.position and (plan.position if plan else rng.random() >= P_DROP_POSITION):
             position = " " + rng.choice(POSITION_EN[scene.position])
     be = "is" if scene.count == 1 else "are"
     on_background = (" " + rng.choice(("on a", "against a")) + f" {background} background"
@@ -96,9 +119,9 @@ def _zh_object(shape: str, colour: str | None, count: int, size: str | None, gen
     return f"{measure}{size_part}{c.zh_short}{s.zh_short}"
 
 
-def chinese_caption(scene: Scene, rng: random.Random) -> str:
+def chinese_caption(scene: Scene, rng: random.Random, plan: Mentions | None = None) -> str:
     background = BACKGROUND_BY_KEY[scene.background].zh
-    with_background = rng.random() >= P_DROP_BACKGROUND
+    with_background = plan.background if plan else rng.random() >= P_DROP_BACKGROUND
     if scene.mixed:
         a, b = scene.objects
         subject = (f"{_zh_object(a.shape, a.colour, 1, None, False, rng)}和"
@@ -106,22 +129,23 @@ def chinese_caption(scene: Scene, rng: random.Random) -> str:
         place = None
     else:
         o = scene.objects[0]
-        generic = rng.random() < P_GENERIC_SHAPE
-        colour = o.colour if generic or rng.random() >= P_DROP_COLOUR else None
-        size = scene.size if rng.random() >= P_DROP_SIZE else None
+        generic = plan.generic if plan else rng.random() < P_GENERIC_SHAPE
+        colour = o.colour if (plan.colour if plan else generic or rng.random() >= P_DROP_COLOUR) else None
+        size = scene.size if (plan.size if plan else rng.random() >= P_DROP_SIZE) else None
         subject = _zh_object(o.shape, colour, scene.count, size, generic, rng)
         place = (rng.choice(POSITION_ZH[scene.position])
-                 if scene.position and rng.random() >= P_DROP_POSITION else None)
+                 if scene.position and (plan.position if plan else rng.random() >= P_DROP_POSITION) else None)
 
     if place:
         templates = [f"画面{place}有{subject}", f"图的{place}画着{subject}", f"{subject}在画面{place}"]
         if with_background:
-            templates += [f"{background}背景的{place}有{subject}",
-                          f"在{background}背景上，{place}有{subject}"]
+            # A translation that mentions the background must say it: only the templates that do.
+            templates = templates * (plan is None) + [f"{background}背景的{place}有{subject}",
+                                                      f"在{background}背景上，{place}有{subject}"]
     else:
         templates = [f"一张图里画着{subject}", f"这张图片上有{subject}", f"图中是{subject}", subject]
         if with_background:
-            templates += [f"{background}背景上有{subject}", f"{subject}，背景是{background}",
+            templates = templates * (plan is None) + [f"{background}背景上有{subject}", f"{subject}，背景是{background}",
                           f"{background}的底色上画了{subject}",
                           f"这是一幅{background}底色的画，上面有{subject}"]
     return rng.choice(templates)

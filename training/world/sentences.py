@@ -8,7 +8,7 @@ counts, positions and backgrounds.
 """
 import random
 
-from .captions import chinese_caption, english_caption
+from .captions import Mentions, chinese_caption, english_caption
 from .prompts import TASKS, prompt
 from .scene import sample_scene
 from .vocabulary import (BACKGROUNDS, COLOURS, COUNT_EN, COUNT_ZH, POSITION_EN, POSITION_ZH,
@@ -41,11 +41,19 @@ def _statement(rng: random.Random) -> tuple[str, str]:
     return (f"{_an(s.en)} {s.en} is a shape", rng.choice((f"{s.zh}是一种图形", f"{s.zh}是一种几何形状")))
 
 
-def sentence_pair(rng: random.Random) -> tuple[str, str, str]:
-    """(en, zh, kind) with kind ∈ {caption, prompt, statement}."""
+def sentence_pair(rng: random.Random, translations: bool = True) -> tuple[str, str, str]:
+    """(en, zh, kind) with kind ∈ {translation, caption, prompt, statement}.
+
+    60% describe a sampled scene: with `translations`, 35 of those 60 points are translation
+    pairs (both captions mention the same attributes, see captions.Mentions) and 25 are two
+    independent captions; without, all 60 are independent captions (the Chinese-only corpus,
+    whose draws stay what they were before translation pairs existed)."""
     roll = rng.random()
     if roll < 0.6:
         scene = sample_scene(rng)
+        if translations and roll < 0.35:
+            plan = Mentions.draw(rng)
+            return english_caption(scene, rng, plan), chinese_caption(scene, rng, plan), "translation"
         return english_caption(scene, rng), chinese_caption(scene, rng), "caption"
     if roll < 0.75:
         task = rng.choice(tuple(TASKS))
@@ -56,4 +64,4 @@ def sentence_pair(rng: random.Random) -> tuple[str, str, str]:
 
 
 def chinese_sentence(rng: random.Random) -> str:
-    return sentence_pair(rng)[1]
+    return sentence_pair(rng, translations=False)[1]
