@@ -16,6 +16,10 @@ public struct EmbeddedDefault: Sendable {
     /// `base_encoder.id`, and what the index's embedding space records); nil: the directory name.
     public var clipName: String? = nil
     public var chineseEncoderName: String? = nil
+    /// Language ("en", "zh") → the classification template the bundle's CLIP was trained to read
+    /// (the demo CLIP knows drawings, not photos), from `manifest.json`'s
+    /// `classification_templates`; empty: the service's standard templates.
+    public var classificationTemplates: [String: String] = [:]
     /// True for models whose outputs carry no meaning (random weights).
     public let isTestModel: Bool
     /// The bundle's labelled test split (`adaptclip eval`), when it ships one.
@@ -37,6 +41,7 @@ public struct EmbeddedDefault: Sendable {
                     chineseEncoderDirectory: optional(demo.appendingPathComponent("bert-zh"), marker: "config.json"),
                     languageAdapterDirectory: optional(demo.appendingPathComponent("zh-adapter"), marker: "adapter.json"),
                     label: "demo bundle (models/demo)", clipName: demoCLIPName, chineseEncoderName: demoChineseEncoderName,
+                    classificationTemplates: templates(manifest: demo.appendingPathComponent("manifest.json")),
                     isTestModel: false,
                     evaluationSplit: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"),
                     gallery: optional(demo.appendingPathComponent("test"), marker: "captions.jsonl"))
@@ -56,6 +61,13 @@ public struct EmbeddedDefault: Sendable {
     /// Model ids of the demo bundle (training/make_demo.sh passes the same to the adapter trainer).
     public static let demoCLIPName = "adaptclip-demo-clip"
     public static let demoChineseEncoderName = "adaptclip-demo-bert-zh"
+
+    private static func templates(manifest: URL) -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: manifest.path),
+              let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let templates = root["classification_templates"] as? [String: String] else { return [:] }
+        return templates.filter { $0.value.contains("{}") }
+    }
 
     private static func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
 

@@ -11,6 +11,8 @@ public enum EngineFactory {
         public let isTestModel: Bool
         /// The language adapter activated at start, if any.
         public let languageAdapterPath: String?
+        /// The embedded default's own classification templates (language → template), if any.
+        public var classificationTemplates: [String: String] = [:]
     }
 
     /// Configured paths win; whatever is not configured comes from the embedded default, which
@@ -58,6 +60,6 @@ public enum EngineFactory {
         }
         return Loaded(
             engine: engine, modelLabel: label, isTestModel: fallback?.isTestModel ?? false,
-            languageAdapterPath: adapterDirectory?.path)
+            languageAdapterPath: adapterDirectory?.path, classificationTemplates: fallback?.classificationTemplates ?? [:])
     }
 }

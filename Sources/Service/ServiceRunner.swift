@@ -41,7 +41,7 @@ public enum ServiceRunner {
         let context = ServiceContext(
             configuration: configuration, engine: loaded.engine, modelLabel: loaded.modelLabel,
             isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection,
-            adapterCatalog: catalog)
+            adapterCatalog: catalog, classificationTemplates: loaded.classificationTemplates)
         if let path = loaded.languageAdapterPath, let active = loaded.engine.languageAdapters.active {
             context.adapters.add(.init(adapter: .language(active.adapter), path: path, loadedAt: active.activatedAt))
         }

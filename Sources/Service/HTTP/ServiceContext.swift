@@ -22,12 +22,19 @@ public struct ServiceContext: Sendable {
     let reindexer = Reindexer()
     /// The searchable photo collection (nil when the service runs without a data directory).
     public let collection: ImageCollection?
+    /// `/v1/classify`'s template per language when the request names none: the model's own
+    /// where it declares them (the demo bundle), else ClassifyRoute.standardTemplates.
+    let defaultTemplates: [QueryLanguage: String]
 
     public init(
         configuration: AdaptCLIPConfiguration, engine: EmbeddingEngine, modelLabel: String, isTestModel: Bool,
         metrics: ServiceMetrics, logger: Logger, collection: ImageCollection? = nil,
-        adapterCatalog: AdapterCatalog? = nil
+        adapterCatalog: AdapterCatalog? = nil, classificationTemplates: [String: String] = [:]
     ) {
+        var templates = ClassifyRoute.standardTemplates
+        if let en = classificationTemplates["en"] { templates[.en] = en }
+        if let zh = classificationTemplates["zh"] { templates[.zh] = zh; templates[.zhRaw] = zh }
+        self.defaultTemplates = templates
         self.collection = collection
         self.configuration = configuration
         self.engine = engine

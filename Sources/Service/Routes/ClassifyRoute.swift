@@ -7,7 +7,7 @@ import HTTPServer
 /// turned into probabilities by a softmax over cosine × the model's logit scale — exactly
 /// CLIP's `logits_per_image`.
 enum ClassifyRoute {
-    static let defaultTemplates: [QueryLanguage: String] = [.en: "a photo of a {}.", .zh: "一张{}的照片。", .zhRaw: "一张{}的照片。"]
+    static let standardTemplates: [QueryLanguage: String] = [.en: "a photo of a {}.", .zh: "一张{}的照片。", .zhRaw: "一张{}的照片。"]
 
     struct Request {
         var image = ImageInput.bytes(Data())
@@ -52,7 +52,7 @@ enum ClassifyRoute {
         if let name = request.prompt { return try await classifyWithPrompt(name, request, context, deadline: deadline) }
         // One language for the whole label set, so every label gets the same template and path.
         let language = LanguageRouter.resolve(request.language, text: request.labels.joined(separator: " "))
-        let template = request.template ?? defaultTemplates[language] ?? "a photo of a {}."
+        let template = request.template ?? context.defaultTemplates[language] ?? "a photo of a {}."
         let prompts = request.labels.map { template.replacingOccurrences(of: "{}", with: $0) }
 
         let imageBytes = try await request.image.load(context, field: request.image.member(inline: "image", url: "image_url"))
