@@ -43,7 +43,7 @@ from adaptclip_training.image_text_pairs import ImageTextPairs, load_pairs
 from training.evaluate_demo import recalls, zero_shot_accuracy
 from training.train_demo_clip import embed_images, embed_texts
 from training.train_demo_clip import main as train_demo_clip
-from training.world.generate import write_split
+from training.world.generate import generate_item, png_bytes, write_split
 from training.world.prompts import TASKS, prompts
 
 SETTINGS = ("a", "b", "c", "d", "e")
@@ -82,14 +82,25 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def generate_domain_world(arguments: argparse.Namespace) -> None:
     for split, count, seed in (("train", arguments.large_pairs, 11), ("validation", 500, 12),
                                ("test", arguments.test_pairs, 3)):
-        folder = arguments.out / split
-        captions = folder / "captions.jsonl"
-        if captions.is_file() and len(captions.read_text(encoding="utf-8").splitlines()) == count:
+        if _is_current(arguments.out / split, split, seed, count):
             continue
         started = time.monotonic()
         write_split(arguments.out, split, count, seed, style="outline")
         print(f"generated outline {split}: {count} pairs (seed {seed}) in {time.monotonic() - started:.0f}s",
               flush=True)
+
+
+def _is_current(folder: Path, split: str, seed: int, count: int) -> bool:
+    """A split generated earlier is reused when it has `count` records and its first and last
+    images are byte-identical to what the generator draws now (the world's code may have moved)."""
+    captions = folder / "captions.jsonl"
+    if not captions.is_file() or len(captions.read_text(encoding="utf-8").splitlines()) != count:
+        return False
+    for index in (0, count - 1):
+        image, record = generate_item(split, seed, index, "outline")
+        if not (folder / record["file"]).is_file() or (folder / record["file"]).read_bytes() != png_bytes(image):
+            return False
+    return True
 
 
 def evaluate(model: CLIPModel, tokenizer: CLIPTokenizer, domain: ImageTextPairs, general: ImageTextPairs) -> dict:

@@ -10,6 +10,7 @@ and otherwise equal the filled world's (the default style's records have no "sty
 demo world's captions.jsonl is unchanged).
 """
 import argparse
+import io
 import json
 from pathlib import Path
 
@@ -30,14 +31,20 @@ def generate_item(split: str, seed: int, index: int, style: str = "filled"):
     return image, record
 
 
+def png_bytes(image) -> bytes:
+    """No metadata chunks, fixed zlib settings: the bytes depend on the pixels only."""
+    encoded = io.BytesIO()
+    image.save(encoded, format="PNG", optimize=False, compress_level=6)
+    return encoded.getvalue()
+
+
 def write_split(out: Path, split: str, count: int, seed: int, style: str = "filled") -> Path:
     folder = out / split
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "captions.jsonl", "w", encoding="utf-8", newline="\n") as captions:
         for index in range(count):
             image, record = generate_item(split, seed, index, style)
-            # No metadata chunks, fixed zlib settings: the bytes depend on the pixels only.
-            image.save(folder / record["file"], format="PNG", optimize=False, compress_level=6)
+            (folder / record["file"]).write_bytes(png_bytes(image))
             captions.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
     return folder
 
