@@ -224,7 +224,7 @@ def checks(results: dict) -> dict:
     for other in ("b", "c"):
         if "d" in results and other in results:
             found[f"(d) > ({other}) on the domain"] = (domain("d") > domain(other),
-                                                       f"{100 * domain('d'):.1f}% vs {100 * domain(other):.1f}%")
+                                                       f"{100 * domain('d'):.2f}% vs {100 * domain(other):.2f}%")
     if "d" in results and "a" in results:
         share = results["d"]["general"]["zero_shot"]["mean"] / results["a"]["general"]["zero_shot"]["mean"]
         found["(d) keeps >= 98% of (a)'s general accuracy"] = (share >= 0.98, f"{100 * share:.1f}%")
