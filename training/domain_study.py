@@ -70,7 +70,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--adapter-lr", type=float, default=1e-3)
     parser.add_argument("--finetune-lr", type=float, default=5e-5)
     parser.add_argument("--bottleneck", type=int, default=32)
-    parser.add_argument("--hsw-temperature", type=float, default=0.05, help="τ of (d)'s sampling weights")
+    parser.add_argument("--hsw-temperature", type=float, default=0.2, help="τ of (d)'s sampling weights")
     parser.add_argument("--hsw-uniform-mix", type=float, default=0.5, help="λ of (d)'s sampling weights")
     parser.add_argument("--vision-layers", default="all")
     parser.add_argument("--text-layers", default="none")

@@ -84,7 +84,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     hard.add_argument("--hard-sample-weighting", action="store_true",
                       help="sample batches by the memory bank of per-pair difficulty")
     hard.add_argument("--hsw-momentum", type=float, default=0.5, help="m of the EMA b ← m·b + (1 − m)·d")
-    hard.add_argument("--hsw-temperature", type=float, default=0.05, help="τ of softmax(b / τ), cosine units")
+    hard.add_argument("--hsw-temperature", type=float, default=0.2, help="τ of softmax(b / τ), cosine units")
     hard.add_argument("--hsw-uniform-mix", type=float, default=0.5, help="λ, the uniform share of the weights")
     arguments = parser.parse_args(argv)
     if arguments.learning_rate is None:

@@ -27,7 +27,7 @@ import torch
 @dataclass(frozen=True)
 class HardSampleSettings:
     momentum: float = 0.5         # m: weight of the old value in the EMA
-    temperature: float = 0.05     # τ, in cosine units (difficulties lie in [−2, 2])
+    temperature: float = 0.2      # τ, in cosine units (difficulties lie in [−2, 2]); 0.05 over-concentrated (docs/results-domain.md)
     uniform_mix: float = 0.5      # λ: the uniform share, the floor that keeps every pair alive
 
     def __post_init__(self) -> None:
