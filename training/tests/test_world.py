@@ -11,9 +11,13 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from training.world.generate import generate_item, write_split
+from training.world.render import render
+from training.world.scene import sample_scene
+from training.world.seeding import item_rng
 from training.world.prompts import TASKS, prompts
 from training.world.scene import IMAGE_SIZE
 from training.world.seeding import item_seed
@@ -194,6 +198,68 @@ def test_item_streams_differ_across_splits_and_seeds():
     seeds = [item_seed(split, seed, i) for split in ("train", "validation", "test") for seed in (1, 2, 3)
              for i in range(500)]
     assert len(set(seeds)) == len(seeds)
+
+
+# ---------------------------------------------------------------- styles
+
+# SHA-256 over test-000000.png … test-000019.png and the first 20 lines of captions.jsonl of
+# `generate --split test --count 20 --seed 3`: the demo world v2's training/out/world/test, as written
+# by the generator without styles. Adding a style must never change the default world; a deliberate
+# change of the filled world updates this digest.
+FILLED_TEST_DIGEST = "558b7225e3643e0aca9140295b2faab47702cfbfd70c9d00423a05394a068dd2"
+
+
+def test_default_style_bytes_are_those_of_the_demo_world(tmp_path):
+    folder = write_split(tmp_path, "test", 20, seed=3)
+    digest = hashlib.sha256()
+    for i in range(20):
+        digest.update((folder / f"test-{i:06d}.png").read_bytes())
+    digest.update((folder / "captions.jsonl").read_bytes())
+    assert digest.hexdigest() == FILLED_TEST_DIGEST
+
+
+def test_outline_split_is_byte_identical_across_runs(tmp_path):
+    a = _files(write_split(tmp_path / "a", "train", 30, seed=7, style="outline"))
+    b = _files(write_split(tmp_path / "b", "train", 30, seed=7, style="outline"))
+    assert len(a) == 31 and a == b
+
+
+def test_outline_item_is_the_filled_scene_with_the_same_captions():
+    for i in range(60):
+        filled_image, filled = generate_item("test", 3, i)
+        outline_image, outline = generate_item("test", 3, i, style="outline")
+        assert outline.pop("style") == "outline" and "style" not in filled
+        assert outline == filled
+        # A ring's band is no thicker than two strokes: it is its own outline.
+        if any(o["shape"] != "ring" for o in filled["labels"]["objects"]):
+            assert outline_image.tobytes() != filled_image.tobytes()
+
+
+def _object_pixels(image, colour_rgb) -> int:
+    return int((np.asarray(image) == np.array(colour_rgb, dtype=np.uint8)).all(axis=-1).sum())
+
+
+def test_outlines_keep_a_minority_of_the_filled_pixels():
+    from training.world.vocabulary import COLOUR_BY_KEY
+    shapes, filled_total, outline_total = set(), 0, 0
+    for i in range(300):
+        scene = sample_scene(item_rng("train", 5, i))
+        if scene.mixed or scene.texture != "plain":
+            continue
+        rgb = COLOUR_BY_KEY[scene.objects[0].colour].rgb
+        filled, outline = _object_pixels(render(scene), rgb), _object_pixels(render(scene, "outline"), rgb)
+        # A small star is nearly all stroke and a ring's band is its own outline; the rest lose pixels.
+        assert 0 < outline <= filled and (outline < filled or scene.objects[0].shape == "ring"), \
+            (scene.objects, outline, filled)
+        shapes.add(scene.objects[0].shape)
+        filled_total, outline_total = filled_total + filled, outline_total + outline
+    assert shapes == {s.key for s in SHAPES}
+    assert outline_total < 0.7 * filled_total, (outline_total, filled_total)
+
+
+def test_unknown_style_is_refused():
+    with pytest.raises(ValueError, match="unknown style 'sketch'"):
+        render(sample_scene(item_rng("train", 1, 0)), "sketch")
 
 
 # ---------------------------------------------------------------- CLIP vocabulary

@@ -2,11 +2,18 @@
 
 Every shape is drawn from its centre (x, y) and radius r: it fits in the circle of radius r, so
 the scene sampler can place objects without overlaps by comparing radii.
+
+Two styles: "filled" (the demo world: solid shapes) and "outline" (the domain-adaptation target):
+the border of each filled shape, `outline_width(r)` pixels deep, the interior left as background.
+The outline is derived from the filled drawing (the filled shape minus its erosion), so it needs
+no geometry of its own and follows any shape `_draw_object` learns; it draws no random numbers, so
+an outline item shows exactly the scene of the filled item with the same (split, seed, index).
+The filled style's Pillow calls are untouched, so the default world's bytes never change.
 """
 import math
 import random
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from .scene import IMAGE_SIZE, DrawnObject, Scene
 from .vocabulary import BACKGROUND_BY_KEY, COLOUR_BY_KEY
@@ -107,11 +114,38 @@ def _draw_texture(image: Image.Image, base: tuple[int, int, int], texture: str, 
         raise ValueError(f"unknown texture {texture!r}")
 
 
-def render(scene: Scene) -> Image.Image:
+STYLES = ("filled", "outline")
+
+
+def outline_width(r: int) -> int:
+    """Stroke depth of the outline style: 2 px for small objects, 3 px for large ones (r ≥ 14),
+    thin enough that colour is a much weaker cue than in the filled style."""
+    return 2 if r < 14 else 3
+
+
+def _draw_outline(image: Image.Image, o: DrawnObject) -> None:
+    """Paints the border of `o`'s filled shape: its pixels within outline_width(r) px (chessboard
+    distance) of a pixel outside it."""
+    colour = COLOUR_BY_KEY[o.colour].rgb
+    scratch = Image.new("RGB", image.size, (255, 255, 255) if colour == (0, 0, 0) else (0, 0, 0))
+    _draw_object(ImageDraw.Draw(scratch), o)
+    # Pixels exactly of the object's colour → 255, everything else → 0.
+    mask = ImageChops.difference(scratch, Image.new("RGB", image.size, colour)).convert("L").point(
+        lambda v: 255 if v == 0 else 0)
+    interior = mask.filter(ImageFilter.MinFilter(2 * outline_width(o.r) + 1))
+    image.paste(colour, mask=ImageChops.subtract(mask, interior))
+
+
+def render(scene: Scene, style: str = "filled") -> Image.Image:
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r} (one of {', '.join(STYLES)})")
     base = BACKGROUND_BY_KEY[scene.background].rgb
     image = Image.new("RGB", (IMAGE_SIZE, IMAGE_SIZE), base)
     _draw_texture(image, base, scene.texture, scene.texture_seed)
     draw = ImageDraw.Draw(image)
     for o in scene.objects:
-        _draw_object(draw, o)
+        if style == "filled":
+            _draw_object(draw, o)
+        else:
+            _draw_outline(image, o)
     return image
