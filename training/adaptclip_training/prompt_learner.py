@@ -233,15 +233,25 @@ class PromptedClassifier(nn.Module):
         if vision_hidden is None:
             raise ValueError("a structured prompt needs the image's vision hidden states")
         instances = self.prompt.instance_context(vision_hidden)
-        return torch.stack([self.encoder(self.class_sequences(labels, inst)) for inst in instances])
+        # One encoder call for every (image, class) pair: B×C short sequences batch well, and
+        # training calls this once per step.
+        sequences = [s for inst in instances for s in self.class_sequences(labels, inst)]
+        return self.encoder(sequences).view(len(instances), len(labels), -1)
 
     def logits(self, pixel_values: torch.Tensor, labels: list[str]) -> torch.Tensor:
         """[B, C]: logit_scale · cos(image features, class text features)."""
         clip = self.encoder.clip
         vision = clip.vision_model(pixel_values=pixel_values)
-        image = F.normalize(clip.visual_projection(vision.pooler_output), dim=-1)
+        return self.logits_from_vision(clip.visual_projection(vision.pooler_output), vision.last_hidden_state, labels)
+
+    def logits_from_vision(self, image_features: torch.Tensor, vision_hidden: torch.Tensor | None,
+                           labels: list[str]) -> torch.Tensor:
+        """`logits` from the frozen vision tower's outputs (computed once when training):
+        image_features [B, P] (projected, any norm), vision_hidden [B, Tv, Wv] (structured only)."""
+        clip = self.encoder.clip
+        image = F.normalize(image_features, dim=-1)
         if self.prompt.config.variant == "coop":
             text = F.normalize(self.text_features(labels), dim=-1)
             return clip.logit_scale.exp() * image @ text.T
-        text = F.normalize(self.text_features(labels, vision.last_hidden_state), dim=-1)
+        text = F.normalize(self.text_features(labels, vision_hidden), dim=-1)
         return clip.logit_scale.exp() * torch.einsum("bp,bcp->bc", image, text)
