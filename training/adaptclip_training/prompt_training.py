@@ -93,8 +93,8 @@ def initial_prompt(clip, tokenizer, shape: PromptShape, seed: int) -> PromptLear
 
 @dataclass(frozen=True)
 class TrainSettings:
-    steps: int = 200
-    batch_size: int = 32
+    steps: int = 150
+    batch_size: int = 16
     learning_rate: float = 2e-3
     weight_decay: float = 0.0
     eval_every: int = 20     # validation accuracy every N steps (0: never, keep the last state)
