@@ -78,6 +78,7 @@ def markdown(rows: list[dict], meta: dict) -> str:
         f"{meta['steps']} steps at most, early-stopped on {meta['validation_per_class']} validation images "
         "per class.",
         "",
+        *([meta["note"], ""] if meta.get("note") else []),
         "| task | shots | template | CoOp | structured | structured ≥ CoOp | CoOp ≥ template |",
         "|---|---:|---:|---:|---:|---|---|",
     ]
@@ -102,7 +103,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--json", type=Path, required=True, help="every run and the summary")
     parser.add_argument("--markdown", type=Path, required=True, help="the table (docs/results-prompts.md)")
     parser.add_argument("--export-dir", type=Path, help="also export each run's checkpoint under this folder")
+    parser.add_argument("--note", help="a paragraph for the table's header (e.g. which CLIP this is and why)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="no training: write --markdown from the runs already in --json (with this --note)")
     arguments = parser.parse_args(argv)
+    if arguments.render_only:
+        result = json.loads(arguments.json.read_text(encoding="utf-8"))
+        result["meta"]["note"] = arguments.note or result["meta"].get("note")
+        arguments.markdown.write_text(markdown(result["summary"], result["meta"]), encoding="utf-8")
+        return result
     torch.set_num_threads(arguments.threads)
 
     started = time.monotonic()
@@ -133,7 +142,8 @@ def main(argv: list[str] | None = None) -> dict:
     meta = {"command": "python " + " ".join(["training/prompt_results.py"] + (argv if argv is not None else sys.argv[1:])),
             "date": time.strftime("%Y-%m-%d"), "seconds": time.monotonic() - started, "threads": arguments.threads,
             "clip": arguments.clip.resolve().name, "seeds": arguments.seeds, "steps": arguments.steps,
-            "validation_per_class": arguments.validation_per_class, "versions": train_prompts.versions()}
+            "validation_per_class": arguments.validation_per_class, "note": arguments.note,
+            "versions": train_prompts.versions()}
     result = {"meta": meta, "summary": rows, "runs": records}
     arguments.json.parent.mkdir(parents=True, exist_ok=True)
     arguments.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
