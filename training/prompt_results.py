@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> dict:
     if arguments.render_only:
         result = json.loads(arguments.json.read_text(encoding="utf-8"))
         result["meta"]["note"] = arguments.note or result["meta"].get("note")
+        arguments.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         arguments.markdown.write_text(markdown(result["summary"], result["meta"]), encoding="utf-8")
         return result
     torch.set_num_threads(arguments.threads)
