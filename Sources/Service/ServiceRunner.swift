@@ -47,6 +47,7 @@ public enum ServiceRunner {
         }
         restoreActiveAdapter(from: catalog, into: context)
         if let restoredDomain { context.adapters.add(restoredDomain) }
+        PromptAdmin.restoreInstalled(from: catalog, into: context)
         let server = HTTPServer(
             configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger)
         let port = try server.start()

@@ -108,6 +108,47 @@ import Testing
         }
     }
 
+    /// Installed prompts are recorded in the data directory's adapters table, like the active
+    /// language adapter: a restart serves them again, and a deleted one stays deleted.
+    @Test func installedPromptsSurviveARestartAndADeletedOneStaysDeleted() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-prompts-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let environment = ["ADAPTCLIP_ADMIN_TOKEN": "prompt-admin-token"]
+        func restarted(_ body: (LiveService) async throws -> Void) async throws {
+            let service = try await LiveService.start(["data_dir": data.path], environment: environment)
+            do { try await body(service) } catch {
+                await service.running.server.shutdown(gracePeriod: .seconds(2))
+                throw error
+            }
+            await service.running.server.shutdown(gracePeriod: .seconds(2))
+            try service.running.context.collection?.close()
+        }
+
+        try await restarted { service in
+            for variant in ["coop", "structured"] {
+                let path = Self.prompts.appendingPathComponent(variant).path
+                let loaded = try await service.post("/admin/adapters", json: ["path": path], headers: Self.auth)
+                #expect(loaded.status == 201, "\(loaded.text)")
+            }
+        }
+        try await restarted { service in
+            for variant in ["coop", "structured"] {
+                let reply = try await service.post("/v1/classify", json: try Self.classifyBody(prompt: "tiny-clip-\(variant)"))
+                #expect(reply.status == 200, "\(variant) after a restart: \(reply.text)")
+                let worst = Self.worstDifference(Self.scores(reply), try Self.expectedScores(variant))
+                #expect(worst <= 1e-5, "\(variant) after a restart: worst abs \(worst)")
+            }
+            let deleted = try await service.request("DELETE", "/admin/adapters/prompt:tiny-clip-structured", headers: Self.auth)
+            #expect(deleted.status == 204)
+        }
+        try await restarted { service in
+            let gone = try await service.post("/v1/classify", json: try Self.classifyBody(prompt: "tiny-clip-structured"))
+            expectProblem(gone, status: 404, field: "prompt")
+            let listing = try await service.request("GET", "/admin/adapters", headers: Self.auth)
+            #expect((listing.json["prompts"] as? [[String: Any]])?.map { $0["key"] as? String } == ["prompt:tiny-clip-coop"])
+        }
+    }
+
     @Test func aBrokenPromptIsRejectedAndAPromptAndATemplateTogetherAreRefused() async throws {
         try await withAdmin { service in
             let other = LiveService.fixtures.appendingPathComponent("prompts/tiny-gelu-p16/coop").path

@@ -179,13 +179,18 @@ class PromptedTextEncoder(nn.Module):
         longest = max(lengths)
         # Right padding: under the causal mask no real position looks at a later one.
         batch = torch.stack([F.pad(s, (0, 0, 0, longest - s.shape[0])) for s in sequences])
+        return self.encode_padded(batch, torch.tensor(lengths))
+
+    def encode_padded(self, batch: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """batch [N, T, Wt] right-padded input embeddings, lengths [N] (each ≤ T, checked by the
+        caller) -> text features [N, P]."""
         text = self.clip.text_model
         hidden = text.embeddings(inputs_embeds=batch)
         from transformers.modeling_attn_mask_utils import _create_4d_causal_attention_mask
         causal = _create_4d_causal_attention_mask(batch.shape[:2], hidden.dtype, device=hidden.device)
         hidden = text.encoder(inputs_embeds=hidden, causal_attention_mask=causal).last_hidden_state
         hidden = text.final_layer_norm(hidden)
-        pooled = hidden[torch.arange(len(sequences)), torch.tensor(lengths) - 1]
+        pooled = hidden[torch.arange(batch.shape[0]), lengths - 1]
         return self.clip.text_projection(pooled)
 
 
@@ -197,12 +202,15 @@ class PromptedClassifier(nn.Module):
         self.encoder = PromptedTextEncoder(clip)
         self.tokenizer = tokenizer
         self.prompt = prompt
+        self._token_cache: dict[str, list[int]] = {}
         for p in clip.parameters():
             p.requires_grad_(False)
 
     def _ids(self, text: str) -> list[int]:
-        """Tokens of `text` without BOS/EOS."""
-        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        """Tokens of `text` without BOS/EOS (kept: training asks for the same labels every step)."""
+        if text not in self._token_cache:
+            self._token_cache[text] = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        return self._token_cache[text]
 
     def _special(self) -> tuple[torch.Tensor, torch.Tensor]:
         c = self.encoder.text_config
@@ -216,15 +224,23 @@ class PromptedClassifier(nn.Module):
         bos, eos = self._special()
         config = self.prompt.config
         emb = self.encoder.token_embeddings
-        sequences = []
+        if config.variant == "structured":
+            return [batch[0] for batch in self.structured_batches(labels, instance.unsqueeze(0))]
+        return [torch.cat([bos, self.prompt.ctx, emb(self._ids(label + config.class_suffix)), eos])
+                for label in labels]
+
+    def structured_batches(self, labels: list[str], instances: torch.Tensor) -> list[torch.Tensor]:
+        """Per label, the input embeddings of every image at once: [B, T_label, Wt] for
+        instances [B, n_i, Wt] — [BOS, general_ctx, name, instance, suffix, EOS]."""
+        bos, eos = self._special()
+        emb = self.encoder.token_embeddings
+        batch = instances.shape[0]
+        after = torch.cat([emb(self._ids(self.prompt.config.class_suffix)), eos])  # suffix may be ""
+        batches = []
         for label in labels:
-            if config.variant == "coop":
-                parts = [bos, self.prompt.ctx, emb(self._ids(label + config.class_suffix)), eos]
-            else:
-                parts = [bos, self.prompt.general_ctx, emb(self._ids(label)), instance,
-                         emb(self._ids(config.class_suffix)), eos]
-            sequences.append(torch.cat([p for p in parts if p.shape[0] > 0]))
-        return sequences
+            before = torch.cat([bos, self.prompt.general_ctx, emb(self._ids(label))])
+            batches.append(torch.cat([before.expand(batch, -1, -1), instances, after.expand(batch, -1, -1)], dim=1))
+        return batches
 
     def text_features(self, labels: list[str], vision_hidden: torch.Tensor | None = None) -> torch.Tensor:
         """coop: [C, P] (image-independent). structured: [B, C, P] for vision_hidden [B, Tv, Wv]."""
@@ -233,15 +249,34 @@ class PromptedClassifier(nn.Module):
         if vision_hidden is None:
             raise ValueError("a structured prompt needs the image's vision hidden states")
         instances = self.prompt.instance_context(vision_hidden)
-        return torch.stack([self.encoder(self.class_sequences(labels, inst)) for inst in instances])
+        # One encoder call for every (class, image) pair, built as tensors (not B×C Python
+        # sequences): training calls this once per step.
+        batches = self.structured_batches(labels, instances)
+        lengths = [b.shape[1] for b in batches]
+        limit = self.encoder.text_config.max_position_embeddings
+        for label, length in zip(labels, lengths):
+            if length > limit:
+                raise ValueError(f"label {label!r} makes {length} positions; must be 1...{limit} "
+                                 "(max_position_embeddings)")
+        longest = max(lengths)
+        padded = torch.cat([F.pad(b, (0, 0, 0, longest - b.shape[1])) for b in batches])       # [C·B, T, Wt]
+        features = self.encoder.encode_padded(padded, torch.tensor(lengths).repeat_interleave(instances.shape[0]))
+        return features.view(len(labels), instances.shape[0], -1).transpose(0, 1)               # [B, C, P]
 
     def logits(self, pixel_values: torch.Tensor, labels: list[str]) -> torch.Tensor:
         """[B, C]: logit_scale · cos(image features, class text features)."""
         clip = self.encoder.clip
         vision = clip.vision_model(pixel_values=pixel_values)
-        image = F.normalize(clip.visual_projection(vision.pooler_output), dim=-1)
+        return self.logits_from_vision(clip.visual_projection(vision.pooler_output), vision.last_hidden_state, labels)
+
+    def logits_from_vision(self, image_features: torch.Tensor, vision_hidden: torch.Tensor | None,
+                           labels: list[str]) -> torch.Tensor:
+        """`logits` from the frozen vision tower's outputs (computed once when training):
+        image_features [B, P] (projected, any norm), vision_hidden [B, Tv, Wv] (structured only)."""
+        clip = self.encoder.clip
+        image = F.normalize(image_features, dim=-1)
         if self.prompt.config.variant == "coop":
             text = F.normalize(self.text_features(labels), dim=-1)
             return clip.logit_scale.exp() * image @ text.T
-        text = F.normalize(self.text_features(labels, vision.last_hidden_state), dim=-1)
+        text = F.normalize(self.text_features(labels, vision_hidden), dim=-1)
         return clip.logit_scale.exp() * torch.einsum("bp,bcp->bc", image, text)

@@ -36,14 +36,7 @@ public final class AdapterCatalog: @unchecked Sendable {
         try lock.withLock {
             try db.transaction {
                 try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND active = 1", [.text(record.kind)])
-                try db.run("""
-                    INSERT INTO adapters (kind, name, version, base_model, sha256, manifest, path, active)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 1)
-                    ON CONFLICT (kind, name, version) DO UPDATE SET
-                        base_model = excluded.base_model, sha256 = excluded.sha256, manifest = excluded.manifest,
-                        path = excluded.path, active = 1
-                    """, [.text(record.kind), .text(record.name), .text(record.version), .text(record.baseModel),
-                          .text(record.sha256), .text(record.manifestJSON), .text(record.path)])
+                try upsertActive(record)
             }
         }
     }
@@ -58,14 +51,63 @@ public final class AdapterCatalog: @unchecked Sendable {
 
     /// The active checkpoint of `kind`, if one was ever activated.
     public func active(kind: String) throws -> Record? {
-        let rows = try lock.withLock {
-            try db.query(
-                "SELECT kind, name, version, base_model, sha256, manifest, path FROM adapters WHERE kind = ? AND active = 1",
-                [.text(kind)])
+        try records(where: "kind = ? AND active = 1", [.text(kind)]).first
+    }
+
+    // MARK: - Learned prompts
+
+    /// Learned prompts serve side by side, one per name (a request picks one by name), so
+    /// `active` marks every installed prompt, not one per kind.
+    public static let promptKind = "prompt"
+
+    /// Records `record` (kind "prompt") as the installed prompt of its name: earlier versions of
+    /// that name stop being restored, other names are untouched. One transaction, as `activate`.
+    public func install(prompt record: Record) throws {
+        try lock.withLock {
+            try db.transaction {
+                try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND name = ? AND active = 1",
+                           [.text(Self.promptKind), .text(record.name)])
+                try upsertActive(record)
+            }
         }
-        guard let row = rows.first else { return nil }
-        let text: (Int) -> String = { row[$0].text ?? "" }
-        return Record(kind: text(0), name: text(1), version: text(2), baseModel: text(3), sha256: text(4),
-                      manifestJSON: text(5), path: text(6))
+    }
+
+    /// A prompt removed through the admin API stays in the history but is not restored.
+    public func uninstall(promptNamed name: String) throws {
+        try lock.withLock {
+            try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND name = ? AND active = 1",
+                       [.text(Self.promptKind), .text(name)])
+        }
+    }
+
+    /// Every installed prompt, by name: what a restart loads again.
+    public func installedPrompts() throws -> [Record] {
+        try records(where: "kind = ? AND active = 1 ORDER BY name", [.text(Self.promptKind)])
+    }
+
+    // MARK: - Helpers
+
+    /// Caller holds `lock` inside a transaction.
+    private func upsertActive(_ record: Record) throws {
+        try db.run("""
+            INSERT INTO adapters (kind, name, version, base_model, sha256, manifest, path, active)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+            ON CONFLICT (kind, name, version) DO UPDATE SET
+                base_model = excluded.base_model, sha256 = excluded.sha256, manifest = excluded.manifest,
+                path = excluded.path, active = 1
+            """, [.text(record.kind), .text(record.name), .text(record.version), .text(record.baseModel),
+                  .text(record.sha256), .text(record.manifestJSON), .text(record.path)])
+    }
+
+    private func records(where condition: String, _ parameters: [SQLiteValue]) throws -> [Record] {
+        let rows = try lock.withLock {
+            try db.query("SELECT kind, name, version, base_model, sha256, manifest, path FROM adapters WHERE \(condition)",
+                         parameters)
+        }
+        return rows.map { row in
+            let text: (Int) -> String = { row[$0].text ?? "" }
+            return Record(kind: text(0), name: text(1), version: text(2), baseModel: text(3), sha256: text(4),
+                          manifestJSON: text(5), path: text(6))
+        }
     }
 }

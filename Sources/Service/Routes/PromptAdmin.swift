@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import HTTPServer
 import Models
+import Retrieval
 
 /// Learned prompts under `/admin/adapters`: `POST` of a checkpoint whose kind is `"prompt"`
 /// loads and installs it under its manifest name (replacing one of that name atomically;
@@ -47,6 +48,9 @@ enum PromptAdmin {
         } catch {
             throw APIError(status: 422, code: "adapter-rejected", title: "Adapter checkpoint rejected", detail: "\(error)", field: "path")
         }
+        // SQLite first, as for language adapters: a restart restores every prompt that was
+        // installed, and a failed write leaves the served set unchanged.
+        try context.adapterCatalog?.install(prompt: record(of: prompt, path: path))
         let (entry, previous) = prompts.install(prompt, path: path)
         context.logger.notice("prompt installed", metadata: [
             "prompt": "\(prompt.manifest.name)@\(prompt.manifest.version)", "path": "\(path)",
@@ -59,12 +63,57 @@ enum PromptAdmin {
     static func unload(_ reference: String, _ context: ServiceContext) throws -> HTTPResponse? {
         guard reference.hasPrefix(keyPrefix) else { return nil }
         let name = String(reference.dropFirst(keyPrefix.count))
-        guard let removed = context.engine.prompts.registry.remove(named: name) else {
+        guard context.engine.prompts.registry.entry(named: name) != nil else {
             throw APIError(status: 404, code: "adapter-not-found", title: "Unknown adapter",
                            detail: "no loaded prompt named '\(name)'", field: "name")
         }
+        try context.adapterCatalog?.uninstall(promptNamed: name)
+        guard let removed = context.engine.prompts.registry.remove(named: name) else {
+            return HTTPResponse(status: .noContent)  // a concurrent DELETE of the same name won
+        }
         context.logger.notice("prompt removed", metadata: ["prompt": "\(removed.name)@\(removed.version)"])
         return HTTPResponse(status: .noContent)
+    }
+
+    /// What the adapters table keeps of an installed prompt (the manifest as written on disk).
+    static func record(of prompt: LearnedPrompt, path: String) -> AdapterCatalog.Record {
+        let manifest = prompt.manifest
+        let manifestURL = URL(fileURLWithPath: path).appendingPathComponent(AdapterManifest.fileName)
+        return AdapterCatalog.Record(
+            kind: PromptManifest.kind, name: manifest.name, version: manifest.version, baseModel: manifest.clip.id,
+            sha256: manifest.weights.sha256, manifestJSON: (try? String(contentsOf: manifestURL, encoding: .utf8)) ?? "{}",
+            path: path)
+    }
+
+    /// Loads again every prompt installed before the last stop. One that can no longer be loaded
+    /// (moved, changed, made for another CLIP) is skipped with a warning; the others serve.
+    static func restoreInstalled(from catalog: AdapterCatalog, into context: ServiceContext) {
+        let records: [AdapterCatalog.Record]
+        do {
+            records = try catalog.installedPrompts()
+        } catch {
+            context.logger.warning("could not read the installed prompts", metadata: ["error": "\(error)"])
+            return
+        }
+        for record in records {
+            do {
+                let prompt = try context.engine.prompts.load(directory: URL(fileURLWithPath: record.path))
+                // Another checkpoint written over the same directory is not what the operator installed.
+                guard prompt.manifest.weights.sha256 == record.sha256 else {
+                    context.logger.warning("an installed prompt changed on disk; it is not served", metadata: [
+                        "prompt": "\(record.name)@\(record.version)", "path": "\(record.path)",
+                        "installed_sha256": "\(record.sha256)", "found_sha256": "\(prompt.manifest.weights.sha256)",
+                    ])
+                    continue
+                }
+                context.engine.prompts.install(prompt, path: record.path)
+                context.logger.notice("restored a prompt", metadata: ["prompt": "\(record.name)@\(record.version)", "path": "\(record.path)"])
+            } catch {
+                context.logger.warning("could not restore an installed prompt; it is not served", metadata: [
+                    "prompt": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(error)",
+                ])
+            }
+        }
     }
 
     static func views(_ context: ServiceContext) -> [PromptView] {
