@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     manifest = {
         "bundle": "adaptclip demo",
         "made_by": "make demo-model (training/make_demo.sh)",
+        # What /v1/classify wraps a bare label in by default: the demo CLIP learned "a drawing of …"
+        # captions (training/world/prompts.py), not photos.
+        "classification_templates": {"en": "a drawing of a {}", "zh": "一个{}"},
         "world": {"generator": "training/world", "command": args.world_command,
                   "gallery": f"{shipped} images of the balanced gallery split (training/world/gallery.py, seed 4)"},
         "clip": training_summary(args.demo / "clip" / "training_log.json"),

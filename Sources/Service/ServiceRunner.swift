@@ -30,7 +30,7 @@ public enum ServiceRunner {
         let collection = try ImageCollection(
             dataDirectory: URL(fileURLWithPath: configuration.dataDirectory), engine: loaded.engine,
             settings: configuration.indexSettings)
-        if configuration.models.clip == nil, let gallery = EmbeddedDefault.locate()?.gallery {
+        if configuration.models.clip == nil, configuration.seedGallery, let gallery = EmbeddedDefault.locate()?.gallery {
             try await GallerySeeder.seedIfEmpty(collection, from: gallery, engine: loaded.engine, logger: logger)
         }
         metrics.setIndexVectors(collection.store.indexState.vectors)

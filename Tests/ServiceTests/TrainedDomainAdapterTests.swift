@@ -52,7 +52,7 @@ import Testing
         _ = try DemoBundleTests.bundle()
         let e = try Self.expectations()
         #expect(e.images.count >= 20 && e.prompts.count == 10)
-        try await withService(["limits.max_labels": "10"], environment: ["ADAPTCLIP_ADMIN_TOKEN": Self.token],
+        try await withService(["limits.max_labels": "10", "gallery.seed": "false"], environment: ["ADAPTCLIP_ADMIN_TOKEN": Self.token],
                               embeddedDefault: true) { service in
             let auth = ["Authorization": "Bearer \(Self.token)"]
             let frozen = try await predictions(service, e)

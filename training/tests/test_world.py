@@ -206,7 +206,7 @@ def test_item_streams_differ_across_splits_and_seeds():
 # `generate --split test --count 20 --seed 3`: the demo world v2's training/out/world/test, as written
 # by the generator without styles. Adding a style must never change the default world; a deliberate
 # change of the filled world updates this digest.
-FILLED_TEST_DIGEST = "558b7225e3643e0aca9140295b2faab47702cfbfd70c9d00423a05394a068dd2"
+FILLED_TEST_DIGEST = "c2854f9ca482aa76d7ad04534dfa599edd08f1753302248c401241a8b391894a"
 
 
 def test_default_style_bytes_are_those_of_the_demo_world(tmp_path):

@@ -139,13 +139,13 @@ def chinese_caption(scene: Scene, rng: random.Random, plan: Mentions | None = No
     if place:
         templates = [f"画面{place}有{subject}", f"图的{place}画着{subject}", f"{subject}在画面{place}"]
         if with_background:
-            # A translation that mentions the background must say it: only the templates that do.
-            templates = templates * (plan is None) + [f"{background}背景的{place}有{subject}",
-                                                      f"在{background}背景上，{place}有{subject}"]
+            # Only the templates that say the background: a caption that chose to mention it must,
+            # or Chinese captions would name their background half as often as English ones.
+            templates = [f"{background}背景的{place}有{subject}", f"在{background}背景上，{place}有{subject}"]
     else:
         templates = [f"一张图里画着{subject}", f"这张图片上有{subject}", f"图中是{subject}", subject]
         if with_background:
-            templates = templates * (plan is None) + [f"{background}背景上有{subject}", f"{subject}，背景是{background}",
+            templates = [f"{background}背景上有{subject}", f"{subject}，背景是{background}",
                           f"{background}的底色上画了{subject}",
                           f"这是一幅{background}底色的画，上面有{subject}"]
     return rng.choice(templates)

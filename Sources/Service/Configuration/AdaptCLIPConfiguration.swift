@@ -40,6 +40,8 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     public var server: Server
     public var dataDirectory: String
     public var models: Models
+    /// Index the embedded default's gallery into an empty collection at start.
+    public var seedGallery: Bool
     public var engineThreads: Int
     public var queryCacheEntries: Int
     public var limits: Limits
@@ -65,6 +67,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
                         shutdownGraceSeconds: d("server.shutdown_grace_seconds"))
         dataDirectory = s("data_dir")
         models = Models(clip: path("models.clip"), zhEncoder: path("models.zh_encoder"), zhAdapter: path("models.zh_adapter"))
+        if case .bool(let seed) = values["gallery.seed"] { seedGallery = seed } else { seedGallery = true }
         engineThreads = i("engine.threads")
         queryCacheEntries = i("engine.query_cache_entries")
         limits = Limits(

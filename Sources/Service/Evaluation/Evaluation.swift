@@ -57,6 +57,37 @@ public struct Evaluation: Sendable, Codable {
         return result
     }
 
+    /// Every figure, flattened: "zero_shot/zh/shape", "retrieval/en/R@5", … → value in [0, 1].
+    public var figures: [String: Double] {
+        var out: [String: Double] = [:]
+        for (path, tasks) in zeroShot { for (task, value) in tasks { out["zero_shot/\(path)/\(task)"] = value } }
+        for (path, metrics) in retrieval {
+            out["retrieval/\(path)/R@1"] = metrics.recallAt1
+            out["retrieval/\(path)/R@5"] = metrics.recallAt5
+            out["retrieval/\(path)/R@10"] = metrics.recallAt10
+        }
+        return out
+    }
+
+    /// The figures that differ from `reference` (the same evaluation by the PyTorch pipeline,
+    /// training/evaluate_demo.py) by more than `tolerancePoints` percentage points, or that one
+    /// side lacks. Empty when the two agree.
+    public func disagreements(with reference: Evaluation, tolerancePoints: Double) -> [String] {
+        let ours = figures, theirs = reference.figures
+        var out: [String] = []
+        for key in Set(ours.keys).union(theirs.keys).sorted() {
+            guard let a = ours[key], let b = theirs[key] else {
+                out.append("\(key): only in \(ours[key] == nil ? "the reference" : "this evaluation")")
+                continue
+            }
+            if abs(a - b) * 100 > tolerancePoints {
+                out.append("\(key): \(String(format: "%.2f", a * 100)) vs reference \(String(format: "%.2f", b * 100)) points")
+            }
+        }
+        if images != reference.images { out.append("images: \(images) vs reference \(reference.images)") }
+        return out
+    }
+
     /// The bounds issue 8 sets: the adapter reaches ≥ `ratio` of English on every task and on
     /// Chinese retrieval mean recall. Returns the violations, empty when all hold.
     public func violations(ratio: Double = 0.95) -> [String] {

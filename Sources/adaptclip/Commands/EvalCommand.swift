@@ -23,6 +23,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Fail unless the adapter keeps ≥ 95% of English on every figure.")
     var check = false
 
+    @Option(help: "Fail unless every figure agrees with this reference evaluation (the PyTorch pipeline's JSON, training/evaluate_demo.py).")
+    var compare: String?
+
+    @Option(help: "Allowed difference from --compare, in percentage points.")
+    var tolerance = 0.5
+
     func run() async throws {
         let configuration = try common.resolve()
         guard let folder = split ?? EmbeddedDefault.locate()?.evaluationSplit?.path else {
@@ -34,10 +40,21 @@ struct EvalCommand: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        var failed = false
         if check {
             let problems = result.violations()
             for problem in problems { FileHandle.standardError.write(Data("bound violated: \(problem)\n".utf8)) }
-            if !problems.isEmpty { throw ExitCode(1) }
+            failed = failed || !problems.isEmpty
         }
+        if let compare {
+            let reference = try JSONDecoder().decode(Evaluation.self, from: Data(contentsOf: URL(fileURLWithPath: compare)))
+            let problems = result.disagreements(with: reference, tolerancePoints: tolerance)
+            let largest = result.figures.map { key, value in abs(value - (reference.figures[key] ?? value)) }.max() ?? 0
+            FileHandle.standardError.write(Data(
+                "agreement with \(compare): \(result.figures.count) figures, largest difference \(String(format: "%.3f", largest * 100)) points\n".utf8))
+            for problem in problems { FileHandle.standardError.write(Data("disagreement: \(problem)\n".utf8)) }
+            failed = failed || !problems.isEmpty
+        }
+        if failed { throw ExitCode(1) }
     }
 }
