@@ -21,6 +21,11 @@ private func perCall(_ seconds: Double, _ work: (Int) -> Void) -> (wall: Double,
     return (elapsed / Double(calls), (cpuSeconds() - cpuStart) / Double(calls))
 }
 
+/// Deterministic values in [-0.5, 0.5): what the GEMMs compute on does not change their speed.
+private func values(_ count: Int, seed: Int) -> [Float] {
+    (0..<count).map { (i: Int) -> Float in Float((i * 7919 + seed) % 1000) / 1000 - 0.5 }
+}
+
 /// One shared pointer for the workers of a split GEMM (they write disjoint columns).
 private struct SharedPointer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
@@ -36,9 +41,6 @@ func runGEMMShapes(threads: Int, seconds: Double) {
     print("gemm  threads=\(threads)  GFLOP/s wall/CPU  \(BLASBackend.configuration)")
     for (rows, inFeatures, outFeatures) in shapes {
         let copies = max(1, 64_000_000 / (outFeatures * inFeatures * 4))
-        func values(_ count: Int, seed: Int) -> [Float] {
-            (0..<count).map { (i: Int) -> Float in Float((i * 7919 + seed) % 1000) / 1000 - 0.5 }
-        }
         let weights = (0..<copies).map { values(outFeatures * inFeatures, seed: $0) }
         let x = values(rows * inFeatures, seed: 104_729)
         let y = UnsafeMutablePointer<Float>.allocate(capacity: rows * outFeatures)
@@ -72,5 +74,34 @@ func runGEMMShapes(threads: Int, seconds: Double) {
         BLASBackend.setThreadCount(threads)
         print(String(format: "gemm  rows %4d  in %4d  out %4d   ", rows, inFeatures, outFeatures)
             + "rows×w \(rate(rowsTimesW))  w×rowsᵀ \(rate(wTimesRows))  split \(rate(split))")
+    }
+}
+
+/// The attention projections of one layer as one GEMM over the stacked [3·width, width]
+/// weight (what the forward pass does) against three GEMMs over its thirds (what it did).
+func runFusedQKVShapes(threads: Int, seconds: Double) {
+    BLASBackend.setThreadCount(threads)
+    for (rows, width) in [(50, 768), (256, 512), (1600, 768), (2464, 512)] {
+        let copies = max(1, 64_000_000 / (3 * width * width * 4))
+        let weights = (0..<copies).map { values(3 * width * width, seed: $0) }
+        let x = values(rows * width, seed: 104_729)
+        let y = UnsafeMutablePointer<Float>.allocate(capacity: rows * 3 * width)
+        defer { y.deallocate() }
+        let flop = 2 * Double(rows * width * 3 * width)
+        func rate(_ t: (wall: Double, cpu: Double)) -> String { String(format: "%4.0f/%-4.0f", flop / t.wall / 1e9, flop / t.cpu / 1e9) }
+        let (m, k) = (Int32(rows), Int32(width))
+        let fused = perCall(seconds) { call in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, 3 * k, k, 1, x, k, weights[call % copies], k, 0, y, 3 * k)
+        }
+        let three = perCall(seconds) { call in
+            weights[call % copies].withUnsafeBufferPointer { w in
+                for part in 0..<3 {
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, m, k, k, 1, x, k, w.baseAddress! + part * width * width, k,
+                        0, y + part * rows * width, k)
+                }
+            }
+        }
+        print(String(format: "qkv   rows %4d  width %4d   ", rows, width) + "one GEMM \(rate(fused))  three \(rate(three))")
     }
 }

@@ -51,6 +51,7 @@ let minimumSeconds = option("--seconds", default: 3)
 BLASBackend.setThreadCount(threads)
 if arguments.contains("--gemm") {
     runGEMMShapes(threads: threads, seconds: minimumSeconds)
+    runFusedQKVShapes(threads: threads, seconds: minimumSeconds)
     exit(0)
 }
 
