@@ -11,7 +11,7 @@
 /// gelu unchanged; x86-64-v4 slower for softmax and gelu). But they are under 4% of a forward
 /// pass, where the GEMMs are the rest, so the whole pass moved by less than the machine's
 /// noise (< 1% expected), which does not pay for an unsafe flag that makes the Numerics
-/// product unusable as a versioned dependency and ties the build to one CPU family.
+/// product unusable as a versioned dependency and needs AVX2 on every machine that runs it.
 public typealias Lanes = SIMD16<Float>
 
 extension UnsafePointer<Float> {
