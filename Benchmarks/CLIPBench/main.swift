@@ -2,9 +2,12 @@
 // random weights generated in memory (no files, nothing downloaded).
 //
 //     swift run -c release clip-bench [--threads N] [--seconds S] [--batches 1,8,32] [--lengths 8,16,77]
+//     swift run -c release clip-bench --gemm [--threads N] [--seconds S]
 //
 // Prints images/s at batch 1, 8, 32 and texts/s at lengths 8, 16, 77 (batch 32 for texts),
 // in the same format as scripts/peer-bench prints PyTorch's and ONNX Runtime's figures.
+// `--gemm` instead times the forward pass's GEMM shapes in alternative orientations and
+// threadings (GEMMShapes.swift).
 import Foundation
 import Models
 import Numerics
@@ -46,6 +49,11 @@ let textLengths = list("--lengths", default: [8, 16, 77])
 let threads = Int(option("--threads", default: Double(ProcessInfo.processInfo.activeProcessorCount)))
 let minimumSeconds = option("--seconds", default: 3)
 BLASBackend.setThreadCount(threads)
+if arguments.contains("--gemm") {
+    runGEMMShapes(threads: threads, seconds: minimumSeconds)
+    runFusedQKVShapes(threads: threads, seconds: minimumSeconds)
+    exit(0)
+}
 
 let configuration = CLIPConfiguration(
     text: CLIPTextConfiguration(

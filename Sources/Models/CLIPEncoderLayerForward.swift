@@ -16,11 +16,11 @@ extension CLIPEncoderLayerWeights {
     ) {
         let width = layerNorm1.weight.count
         layerNorm1.apply(hidden, rows: tokens, into: s.normed.pointer)
-        selfAttn.qProj.apply(s.normed.pointer, rows: tokens, into: s.query.pointer)
-        selfAttn.kProj.apply(s.normed.pointer, rows: tokens, into: s.key.pointer)
-        selfAttn.vProj.apply(s.normed.pointer, rows: tokens, into: s.value.pointer)
+        // One GEMM writes [tokens, 3·width]: each row is q | k | v, read in place by attention.
+        selfAttn.qkvProj.apply(s.normed.pointer, rows: tokens, into: s.projections.pointer)
+        let qkv = s.projections.pointer
         Attention.multiHead(
-            query: s.query.pointer, key: s.key.pointer, value: s.value.pointer, rowStride: width, sequences: sequences,
+            query: qkv, key: qkv + width, value: qkv + 2 * width, rowStride: 3 * width, sequences: sequences,
             width: width, heads: heads, causal: causal, scores: s.scores.pointer, scoresCapacity: s.scores.count,
             into: s.context.pointer)
         selfAttn.outProj.accumulate(s.context.pointer, rows: tokens, into: hidden)

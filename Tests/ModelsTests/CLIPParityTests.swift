@@ -48,6 +48,14 @@ import Testing
         }
     }
 
+    /// Batched and one-by-one results may differ only by rounding: the BLAS blocks a GEMM
+    /// differently for different row counts (and a fused QKV projection changes the blocking
+    /// again), which moves embeddings of magnitude ~1.5 by a few ulp (1 ulp = 1.2e-7 there);
+    /// 1.07e-6 has been seen. 4e-6 (~32 ulp) leaves room for that and is still 25× below the
+    /// parity tolerance, while a batching bug (a token attending across texts or images, a
+    /// wrong pooling row) moves values by 1e-3 or more.
+    static let batchedVersusAloneMaximumAbs: Float = 4e-6
+
     @Test(arguments: shapes) func batchedEqualsOneByOne(shape: String) throws {
         let model = try CLIPModel.load(directory: clipFixture(shape))
         let golden = try GoldenFile.load(shape)
@@ -56,7 +64,7 @@ import Testing
         for (index, text) in ids.enumerated() {
             let single = try model.encodeTexts(tokenIDs: [text])
             let maxAbs = zip(single.scalars, batched.row(index)).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(maxAbs <= 1e-6, "text \(index) (length \(text.count)): batched vs alone max abs \(maxAbs)")
+            #expect(maxAbs <= Self.batchedVersusAloneMaximumAbs, "text \(index) (length \(text.count)): batched vs alone max abs \(maxAbs)")
         }
 
         let pixels = try #require(decodeFloats(base64: golden.images.pixels_f32))
@@ -66,7 +74,7 @@ import Testing
         for index in 0..<count {
             let single = try model.encodeImages(pixels: Array(pixels[(index * perImage)..<((index + 1) * perImage)]), count: 1)
             let maxAbs = zip(single.scalars, images.row(index)).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(maxAbs <= 1e-6, "image \(index): batched vs alone max abs \(maxAbs)")
+            #expect(maxAbs <= Self.batchedVersusAloneMaximumAbs, "image \(index): batched vs alone max abs \(maxAbs)")
         }
     }
 
