@@ -34,19 +34,16 @@ import Testing
             let reply = try await service.post("/v1/classify", json: [
                 "image": "data:image/png;base64," + png.base64EncodedString(), "labels": e.prompts, "template": e.template,
             ])
-            #expect(reply.status == 200, "\(reply.text)")
-            let ranked = try #require(reply.json["labels"] as? [[String: Any]])
-            let best = try #require(ranked.max { ($0["probability"] as? Double ?? 0) < ($1["probability"] as? Double ?? 0) })
-            predicted.append(try #require(e.prompts.firstIndex(of: best["label"] as? String ?? "")))
+            predicted.append(try ClassifyPredictions.top(reply, among: e.prompts))
         }
         return predicted
     }
 
     private static func correct(_ predicted: [Int], _ e: Expectations) -> Int {
-        zip(predicted, e.images).filter { $0 == $1.label }.count
+        ClassifyPredictions.correct(predicted, truth: e.images.map(\.label))
     }
 
-    private static func differences(_ a: [Int], _ b: [Int]) -> Int { zip(a, b).filter { $0 != $1 }.count }
+    private static func differences(_ a: [Int], _ b: [Int]) -> Int { ClassifyPredictions.differences(a, b) }
 
     @Test func aTrainedOutlineAdapterHotSwappedInGetsMoreOutlineImagesRight() async throws {
         _ = try DemoBundleTests.bundle()
