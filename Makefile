@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ADAPTCLIP_FLAGS ?=
 
-.PHONY: bootstrap build release serve test demo-model demo-results clean
+.PHONY: bootstrap build release serve test demo-model demo-results adaptation-results clean
 
 bootstrap:
 	scripts/bootstrap
@@ -38,6 +38,14 @@ demo-model:
 demo-results: release
 	.build/release/adaptclip eval --check > .build/demo-eval-swift.json
 	"$$(scripts/training-venv)" -m training.evaluate_demo --bundle models/demo --compare .build/demo-eval-swift.json
+
+## The domain-adapter study (a)–(e) and the prompt-learning grid on the demo models, into
+## docs/results-domain.* and docs/results-prompts.* (docs/results.md quotes both; ~35 min of CPU).
+## Needs the demo world and models in training/out (make demo-model).
+adaptation-results:
+	"$$(scripts/training-venv)" -m training.domain_study --clip models/demo/clip
+	"$$(scripts/training-venv)" training/prompt_results.py --clip models/demo/clip --world training/out/world \
+		--json docs/results-prompts.json --markdown docs/results-prompts.md --export-dir training/out/prompts/demo --threads 1
 
 clean:
 	rm -rf .build
