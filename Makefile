@@ -36,8 +36,8 @@ demo-model:
 ## The language-adaptation results on the bundle: Swift (`adaptclip eval --check`, through the
 ## Engine) beside the PyTorch pipeline, which must agree within 0.5 points (docs/results.md).
 demo-results: release
-	.build/release/adaptclip eval --check > .build/demo-eval-swift.json
-	"$$(scripts/training-venv)" -m training.evaluate_demo --bundle models/demo --compare .build/demo-eval-swift.json
+	"$$(scripts/training-venv)" -m training.evaluate_demo --bundle models/demo --json .build/demo-eval-pytorch.json
+	.build/release/adaptclip eval --check --compare .build/demo-eval-pytorch.json
 
 ## The domain-adapter study (a)–(e) and the prompt-learning grid on the demo models, into
 ## docs/results-domain.* and docs/results-prompts.* (docs/results.md quotes both; ~35 min of CPU).

@@ -49,9 +49,10 @@ struct EvalCommand: AsyncParsableCommand {
         if let compare {
             let reference = try JSONDecoder().decode(Evaluation.self, from: Data(contentsOf: URL(fileURLWithPath: compare)))
             let problems = result.disagreements(with: reference, tolerancePoints: tolerance)
-            let largest = result.figures.map { key, value in abs(value - (reference.figures[key] ?? value)) }.max() ?? 0
+            let ours = result.figures, theirs = reference.figures
+            let largest = ours.map { key, value in abs(value - (theirs[key] ?? value)) }.max() ?? 0
             FileHandle.standardError.write(Data(
-                "agreement with \(compare): \(result.figures.count) figures, largest difference \(String(format: "%.3f", largest * 100)) points\n".utf8))
+                "agreement with \(compare): \(ours.count) figures, largest difference \(String(format: "%.3f", largest * 100)) points\n".utf8))
             for problem in problems { FileHandle.standardError.write(Data("disagreement: \(problem)\n".utf8)) }
             failed = failed || !problems.isEmpty
         }
