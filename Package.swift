@@ -35,8 +35,15 @@ let package = Package(
                 .linkedLibrary("lapack"), .linkedLibrary("m"), .linkedLibrary("stdc++"),
             ]),
 
+        // GEMM over weights packed at load (AVX-512, chosen at run time). Optimised even in debug
+        // builds: at -O0 its register-blocked kernel spills and the tests' forward passes crawl.
+        .target(name: "CPackedGEMM", path: "Sources/C/CPackedGEMM", cSettings: [.unsafeFlags(["-O3"])]),
+
+        // Spinning worker threads for the parallel sections of a forward pass.
+        .target(name: "CWorkerPool", path: "Sources/C/CWorkerPool"),
+
         // MARK: Swift layers
-        .target(name: "Numerics", dependencies: ["COpenBLAS"]),
+        .target(name: "Numerics", dependencies: ["COpenBLAS", "CPackedGEMM", "CWorkerPool"]),
         .target(name: "Tokenizers"),
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
         .target(name: "Digests"),

@@ -1,6 +1,6 @@
 // `clip-bench --gemm`: GFLOP/s of the linear-layer GEMMs of a ViT-B/32 forward pass, in the
-// ways they could be run, so a change of orientation or threading is judged on the shapes
-// that matter (50 rows = one image, 256 = 32 texts of 8 tokens, 1600 = 32 images).
+// ways they could be run, so a change of orientation, threading or kernel is judged on the
+// shapes that matter (50 rows = one image, 256 = 32 texts of 8 tokens, 1600 = 32 images).
 import COpenBLAS
 import Dispatch
 import Foundation
@@ -33,7 +33,8 @@ private struct SharedPointer: @unchecked Sendable {
 
 /// For each (rows, in, out): y = x·wᵀ as one OpenBLAS call on `threads` threads ("rows×w"),
 /// as yᵀ = w·xᵀ ("w×rowsᵀ", the weight on the other packing side), and as `threads` single-
-/// threaded calls on column blocks of w run by our own workers ("split"). Figures are
+/// threaded calls on column blocks of w run by our own workers ("split"), and through
+/// `PreparedWeight` ("served": the packed AVX-512 kernel where the CPU has it). Figures are
 /// GFLOP/s per wall second and per CPU second. Weights rotate through 64 MB of copies so they
 /// come from memory as in a 12-layer pass, not from cache.
 func runGEMMShapes(threads: Int, seconds: Double) {
@@ -72,8 +73,15 @@ func runGEMMShapes(threads: Int, seconds: Double) {
             }
         }
         BLASBackend.setThreadCount(threads)
+        let prepared = weights.map { w in
+            PreparedWeight(
+                TensorBuffer(try! Tensor(shape: [outFeatures, inFeatures], scalars: w)), outFeatures: outFeatures,
+                inFeatures: inFeatures)
+        }
+        let served = perCall(seconds) { call in prepared[call % copies].apply(x, rows: rows, bias: nil, into: y) }
         print(String(format: "gemm  rows %4d  in %4d  out %4d   ", rows, inFeatures, outFeatures)
-            + "rows×w \(rate(rowsTimesW))  w×rowsᵀ \(rate(wTimesRows))  split \(rate(split))")
+            + "rows×w \(rate(rowsTimesW))  w×rowsᵀ \(rate(wTimesRows))  split \(rate(split))  "
+            + "served (\(prepared[0].layout)) \(rate(served))")
     }
 }
 

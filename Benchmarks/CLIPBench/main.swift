@@ -49,6 +49,7 @@ let textLengths = list("--lengths", default: [8, 16, 77])
 let threads = Int(option("--threads", default: Double(ProcessInfo.processInfo.activeProcessorCount)))
 let minimumSeconds = option("--seconds", default: 3)
 BLASBackend.setThreadCount(threads)
+Parallel.setWorkers(threads)
 if arguments.contains("--gemm") {
     runGEMMShapes(threads: threads, seconds: minimumSeconds)
     runFusedQKVShapes(threads: threads, seconds: minimumSeconds)
@@ -90,12 +91,12 @@ func time(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
 
 do {
     let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
-    print("swift-openblas  threads=\(threads)  \(BLASBackend.configuration)")
+    print("swift           threads=\(threads)  linear layers: \(PreparedWeight.preferredLayout == .packed ? "packed AVX-512 kernel" : "cblas_sgemm")  \(BLASBackend.configuration)")
     for batch in imageBatches {
         let pixels = (0..<(batch * 3 * 224 * 224)).map { Float(($0 * 7919) % 1000) / 500 - 1 }
         let seconds = try time { _ = try model.encodeImages(pixels: pixels, count: batch) }
         print(String(
-            format: "swift-openblas  images  batch %2d  %8.2f images/s   (%.2f per CPU-second)", batch,
+            format: "swift           images  batch %2d  %8.2f images/s   (%.2f per CPU-second)", batch,
             Double(batch) / seconds.wall, Double(batch) / seconds.cpu))
     }
     let textBatch = 32
@@ -105,7 +106,7 @@ do {
         }
         let seconds = try time { _ = try model.encodeTexts(tokenIDs: ids) }
         print(String(
-            format: "swift-openblas  texts   length %2d  %8.2f texts/s (batch %d)   (%.2f per CPU-second)", length,
+            format: "swift           texts   length %2d  %8.2f texts/s (batch %d)   (%.2f per CPU-second)", length,
             Double(textBatch) / seconds.wall, textBatch, Double(textBatch) / seconds.cpu))
     }
 } catch {

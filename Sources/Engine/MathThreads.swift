@@ -1,7 +1,12 @@
 import Numerics
 
-/// Process-wide cap on the threads model math uses (`engine.threads`).
+/// Process-wide cap on the threads model math uses (`engine.threads`): our own workers (packed
+/// GEMMs and the row-wise passes) and OpenBLAS's pool (the GEMMs it still runs).
 public enum MathThreads {
-    public static func set(_ count: Int) { BLASBackend.setThreadCount(count) }
-    public static var current: Int { BLASBackend.threadCount }
+    public static func set(_ count: Int) {
+        Parallel.setWorkers(count)
+        BLASBackend.setThreadCount(count)
+    }
+
+    public static var current: Int { Parallel.workers }
 }

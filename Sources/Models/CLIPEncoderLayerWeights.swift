@@ -4,7 +4,7 @@ import Numerics
 ///
 /// q, k and v are stacked at load into one [3·width, width] projection: they read the same
 /// input, and one GEMM with three times the output columns replaces three calls, each of
-/// which re-packs its input and, at few rows (one image is 50 tokens), synchronises the BLAS
+/// which packs its input and, at few rows (one image is 50 tokens), synchronises the
 /// threads for little work. Attention reads the [tokens, 3·width] result in place.
 public struct CLIPAttentionWeights: Sendable {
     /// Rows 0..<width are q_proj, width..<2·width k_proj, 2·width..<3·width v_proj.
@@ -12,10 +12,9 @@ public struct CLIPAttentionWeights: Sendable {
     public let outProj: LinearWeights
 
     init(from source: some WeightSource, prefix: String, width: Int) throws {
-        let parts = try ["q_proj", "k_proj", "v_proj"].map {
-            try LinearWeights(from: source, prefix: "\(prefix).\($0)", inFeatures: width, outFeatures: width, bias: true)
-        }
-        qkvProj = try LinearWeights(stacking: parts)
+        qkvProj = try LinearWeights(
+            stacking: ["q_proj", "k_proj", "v_proj"].map { "\(prefix).\($0)" }, from: source, inFeatures: width,
+            outFeatures: width, bias: true)
         outProj = try LinearWeights(from: source, prefix: "\(prefix).out_proj", inFeatures: width, outFeatures: width, bias: true)
     }
 }

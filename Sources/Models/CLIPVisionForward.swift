@@ -110,9 +110,7 @@ extension CLIPModel {
                 }
             }
         }
-        Linear.apply(
-            patches.pointer, rows: patchRows, inFeatures: patchScalars, weight: vision.patchEmbedding.pointer, bias: nil,
-            outFeatures: width, into: embedded.pointer)
+        vision.patchEmbedding.apply(patches.pointer, rows: patchRows, bias: nil, into: embedded.pointer)
 
         let positions = vision.positionEmbedding.pointer
         for image in 0..<count {

@@ -1,46 +1,46 @@
 import Numerics
 
 /// An `nn.Linear`: `<prefix>.weight` [out, in] and, when the layer has one, `<prefix>.bias` [out].
+/// The weight is prepared for the product at load (`PreparedWeight`) and only that copy is kept.
 public struct LinearWeights: Sendable {
-    public let weight: TensorBuffer
+    public let weight: PreparedWeight
     public let bias: TensorBuffer?
 
-    public var inFeatures: Int { weight.shape[1] }
-    public var outFeatures: Int { weight.shape[0] }
+    public var inFeatures: Int { weight.inFeatures }
+    public var outFeatures: Int { weight.outFeatures }
 
     init(from source: some WeightSource, prefix: String, inFeatures: Int, outFeatures: Int, bias hasBias: Bool) throws {
-        weight = try source.load("\(prefix).weight", shape: [outFeatures, inFeatures])
-        bias = hasBias ? try source.load("\(prefix).bias", shape: [outFeatures]) : nil
+        try self.init(stacking: [prefix], from: source, inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)
     }
 
-    /// Layers that read the same input, as one: their weights stacked row after row (outputs
-    /// side by side in each output row), their biases likewise. All parts have the same
-    /// `inFeatures` and all or none have a bias (the caller builds the parts from one config).
-    init(stacking parts: [LinearWeights]) throws {
-        precondition(!parts.isEmpty && parts.allSatisfy { $0.inFeatures == parts[0].inFeatures }, "stacked layers share their input")
-        precondition(parts.allSatisfy { ($0.bias == nil) == (parts[0].bias == nil) }, "stacked layers all have a bias or none")
-        func concatenated(_ buffers: [TensorBuffer], shape: [Int]) throws -> TensorBuffer {
+    /// Layers that read the same input, as one: the weights of `prefixes` (each [outFeatures,
+    /// inFeatures]) stacked row after row, so their outputs sit side by side in each output row;
+    /// their biases likewise.
+    init(
+        stacking prefixes: [String], from source: some WeightSource, inFeatures: Int, outFeatures: Int, bias hasBias: Bool
+    ) throws {
+        precondition(!prefixes.isEmpty, "at least one layer")
+        func stacked(_ name: String, shape: [Int]) throws -> TensorBuffer {
+            let parts = try prefixes.map { try source.load("\($0).\(name)", shape: shape) }
+            if parts.count == 1 { return parts[0] }
             var scalars: [Float] = []
-            scalars.reserveCapacity(buffers.reduce(0) { $0 + $1.count })
-            for buffer in buffers { scalars.append(contentsOf: UnsafeBufferPointer(start: buffer.pointer, count: buffer.count)) }
-            return TensorBuffer(try Tensor(shape: shape, scalars: scalars))
+            scalars.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            for part in parts { scalars.append(contentsOf: UnsafeBufferPointer(start: part.pointer, count: part.count)) }
+            return TensorBuffer(try Tensor(shape: [parts.count * shape[0]] + shape.dropFirst(), scalars: scalars))
         }
-        let outFeatures = parts.reduce(0) { $0 + $1.outFeatures }
-        weight = try concatenated(parts.map(\.weight), shape: [outFeatures, parts[0].inFeatures])
-        bias = parts[0].bias == nil ? nil : try concatenated(parts.compactMap(\.bias), shape: [outFeatures])
+        let total = prefixes.count * outFeatures
+        weight = PreparedWeight(
+            try stacked("weight", shape: [outFeatures, inFeatures]), outFeatures: total, inFeatures: inFeatures)
+        bias = hasBias ? try stacked("bias", shape: [outFeatures]) : nil
     }
 
     /// y[rows, out] = x[rows, in] · weightᵀ + bias.
     func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        Linear.apply(
-            x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, bias: bias.map { UnsafePointer($0.pointer) },
-            outFeatures: outFeatures, into: y)
+        weight.apply(x, rows: rows, bias: bias.map { UnsafePointer($0.pointer) }, into: y)
     }
 
     /// y[rows, out] += x[rows, in] · weightᵀ + bias (the residual connection folded into the GEMM).
     func accumulate(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>) {
-        Linear.accumulate(
-            x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, bias: bias.map { UnsafePointer($0.pointer) },
-            outFeatures: outFeatures, into: y)
+        weight.accumulate(x, rows: rows, bias: bias.map { UnsafePointer($0.pointer) }, into: y)
     }
 }

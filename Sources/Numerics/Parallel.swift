@@ -1,10 +1,25 @@
+import CWorkerPool
 import Dispatch
+import Foundation
+import Synchronization
 
-/// Splits row-wise work (layer norm, activations, attention heads) across the threads the
-/// BLAS library is allowed, so the non-GEMM parts of a forward pass scale with the GEMMs.
+/// Splits a forward pass's work (packed GEMM panels, layer norm, activations, attention heads)
+/// across the threads model math may use.
 public enum Parallel {
-    /// Worker count: OpenBLAS's thread setting, which the engine configures once.
-    public static var workers: Int { max(1, BLASBackend.threadCount) }
+    /// 0 until `setWorkers`: then one worker per core, as OpenBLAS defaults to.
+    private static let configuredWorkers = Atomic<Int>(0)
+
+    /// Worker count: `engine.threads`, or one per core.
+    public static var workers: Int {
+        let configured = configuredWorkers.load(ordering: .relaxed)
+        return configured > 0 ? configured : ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    /// Caps the workers; the engine sets this once at start-up, with OpenBLAS's threads
+    /// (`MathThreads`).
+    public static func setWorkers(_ count: Int) {
+        configuredWorkers.store(max(1, count), ordering: .relaxed)
+    }
 
     /// Calls `body(worker, range)` for contiguous chunks of `0..<count`, at most one chunk per
     /// worker (and at most `maximumChunks`), none smaller than `minimumChunk` items, so tiny
@@ -18,17 +33,33 @@ public enum Parallel {
             body(0, 0..<count)
             return
         }
-        // `concurrentPerform` returns only after every chunk has run, and chunks touch disjoint
-        // ranges, so handing the non-Sendable closure (and the pointers it captures) to the
-        // workers cannot race or outlive this call.
+        // The pool (and `concurrentPerform`, its fallback when another section holds the pool)
+        // returns only after every chunk has run, and chunks touch disjoint ranges, so handing
+        // the non-Sendable closure (and the pointers it captures) to other threads cannot race or
+        // outlive this call.
         withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let lower = count * chunk / chunks
-                let upper = count * (chunk + 1) / chunks
-                shared.value(chunk, lower..<upper)
+            var section = Section(count: count, chunks: chunks, body: body)
+            let ran = withUnsafeMutablePointer(to: &section) { pointer in
+                adaptclip_pool_run(chunks, chunks, { context, chunk in
+                    context!.assumingMemoryBound(to: Section.self).pointee.run(chunk)
+                }, pointer)
+            }
+            if ran != 0 {
+                let shared = UncheckedSendable(section)
+                DispatchQueue.concurrentPerform(iterations: chunks) { shared.value.run($0) }
             }
         }
+    }
+}
+
+/// One parallel section: `count` items cut into `chunks` contiguous ranges.
+private struct Section {
+    let count: Int
+    let chunks: Int
+    let body: (_ worker: Int, _ range: Range<Int>) -> Void
+
+    func run(_ chunk: Int) {
+        body(chunk, count * chunk / chunks..<count * (chunk + 1) / chunks)
     }
 }
 

@@ -32,6 +32,12 @@ public final class TensorBuffer: @unchecked Sendable {
         }
     }
 
+    /// A zero-filled, flat buffer of `count` floats for weights re-laid out at load (packed
+    /// GEMM panels); on huge pages like every weight.
+    convenience init(weightCount count: Int) {
+        self.init(validatedShape: [count], count: count, hugePages: true)
+    }
+
     private init(validatedShape shape: [Int], count: Int, hugePages: Bool = false) {
         self.shape = shape
         self.count = count

@@ -30,9 +30,11 @@ import Testing
         let (config, file) = try Self.fixture()
         let weights = try CLIPWeights(from: file, configuration: config)
         #expect(weights.visionModel.layers.count == 3 && weights.textModel.layers.count == 2)
-        #expect(weights.visionModel.layers[2].mlp.fc1.weight.shape == [200, 96])
-        #expect(weights.visionModel.patchEmbedding.shape == [96, 3, 16, 16])
-        #expect(weights.textProjection.weight.shape == [40, 64] && weights.textProjection.bias == nil)
+        #expect(weights.visionModel.layers[2].mlp.fc1.outFeatures == 200 && weights.visionModel.layers[2].mlp.fc1.inFeatures == 96)
+        #expect(weights.visionModel.patchEmbedding.outFeatures == 96)
+        #expect(weights.visionModel.patchEmbedding.inFeatures == 3 * 16 * 16)
+        #expect(weights.textProjection.outFeatures == 40 && weights.textProjection.inFeatures == 64)
+        #expect(weights.textProjection.bias == nil)
     }
 
     @Test func missingTensorIsNamed() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Numerics
 
@@ -13,6 +14,62 @@ import Testing
             Parallel.forEachChunk(count: count, minimumChunk: 10) { worker, range in
                 precondition(worker < workerLimit)
                 for i in range { base[i] += 1 }
+            }
+        }
+        #expect(seen.allSatisfy { $0 == 1 })
+    }
+
+    /// Counts, per item, how often one section ran it.
+    static func coverage(count: Int, minimumChunk: Int = 1) -> [Int] {
+        var seen = [Int](repeating: 0, count: count)
+        seen.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            Parallel.forEachChunk(count: count, minimumChunk: minimumChunk) { _, range in
+                for i in range { base[i] += 1 }
+            }
+        }
+        return seen
+    }
+
+    /// Thousands of tiny sections back to back, as a forward pass issues them: a worker that is
+    /// still finishing one section must never run an item of the next.
+    @Test func backToBackSectionsEachRunEveryItemOnce() {
+        for round in 0..<5000 {
+            let count = 2 + round % 7
+            let seen = Self.coverage(count: count)
+            if !seen.allSatisfy({ $0 == 1 }) {
+                Issue.record("section \(round) of \(count) items ran \(seen)")
+                return
+            }
+        }
+    }
+
+    /// Several threads running sections at once (the engine's text and image batches): one
+    /// holds the worker pool, the others fall back to Dispatch, and every section stays exact.
+    @Test func concurrentCallersEachGetExactSections() {
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in
+            for round in 0..<400 {
+                let seen = Self.coverage(count: 50 + (caller * 31 + round) % 200, minimumChunk: 5)
+                if !seen.allSatisfy({ $0 == 1 }) { failures.withLock { $0 += 1 } }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
+    }
+
+    /// A section started inside a chunk of another (a GEMM inside a parallel attention head)
+    /// runs to completion without deadlocking on the pool.
+    @Test func nestedSectionsComplete() {
+        let outer = 4, inner = 300
+        var seen = [Int](repeating: 0, count: outer * inner)
+        seen.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            Parallel.forEachChunk(count: outer, minimumChunk: 1) { _, range in
+                for o in range {
+                    Parallel.forEachChunk(count: inner, minimumChunk: 10) { _, innerRange in
+                        for i in innerRange { base[o * inner + i] += 1 }
+                    }
+                }
             }
         }
         #expect(seen.allSatisfy { $0 == 1 })

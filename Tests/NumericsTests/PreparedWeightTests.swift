@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import Numerics
+
+/// The packed AVX-512 kernel and the plain OpenBLAS path of `PreparedWeight` against a Double
+/// triple loop, on shapes chosen to hit every edge of the kernel's blocking: partial panels
+/// (out not a multiple of 32, and fewer than 16 columns), every row-block height 1...12, inner
+/// dimensions across the 256-step block, and enough rows × inner size to need several M blocks.
+@Suite struct PreparedWeightTests {
+    struct Shape: CustomStringConvertible, Sendable {
+        let rows: Int, inFeatures: Int, outFeatures: Int
+        var description: String { "\(rows)×\(inFeatures)→\(outFeatures)" }
+    }
+
+    static let shapes: [Shape] = [
+        Shape(rows: 1, inFeatures: 1, outFeatures: 1),
+        Shape(rows: 1, inFeatures: 7, outFeatures: 15),
+        Shape(rows: 2, inFeatures: 16, outFeatures: 16),
+        Shape(rows: 3, inFeatures: 33, outFeatures: 17),
+        Shape(rows: 5, inFeatures: 64, outFeatures: 31),
+        Shape(rows: 7, inFeatures: 255, outFeatures: 32),
+        Shape(rows: 11, inFeatures: 256, outFeatures: 33),
+        Shape(rows: 12, inFeatures: 257, outFeatures: 47),
+        Shape(rows: 13, inFeatures: 100, outFeatures: 64),
+        Shape(rows: 25, inFeatures: 513, outFeatures: 100),
+        Shape(rows: 50, inFeatures: 600, outFeatures: 200),
+        // 3000 inner floats leave room for 36 rows per M block: 80 rows take three blocks.
+        Shape(rows: 80, inFeatures: 3000, outFeatures: 40),
+    ]
+
+    /// Both layouts this machine can run (plain always; packed with AVX-512F).
+    static var layouts: [PreparedWeight.Layout] { PreparedWeight.preferredLayout == .packed ? [.packed, .plain] : [.plain] }
+
+    static func reference(_ x: [Float], _ w: [Float], _ b: [Float]?, _ s: Shape) -> [Double] {
+        var out = [Double](repeating: 0, count: s.rows * s.outFeatures)
+        for r in 0..<s.rows {
+            for o in 0..<s.outFeatures {
+                var sum = b.map { Double($0[o]) } ?? 0
+                for i in 0..<s.inFeatures { sum += Double(x[r * s.inFeatures + i]) * Double(w[o * s.inFeatures + i]) }
+                out[r * s.outFeatures + o] = sum
+            }
+        }
+        return out
+    }
+
+    static func prepared(_ w: [Float], _ s: Shape, layout: PreparedWeight.Layout) throws -> PreparedWeight {
+        PreparedWeight(
+            TensorBuffer(try Tensor(shape: [s.outFeatures, s.inFeatures], scalars: w)), outFeatures: s.outFeatures,
+            inFeatures: s.inFeatures, layout: layout)
+    }
+
+    /// Float error grows with the inner dimension; the bound is a few hundred ulp of the sums.
+    static func tolerance(_ s: Shape) -> Double { 2e-6 * Double(max(16, s.inFeatures)) }
+
+    @Test(arguments: shapes)
+    func applyAndAccumulateMatchTheReference(_ s: Shape) throws {
+        let x = seededValues(s.rows * s.inFeatures, seed: 11)
+        let w = seededValues(s.outFeatures * s.inFeatures, seed: 12, scale: 0.5)
+        let b = seededValues(s.outFeatures, seed: 13)
+        let start = seededValues(s.rows * s.outFeatures, seed: 14)
+        let expected = Self.reference(x, w, b, s)
+        let expectedWithoutBias = Self.reference(x, w, nil, s)
+        for layout in Self.layouts {
+            let weight = try Self.prepared(w, s, layout: layout)
+            #expect(weight.layout == layout)
+            // NaN in the output proves `apply` never reads it; the guard past the end proves the
+            // last, partial panel's masked stores stay inside the matrix.
+            let guardCount = 40
+            var applied = [Float](repeating: .nan, count: s.rows * s.outFeatures + guardCount)
+            var unbiased = applied
+            var accumulated = start + [Float](repeating: 12345, count: guardCount)
+            x.withUnsafeBufferPointer { x in
+                b.withUnsafeBufferPointer { b in
+                    weight.apply(x.baseAddress!, rows: s.rows, bias: b.baseAddress!, into: &applied)
+                    weight.apply(x.baseAddress!, rows: s.rows, bias: nil, into: &unbiased)
+                    weight.accumulate(x.baseAddress!, rows: s.rows, bias: b.baseAddress!, into: &accumulated)
+                }
+            }
+            let n = s.rows * s.outFeatures
+            expectClose(Array(applied[..<n]), expected, tolerance: Self.tolerance(s), "\(layout) apply \(s)")
+            expectClose(Array(unbiased[..<n]), expectedWithoutBias, tolerance: Self.tolerance(s), "\(layout) no bias \(s)")
+            expectClose(
+                Array(accumulated[..<n]), zip(expected, start).map { $0 + Double($1) }, tolerance: Self.tolerance(s),
+                "\(layout) accumulate \(s)")
+            #expect(applied[n...].allSatisfy { $0.isNaN }, "\(layout) apply wrote past the end for \(s)")
+            #expect(accumulated[n...].allSatisfy { $0 == 12345 }, "\(layout) accumulate wrote past the end for \(s)")
+        }
+    }
+
+    /// A product big enough to be split across workers by panels gives the same floats as one
+    /// worker doing every panel (each output column's sum runs in the same order either way).
+    @Test func splittingPanelsAcrossWorkersChangesNothing() throws {
+        guard PreparedWeight.preferredLayout == .packed else { return }
+        let s = Shape(rows: 50, inFeatures: 768, outFeatures: 320)
+        let x = seededValues(s.rows * s.inFeatures, seed: 21)
+        let weight = try Self.prepared(seededValues(s.outFeatures * s.inFeatures, seed: 22, scale: 0.1), s, layout: .packed)
+        func product(workers: Int) -> [Float] {
+            Parallel.setWorkers(workers)
+            var y = [Float](repeating: 0, count: s.rows * s.outFeatures)
+            x.withUnsafeBufferPointer { weight.apply($0.baseAddress!, rows: s.rows, bias: nil, into: &y) }
+            return y
+        }
+        let before = Parallel.workers
+        defer { Parallel.setWorkers(before) }
+        let one = product(workers: 1)
+        #expect(product(workers: 2) == one)
+        #expect(product(workers: 3) == one)
+    }
+
+    /// The packed kernel is what runs wherever the CPU has AVX-512F, so the speed the
+    /// benchmarks show is the speed served.
+    @Test func packedLayoutIsChosenExactlyWhenTheCPUHasAVX512() throws {
+        #if os(Linux) && arch(x86_64)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
+        #expect((PreparedWeight.preferredLayout == .packed) == flags.contains("avx512f"))
+        #else
+        #expect(PreparedWeight.preferredLayout == .plain)
+        #endif
+    }
+}
