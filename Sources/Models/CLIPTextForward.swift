@@ -61,7 +61,8 @@ extension CLIPModel {
         let longest = lengths.max() ?? 1
 
         let hidden = try TensorBuffer(shape: [tokens, width])
-        let scratch = try EncoderScratch(tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: longest)
+        let scratch = try EncoderScratch(
+            tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: longest, sequences: count)
         let domain = try adapter?.text.map { try DomainAdapterPass(tower: $0, tokens: tokens, width: width, layers: text.layers.count) }
         // The buffers' raw pointers are used below; keep every owner alive until the end.
         withExtendedLifetime((hidden, scratch, domain)) {
@@ -74,16 +75,24 @@ extension CLIPModel {
                 }
             }
 
-            for (index, layer) in text.layers.enumerated() {
+            // Only each text's pooled row is read after the encoder, so the last layer runs for
+            // those rows; final_layer_norm is per row, so applying it to them alone is exact.
+            let pooled = scratch.pooled.pointer
+            let layers = text.layers.count
+            for (index, layer) in text.layers.enumerated() where index < layers - 1 {
                 layer.forward(
                     hidden.pointer, tokens: tokens, sequences: sequences, heads: c.numAttentionHeads, activation: c.hiddenAct,
                     causal: true, scratch: scratch, branch: domain?.branch(atLayer: index))
             }
-
-            // final_layer_norm is per row, so applying it to the pooled rows alone gives the same values.
-            let pooled = scratch.normed.pointer
-            for (index, (position, sequence)) in zip(poolingPositions, sequences).enumerated() {
-                (pooled + index * width).update(from: hidden.pointer + (sequence.start + position) * width, count: width)
+            if layers == 0 {
+                for (index, (position, sequence)) in zip(poolingPositions, sequences).enumerated() {
+                    (pooled + index * width).update(from: hidden.pointer + (sequence.start + position) * width, count: width)
+                }
+            } else {
+                text.layers[layers - 1].forward(
+                    hidden.pointer, tokens: tokens, sequences: sequences, pooled: poolingPositions, heads: c.numAttentionHeads,
+                    activation: c.hiddenAct, causal: true, scratch: scratch, branch: domain?.branch(atLayer: layers - 1),
+                    into: pooled)
             }
             text.finalLayerNorm.apply(pooled, rows: count, into: pooled)
             weights.textProjection.apply(pooled, rows: count, into: out.pointer)

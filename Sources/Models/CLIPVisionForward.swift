@@ -54,7 +54,7 @@ extension CLIPModel {
         let embedded = try TensorBuffer(shape: [patchRows, width])
         let sequences = (0..<count).map { AttentionSequence(start: $0 * sequenceLength, length: sequenceLength) }
         let scratch = try EncoderScratch(
-            tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: sequenceLength)
+            tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: sequenceLength, sequences: count)
         let domain = try adapter?.vision.map { try DomainAdapterPass(tower: $0, tokens: tokens, width: width, layers: vision.layers.count) }
         // The buffers' raw pointers are used below; keep every owner alive until the end.
         withExtendedLifetime((hidden, patches, embedded, scratch, domain)) {
@@ -64,16 +64,24 @@ extension CLIPModel {
             }
             vision.preLayrnorm.apply(hidden.pointer, rows: tokens, into: hidden.pointer)
 
-            for (index, layer) in vision.layers.enumerated() {
+            // Pooled output: post_layernorm of each image's class token (row 0 of its sequence).
+            // Unless every token's last hidden state is kept, the last layer runs for those rows.
+            let pooled = scratch.pooled.pointer
+            let layers = vision.layers.count
+            for (index, layer) in vision.layers.enumerated() where keepLastHiddenState || index < layers - 1 {
                 layer.forward(
                     hidden.pointer, tokens: tokens, sequences: sequences, heads: c.numAttentionHeads, activation: c.hiddenAct,
                     causal: false, scratch: scratch, branch: domain?.branch(atLayer: index))
             }
-
-            // Pooled output: post_layernorm of each image's class token (row 0 of its sequence).
-            let pooled = scratch.normed.pointer
-            for image in 0..<count {
-                (pooled + image * width).update(from: hidden.pointer + image * sequenceLength * width, count: width)
+            if keepLastHiddenState || layers == 0 {
+                for image in 0..<count {
+                    (pooled + image * width).update(from: hidden.pointer + image * sequenceLength * width, count: width)
+                }
+            } else {
+                vision.layers[layers - 1].forward(
+                    hidden.pointer, tokens: tokens, sequences: sequences, pooled: [Int](repeating: 0, count: count),
+                    heads: c.numAttentionHeads, activation: c.hiddenAct, causal: false, scratch: scratch,
+                    branch: domain?.branch(atLayer: layers - 1), into: pooled)
             }
             vision.postLayernorm.apply(pooled, rows: count, into: pooled)
             weights.visualProjection.apply(pooled, rows: count, into: out.pointer)

@@ -12,10 +12,13 @@ struct EncoderScratch {
     let context: TensorBuffer     // [tokens, width]  attention output before out_proj
     let intermediate: TensorBuffer // [tokens, intermediate]  MLP hidden
     let scores: TensorBuffer      // [workers · longest · longest padded to whole vectors]  attention probabilities
+    /// [sequences, width]  each sequence's pooled row after the last layer (CLIP's towers)
+    let pooled: TensorBuffer
     private let blockSize: Int
 
-    init(tokens: Int, width: Int, intermediate: Int, longestSequence: Int) throws {
+    init(tokens: Int, width: Int, intermediate: Int, longestSequence: Int, sequences: Int = 0) throws {
         normed = try TensorBuffer(shape: [tokens, width])
+        pooled = try TensorBuffer(shape: [sequences, width])
         projections = try TensorBuffer(shape: [tokens, 3 * width])
         blockSize = tokens * width
         context = try TensorBuffer(shape: [tokens, width])

@@ -16,7 +16,7 @@ public enum ConfigRegistry {
         ConfigKey("models.zh_encoder", .string(""), "Hugging Face BERT directory for Chinese text; empty uses the bundle's."),
         ConfigKey("models.zh_adapter", .string(""), "Language adapter checkpoint directory; empty uses the bundle's."),
         ConfigKey("gallery.seed", .bool(true), "With the embedded default and an empty collection, index the bundle's demo gallery at start."),
-        ConfigKey("engine.threads", .int(0), "BLAS threads for model math; 0 uses every core.", check: ConfigKey.intRange(0...1024)),
+        ConfigKey("engine.threads", .int(0), "Threads for model math (its own workers and OpenBLAS); 0 uses every core.", check: ConfigKey.intRange(0...1024)),
         ConfigKey("engine.query_cache_entries", .int(10_000), "Query embeddings kept in the LRU cache; 0 disables it.", check: ConfigKey.intRange(0...10_000_000)),
 
         // HTTP limits: each refusal names the limit it hit.
