@@ -11,6 +11,7 @@
 #include "packed_gemm.h"
 
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #define W ADAPTCLIP_PANEL_WIDTH
@@ -45,16 +46,24 @@ void adaptclip_pack_weight(const float *weight, size_t out_features, size_t in_f
     }
 }
 
-// Packed activations, one buffer per thread (the callers' worker threads are long-lived).
+// Packed activations, one buffer per thread. The pool's workers live as long as the process,
+// but Dispatch threads (the engine's queue, the fallback for a busy pool) come and go, so the
+// buffer is also registered with a thread-specific key whose destructor frees it at thread exit.
 static _Thread_local float *scratch;
 static _Thread_local size_t scratch_capacity;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_key_once = PTHREAD_ONCE_INIT;
+
+static void make_scratch_key(void) { pthread_key_create(&scratch_key, free); }
 
 static float *scratch_of(size_t count) {
     if (count > scratch_capacity) {
+        pthread_once(&scratch_key_once, make_scratch_key);
         free(scratch);
         size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
         scratch = aligned_alloc(64, bytes);
         scratch_capacity = scratch ? count : 0;
+        pthread_setspecific(scratch_key, scratch);
     }
     return scratch;
 }
