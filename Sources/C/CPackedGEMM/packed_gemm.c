@@ -12,6 +12,7 @@
 
 #include <immintrin.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define W ADAPTCLIP_PANEL_WIDTH
@@ -130,7 +131,12 @@ __attribute__((target("avx512f"))) void adaptclip_packed_gemm(
     size_t m_blocks = (rows + budget_rows - 1) / budget_rows;
     size_t block_rows = (rows + m_blocks - 1) / m_blocks;
     float *activations = scratch_of(block_rows * in_features);
-    if (!activations) return;  // out of memory: unreachable in practice; the caller's buffers are far larger
+    if (!activations) {
+        // At most a few MiB, far less than the caller's own buffers; trap as Swift does when an
+        // allocation fails rather than return a product that was never computed.
+        fputs("adaptclip_packed_gemm: out of memory for packed activations\n", stderr);
+        abort();
+    }
 
     for (size_t m0 = 0; m0 < rows; m0 += block_rows) {
         size_t m = rows - m0 < block_rows ? rows - m0 : block_rows;
