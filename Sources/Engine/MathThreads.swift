@@ -9,4 +9,13 @@ public enum MathThreads {
     }
 
     public static var current: Int { Parallel.workers }
+
+    /// `engine.gemm`: linear layers of models loaded from now on run on `cblas_sgemm` (true) or
+    /// on the packed kernel where the CPU has it (false).
+    public static func useOpenBLASOnly(_ on: Bool) { PreparedWeight.useOpenBLASOnly(on) }
+
+    /// What the linear layers of the next loaded model will run on, for logs and `version`.
+    public static var linearLayerKernel: String {
+        PreparedWeight.preferredLayout == .packed ? "packed AVX-512 kernel" : "OpenBLAS cblas_sgemm"
+    }
 }

@@ -1,4 +1,5 @@
 import CPackedGEMM
+import Synchronization
 
 /// A linear layer's [out, in] weight, laid out once for the fastest product this CPU has.
 ///
@@ -16,7 +17,21 @@ public final class PreparedWeight: @unchecked Sendable {
     }
 
     /// `.packed` where the CPU can run the kernel.
-    public static let preferredLayout: Layout = adaptclip_packed_gemm_available() != 0 ? .packed : .plain
+    public static let bestAvailableLayout: Layout = adaptclip_packed_gemm_available() != 0 ? .packed : .plain
+
+    /// Set by `engine.gemm = "openblas"` (before models load): every weight stays plain.
+    private static let openBLASOnly = Atomic<Bool>(false)
+
+    /// What weights loaded from now on use: the best available, unless OpenBLAS was asked for.
+    public static var preferredLayout: Layout {
+        openBLASOnly.load(ordering: .relaxed) ? .plain : bestAvailableLayout
+    }
+
+    /// Routes every linear layer loaded after this call to `cblas_sgemm` (true) or back to the
+    /// best available kernel (false). Weights already loaded keep their layout.
+    public static func useOpenBLASOnly(_ on: Bool) {
+        openBLASOnly.store(on, ordering: .relaxed)
+    }
 
     public let outFeatures: Int
     public let inFeatures: Int

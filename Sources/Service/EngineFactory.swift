@@ -43,6 +43,7 @@ public enum EngineFactory {
         }
 
         if configuration.engineThreads > 0 { MathThreads.set(configuration.engineThreads) }
+        MathThreads.useOpenBLASOnly(configuration.gemmOpenBLASOnly)
         let batching = configuration.batching
         let engine = EmbeddingEngine(
             clip: try CLIPBundle.load(directory: clipDirectory, name: fallback?.clipName),

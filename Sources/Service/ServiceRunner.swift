@@ -54,6 +54,7 @@ public enum ServiceRunner {
         logger.notice("listening", metadata: [
             "host": "\(configuration.server.host)", "port": "\(port)", "model": "\(loaded.engine.modelName)",
             "model_source": "\(loaded.modelLabel)", "dimension": "\(loaded.engine.dimension)",
+            "linear_layers": "\(MathThreads.linearLayerKernel)",
         ])
         return Running(server: server, port: port, context: context)
     }

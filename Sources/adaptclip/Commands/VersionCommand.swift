@@ -13,6 +13,8 @@ struct VersionCommand: ParsableCommand {
         let rows: [(String, String)] = [
             ("adaptclip", ServiceInfo.version),
             ("OpenBLAS", BLASBackend.configuration),
+            ("GEMM", PreparedWeight.bestAvailableLayout == .packed
+                ? "packed AVX-512 kernel for linear layers (unless engine.gemm = openblas)" : "OpenBLAS only (this CPU has no AVX-512F)"),
             ("SQLite", RetrievalLibraries.sqliteVersion),
             ("FAISS", RetrievalLibraries.faissVersion),
             ("libpng", CodecLibraries.libpngVersion),

@@ -1,0 +1,59 @@
+import Engine
+import Foundation
+import Numerics
+import Testing
+@testable import Service
+
+/// `engine.gemm` decides what the linear layers of the loaded model run on, and both choices
+/// embed alike.
+@Suite(.serialized) struct GEMMSelectionTests {
+    static func engine(gemm: String) throws -> EmbeddingEngine {
+        let configuration = try ConfigurationLoader(overrides: [
+            "models.clip": LiveService.fixtures.appendingPathComponent("engine/tiny-clip").path,
+            "engine.gemm": gemm,
+        ]).load()
+        return try EngineFactory.make(configuration: configuration).engine
+    }
+
+    static func layouts(_ engine: EmbeddingEngine) -> Set<PreparedWeight.Layout> {
+        let weights = engine.clip.model.weights
+        let layers = weights.visionModel.layers + weights.textModel.layers
+        return Set(layers.flatMap { [$0.selfAttn.qkvProj.weight.layout, $0.mlp.fc2.weight.layout] }
+            + [weights.visionModel.patchEmbedding.layout, weights.textProjection.weight.layout])
+    }
+
+    @Test func openblasKeepsEveryWeightPlainAndAutoTakesTheBestKernel() async throws {
+        defer { MathThreads.useOpenBLASOnly(false) }
+        let openblas = try Self.engine(gemm: "openblas")
+        #expect(Self.layouts(openblas) == [.plain])
+        let auto = try Self.engine(gemm: "auto")
+        #expect(Self.layouts(auto) == [PreparedWeight.bestAvailableLayout])
+
+        let texts = ["a photo of a cat", "two red circles", ""]
+        let deadline = ContinuousClock.now + .seconds(30)
+        let a = try await openblas.embedTexts(texts, language: .en, deadline: deadline)
+        let b = try await auto.embedTexts(texts, language: .en, deadline: deadline)
+        for (x, y) in zip(a, b) {
+            var (dot, xx, yy) = (0.0, 0.0, 0.0)
+            for (p, q) in zip(x.vector, y.vector) {
+                dot += Double(p) * Double(q)
+                xx += Double(p) * Double(p)
+                yy += Double(q) * Double(q)
+            }
+            let cosine = dot / (xx * yy).squareRoot()
+            #expect(cosine >= 0.999999, "the two kernels disagree: cosine \(cosine)")
+        }
+        #expect(a.count == texts.count && b.count == texts.count)
+    }
+
+    @Test func anUnknownChoiceIsRefusedByName() {
+        #expect(throws: (any Error).self) {
+            try ConfigurationLoader(overrides: ["engine.gemm": "mkl"]).load()
+        }
+        do {
+            _ = try ConfigurationLoader(overrides: ["engine.gemm": "mkl"]).load()
+        } catch {
+            #expect("\(error)".contains("engine.gemm"), "\(error)")
+        }
+    }
+}
