@@ -29,7 +29,7 @@ test: bootstrap
 	scripts/fuzz-http-parser 30
 
 ## Regenerate models/demo from nothing: the world, the demo CLIP and BERT, the language adapter
-## (training/make_demo.sh; PyTorch on CPU, about 25 minutes on 2 cores, the same bytes every run).
+## (training/make_demo.sh; PyTorch on CPU, 23 minutes on 2 idle cores, the same bytes every run).
 demo-model:
 	training/make_demo.sh
 

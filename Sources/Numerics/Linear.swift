@@ -20,6 +20,11 @@ public enum Linear {
                 for r in range { (y + r * outFeatures).update(from: bias, count: outFeatures) }
             }
         }
+        // No inputs: the map is the bias alone (and BLAS refuses a leading dimension of 0).
+        guard inFeatures > 0 else {
+            if bias == nil { y.update(repeating: 0, count: rows * outFeatures) }
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
             1, x, Int32(inFeatures), weight, Int32(inFeatures), bias == nil ? 0 : 1, y, Int32(outFeatures))
@@ -40,6 +45,7 @@ public enum Linear {
                 for r in range { Residual.add(bias, into: y + r * outFeatures, count: outFeatures) }
             }
         }
+        guard inFeatures > 0 else { return }
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outFeatures), Int32(inFeatures),
             1, x, Int32(inFeatures), weight, Int32(inFeatures), 1, y, Int32(outFeatures))

@@ -41,14 +41,16 @@ public final class PreparedWeight: @unchecked Sendable {
 
     /// `weight` holds [outFeatures, inFeatures] row-major (a convolution's [out, c, h, w] is
     /// that with inFeatures = c·h·w). With `.plain` the buffer itself is kept; with `.packed` it
-    /// is copied into panels and may be released by the caller.
+    /// is copied into panels and may be released by the caller. An empty weight stays plain
+    /// (its product is the bias alone, which `Linear` writes).
     public init(
         _ weight: TensorBuffer, outFeatures: Int, inFeatures: Int, layout: Layout = PreparedWeight.preferredLayout
     ) {
-        precondition(outFeatures > 0 && inFeatures > 0 && weight.count == outFeatures * inFeatures, "weight is [out, in]")
+        precondition(outFeatures >= 0 && inFeatures >= 0 && weight.count == outFeatures * inFeatures, "weight is [out, in]")
         precondition(layout == .plain || adaptclip_packed_gemm_available() != 0, "the packed layout needs AVX-512F")
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
+        let layout = outFeatures == 0 || inFeatures == 0 ? .plain : layout
         self.layout = layout
         switch layout {
         case .plain:

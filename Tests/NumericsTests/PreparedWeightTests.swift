@@ -90,6 +90,21 @@ import Testing
         }
     }
 
+    /// No inputs (a zero-width layer): the product is the bias alone, whatever layout was asked.
+    @Test func anEmptyInnerDimensionGivesTheBias() throws {
+        for layout in Self.layouts {
+            let weight = PreparedWeight(try TensorBuffer(shape: [3, 0]), outFeatures: 3, inFeatures: 0, layout: layout)
+            #expect(weight.layout == .plain)
+            var y = [Float](repeating: .nan, count: 6)
+            let bias: [Float] = [1, 2, 3]
+            let x: [Float] = [0]
+            x.withUnsafeBufferPointer { x in
+                bias.withUnsafeBufferPointer { weight.apply(x.baseAddress!, rows: 2, bias: $0.baseAddress!, into: &y) }
+            }
+            #expect(y == [1, 2, 3, 1, 2, 3])
+        }
+    }
+
     /// A product big enough to be split across workers by panels gives the same floats as one
     /// worker doing every panel (each output column's sum runs in the same order either way).
     @Test func splittingPanelsAcrossWorkersChangesNothing() throws {
