@@ -34,7 +34,7 @@ private struct SharedPointer: @unchecked Sendable {
 /// For each (rows, in, out): y = x·wᵀ as one OpenBLAS call on `threads` threads ("rows×w"),
 /// as yᵀ = w·xᵀ ("w×rowsᵀ", the weight on the other packing side), and as `threads` single-
 /// threaded calls on column blocks of w run by our own workers ("split"), and through
-/// `PreparedWeight` ("served": the packed AVX-512 kernel where the CPU has it). Figures are
+/// `PreparedWeight` ("served": the packed kernel where the CPU can run it). Figures are
 /// GFLOP/s per wall second and per CPU second. Weights rotate through 64 MB of copies so they
 /// come from memory as in a 12-layer pass, not from cache.
 func runGEMMShapes(threads: Int, seconds: Double) {

@@ -1,12 +1,13 @@
 // clip-bench: throughput of the Swift CLIP forward passes on a ViT-B/32-shaped model with
 // random weights generated in memory (no files, nothing downloaded).
 //
-//     swift run -c release clip-bench [--threads N] [--seconds S] [--batches 1,8,32] [--lengths 8,16,77] [--openblas]
+//     swift run -c release clip-bench [--threads N] [--seconds S] [--batches 1,8,32] [--lengths 8,16,77] [--openblas | --avx2]
 //     swift run -c release clip-bench --gemm [--threads N] [--seconds S]
 //
 // Prints images/s at batch 1, 8, 32 and texts/s at lengths 8, 16, 77 (batch 32 for texts),
 // in the same format as scripts/peer-bench prints PyTorch's and ONNX Runtime's figures.
-// `--openblas` runs the linear layers on cblas_sgemm, as `engine.gemm = "openblas"` does.
+// `--openblas` runs the linear layers on cblas_sgemm, as `engine.gemm = "openblas"` does;
+// `--avx2` runs the packed kernel's AVX2 micro-kernel, as a CPU without AVX-512 would.
 // `--gemm` instead times the forward pass's GEMM shapes in alternative orientations and
 // threadings (GEMMShapes.swift).
 import Foundation
@@ -52,6 +53,7 @@ let minimumSeconds = option("--seconds", default: 3)
 BLASBackend.setThreadCount(threads)
 Parallel.setWorkers(threads)
 PreparedWeight.useOpenBLASOnly(arguments.contains("--openblas"))
+if arguments.contains("--avx2") { PreparedWeight.limitInstructionSet(to: .avx2) }
 if arguments.contains("--gemm") {
     runGEMMShapes(threads: threads, seconds: minimumSeconds)
     runFusedQKVShapes(threads: threads, seconds: minimumSeconds)
@@ -93,7 +95,7 @@ func time(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
 
 do {
     let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
-    print("swift           threads=\(threads)  linear layers: \(PreparedWeight.preferredLayout == .packed ? "packed AVX-512 kernel" : "OpenBLAS cblas_sgemm")  \(BLASBackend.configuration)")
+    print("swift           threads=\(threads)  linear layers: \(PreparedWeight.preferredLayout == .packed ? "packed kernel (\(PreparedWeight.instructionSet))" : "OpenBLAS cblas_sgemm")  \(BLASBackend.configuration)")
     for batch in imageBatches {
         let pixels = (0..<(batch * 3 * 224 * 224)).map { Float(($0 * 7919) % 1000) / 500 - 1 }
         let seconds = try time { _ = try model.encodeImages(pixels: pixels, count: batch) }

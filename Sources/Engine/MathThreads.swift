@@ -11,11 +11,12 @@ public enum MathThreads {
     public static var current: Int { Parallel.workers }
 
     /// `engine.gemm`: linear layers of models loaded from now on run on `cblas_sgemm` (true) or
-    /// on the packed kernel where the CPU has it (false).
+    /// on the packed kernel where the CPU can run it (false).
     public static func useOpenBLASOnly(_ on: Bool) { PreparedWeight.useOpenBLASOnly(on) }
 
     /// What the linear layers of the next loaded model will run on, for logs and `version`.
     public static var linearLayerKernel: String {
-        PreparedWeight.preferredLayout == .packed ? "packed AVX-512 kernel" : "OpenBLAS cblas_sgemm"
+        guard PreparedWeight.preferredLayout == .packed else { return "OpenBLAS cblas_sgemm" }
+        return PreparedWeight.instructionSet == .avx512 ? "packed kernel (AVX-512)" : "packed kernel (AVX2)"
     }
 }

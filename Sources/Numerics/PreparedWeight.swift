@@ -3,14 +3,14 @@ import Synchronization
 
 /// A linear layer's [out, in] weight, laid out once for the fastest product this CPU has.
 ///
-/// With AVX-512 the weight is packed into 32-column panels (`CPackedGEMM`) and multiplied by
-/// our own kernel, split across `Parallel.workers` by panels. OpenBLAS would re-pack the weight
-/// on every call, which at batch 1 (50 rows against up to 768 × 3072 weights) costs more than
-/// a sixth of the pass. Without AVX-512 the weight stays as loaded and products go to
-/// `cblas_sgemm` (`Linear`). Only one copy is ever kept.
+/// With AVX-512 (or AVX2 + FMA) the weight is packed into 32-column panels (`CPackedGEMM`) and
+/// multiplied by our own kernel, split across `Parallel.workers` by panels. OpenBLAS would
+/// re-pack the weight on every call, which at batch 1 (50 rows against up to 768 × 3072
+/// weights) costs more than a sixth of the pass. Without either the weight stays as loaded and
+/// products go to `cblas_sgemm` (`Linear`). Only one copy is ever kept.
 public final class PreparedWeight: @unchecked Sendable {
     public enum Layout: Sendable, Equatable {
-        /// 32-column panels for the AVX-512 kernel.
+        /// 32-column panels for the packed kernel.
         case packed
         /// PyTorch's [out, in], for `cblas_sgemm`.
         case plain
@@ -18,6 +18,27 @@ public final class PreparedWeight: @unchecked Sendable {
 
     /// `.packed` where the CPU can run the kernel.
     public static let bestAvailableLayout: Layout = adaptclip_packed_gemm_available() != 0 ? .packed : .plain
+
+    /// The vector instructions of the packed kernel's micro-kernels.
+    public enum InstructionSet: Int32, Sendable {
+        case none = 0
+        /// AVX2 + FMA: 6 rows × 16 columns per micro-kernel.
+        case avx2 = 1
+        /// AVX-512F: 12 rows × 32 columns per micro-kernel.
+        case avx512 = 2
+    }
+
+    /// What packed products run on now.
+    public static var instructionSet: InstructionSet {
+        InstructionSet(rawValue: adaptclip_packed_gemm_instruction_set()) ?? .none
+    }
+
+    /// For tests and benchmarks: run packed products with at most `most` (never more than the
+    /// CPU has). Packed weights stay valid: both micro-kernels read the same layout.
+    @discardableResult
+    public static func limitInstructionSet(to most: InstructionSet) -> InstructionSet {
+        InstructionSet(rawValue: adaptclip_packed_gemm_limit_instruction_set(most.rawValue)) ?? .none
+    }
 
     /// Set by `engine.gemm = "openblas"` (before models load): every weight stays plain.
     private static let openBLASOnly = Atomic<Bool>(false)
@@ -47,7 +68,7 @@ public final class PreparedWeight: @unchecked Sendable {
         _ weight: TensorBuffer, outFeatures: Int, inFeatures: Int, layout: Layout = PreparedWeight.preferredLayout
     ) {
         precondition(outFeatures >= 0 && inFeatures >= 0 && weight.count == outFeatures * inFeatures, "weight is [out, in]")
-        precondition(layout == .plain || adaptclip_packed_gemm_available() != 0, "the packed layout needs AVX-512F")
+        precondition(layout == .plain || adaptclip_packed_gemm_available() != 0, "the packed layout needs AVX-512F or AVX2 with FMA")
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
         let layout = outFeatures == 0 || inFeatures == 0 ? .plain : layout

@@ -5,11 +5,12 @@ import Glibc
 import Testing
 @testable import Numerics
 
-/// The packed AVX-512 kernel and the plain OpenBLAS path of `PreparedWeight` against a Double
-/// triple loop, on shapes chosen to hit every edge of the kernel's blocking: partial panels
-/// (out not a multiple of 32, and fewer than 16 columns), every row-block height 1...12, inner
-/// dimensions across the 256-step block, and enough rows × inner size to need several M blocks.
-@Suite struct PreparedWeightTests {
+/// The packed kernel (both micro-kernels the CPU can run) and the plain OpenBLAS path of
+/// `PreparedWeight` against a Double triple loop, on shapes chosen to hit every edge of the
+/// kernel's blocking: partial panels and half panels (out not a multiple of 32 or 16), every
+/// row-block height 1...12, inner dimensions across the 256-step block, and enough rows × inner
+/// size to need several M blocks. Serialized: the micro-kernel in use is process-wide.
+@Suite(.serialized) struct PreparedWeightTests {
     struct Shape: CustomStringConvertible, Sendable {
         let rows: Int, inFeatures: Int, outFeatures: Int
         var description: String { "\(rows)×\(inFeatures)→\(outFeatures)" }
@@ -31,8 +32,17 @@ import Testing
         Shape(rows: 80, inFeatures: 3000, outFeatures: 40),
     ]
 
-    /// Both layouts this machine can run (plain always; packed with AVX-512F).
-    static var layouts: [PreparedWeight.Layout] { PreparedWeight.preferredLayout == .packed ? [.packed, .plain] : [.plain] }
+    /// Both layouts this machine can run (plain always; packed with AVX-512F or AVX2 + FMA).
+    static var layouts: [PreparedWeight.Layout] { PreparedWeight.bestAvailableLayout == .packed ? [.packed, .plain] : [.plain] }
+
+    /// The packed kernel's micro-kernels this machine can run, best first.
+    static var instructionSets: [PreparedWeight.InstructionSet] {
+        switch PreparedWeight.limitInstructionSet(to: .avx512) {
+        case .avx512: [.avx512, .avx2]
+        case .avx2: [.avx2]
+        case .none: [.none]
+        }
+    }
 
     static func reference(_ x: [Float], _ w: [Float], _ b: [Float]?, _ s: Shape) -> [Double] {
         var out = [Double](repeating: 0, count: s.rows * s.outFeatures)
@@ -57,6 +67,14 @@ import Testing
 
     @Test(arguments: shapes)
     func applyAndAccumulateMatchTheReference(_ s: Shape) throws {
+        defer { PreparedWeight.limitInstructionSet(to: .avx512) }
+        for instructionSet in Self.instructionSets {
+            #expect(PreparedWeight.limitInstructionSet(to: instructionSet) == instructionSet)
+            try checkAgainstTheReference(s, instructionSet)
+        }
+    }
+
+    func checkAgainstTheReference(_ s: Shape, _ instructionSet: PreparedWeight.InstructionSet) throws {
         let x = seededValues(s.rows * s.inFeatures, seed: 11)
         let w = seededValues(s.outFeatures * s.inFeatures, seed: 12, scale: 0.5)
         let b = seededValues(s.outFeatures, seed: 13)
@@ -80,11 +98,11 @@ import Testing
                 }
             }
             let n = s.rows * s.outFeatures
-            expectClose(Array(applied[..<n]), expected, tolerance: Self.tolerance(s), "\(layout) apply \(s)")
-            expectClose(Array(unbiased[..<n]), expectedWithoutBias, tolerance: Self.tolerance(s), "\(layout) no bias \(s)")
+            expectClose(Array(applied[..<n]), expected, tolerance: Self.tolerance(s), "\(layout) \(instructionSet) apply \(s)")
+            expectClose(Array(unbiased[..<n]), expectedWithoutBias, tolerance: Self.tolerance(s), "\(layout) \(instructionSet) no bias \(s)")
             expectClose(
                 Array(accumulated[..<n]), zip(expected, start).map { $0 + Double($1) }, tolerance: Self.tolerance(s),
-                "\(layout) accumulate \(s)")
+                "\(layout) \(instructionSet) accumulate \(s)")
             #expect(applied[n...].allSatisfy { $0.isNaN }, "\(layout) apply wrote past the end for \(s)")
             #expect(accumulated[n...].allSatisfy { $0 == 12345 }, "\(layout) accumulate wrote past the end for \(s)")
         }
@@ -125,15 +143,19 @@ import Testing
         #expect(product(workers: 3) == one)
     }
 
-    /// The packed kernel is what runs wherever the CPU has AVX-512F, so the speed the
-    /// benchmarks show is the speed served.
-    @Test func packedLayoutIsChosenExactlyWhenTheCPUHasAVX512() throws {
+    /// The packed kernel is what runs wherever the CPU can run it, with its best micro-kernel,
+    /// so the speed the benchmarks show is the speed served.
+    @Test func theBestKernelTheCPUCanRunIsChosen() throws {
         #if os(Linux) && arch(x86_64)
         let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
         let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
-        #expect((PreparedWeight.preferredLayout == .packed) == flags.contains("avx512f"))
+        let expected: PreparedWeight.InstructionSet =
+            flags.contains("avx512f") ? .avx512 : flags.contains("avx2") && flags.contains("fma") ? .avx2 : .none
+        #expect(PreparedWeight.limitInstructionSet(to: .avx512) == expected)
+        #expect(PreparedWeight.instructionSet == expected)
+        #expect((PreparedWeight.bestAvailableLayout == .packed) == (expected != .none))
         #else
-        #expect(PreparedWeight.preferredLayout == .plain)
+        #expect(PreparedWeight.bestAvailableLayout == .plain)
         #endif
     }
 

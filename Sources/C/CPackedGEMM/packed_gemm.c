@@ -1,8 +1,12 @@
 // See include/packed_gemm.h for what this is and why.
 //
+// Two micro-kernels over the same packed layout, chosen once from the CPU: AVX-512F (12 rows ×
+// 32 columns in 24 zmm registers) and AVX2 + FMA (6 rows × 16 columns in 12 ymm registers, run
+// once per half panel), for CPUs without AVX-512 such as AMD Zen 2/3.
+//
 // Blocking, innermost first:
-// - a micro-kernel computes up to MAX_ROWS rows × one panel (32 columns, two 16-float vectors)
-//   over KC steps of the inner dimension, in 2 × MAX_ROWS vector registers;
+// - a micro-kernel computes a few rows × one panel (or half panel) over KC steps of the inner
+//   dimension, with every accumulator in a register;
 // - the KC × 32 slice of the panel (16 KiB) stays in L1 while every row block of the M block
 //   runs over it;
 // - the M block's activations, packed per row block as [in][rows], stay in L2 (A_BUDGET) while
@@ -12,11 +16,13 @@
 
 #include <immintrin.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define W ADAPTCLIP_PANEL_WIDTH
-#define MAX_ROWS 12
+#define MAX_ROWS 12     // AVX-512 row block
+#define MAX_ROWS_256 6  // AVX2 row block
 // Measured best on Zen 4 among KC 128/256/384 and budgets 512/768 KiB; -D overrides them for
 // tuning runs.
 #ifndef KC
@@ -26,9 +32,32 @@
 #define A_BUDGET (512 * 1024)
 #endif
 
-int adaptclip_packed_gemm_available(void) {
+static int detected_instruction_set(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
+    if (__builtin_cpu_supports("avx512f")) return ADAPTCLIP_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return ADAPTCLIP_ISA_AVX2;
+    return ADAPTCLIP_ISA_NONE;
+}
+
+static _Atomic int active_instruction_set = -1;  // -1 until first asked
+
+int adaptclip_packed_gemm_instruction_set(void) {
+    int isa = atomic_load_explicit(&active_instruction_set, memory_order_relaxed);
+    if (isa < 0) {
+        isa = detected_instruction_set();
+        atomic_store_explicit(&active_instruction_set, isa, memory_order_relaxed);
+    }
+    return isa;
+}
+
+int adaptclip_packed_gemm_available(void) { return adaptclip_packed_gemm_instruction_set() != ADAPTCLIP_ISA_NONE; }
+
+int adaptclip_packed_gemm_limit_instruction_set(int most) {
+    int detected = detected_instruction_set();
+    int isa = detected == ADAPTCLIP_ISA_NONE ? ADAPTCLIP_ISA_NONE : (most < ADAPTCLIP_ISA_AVX2 ? ADAPTCLIP_ISA_AVX2 : most);
+    if (isa > detected) isa = detected;
+    atomic_store_explicit(&active_instruction_set, isa, memory_order_relaxed);
+    return isa;
 }
 
 void adaptclip_pack_weight(const float *weight, size_t out_features, size_t in_features, float *packed) {
@@ -71,7 +100,7 @@ static float *scratch_of(size_t count) {
 
 // rows × 32 outputs over `steps` inner steps. `a` is [steps][rows], `b` is [steps][32].
 // First block of the inner dimension: y = (add ? y : 0) + bias + acc; later blocks: y += acc.
-__attribute__((target("avx512f"), always_inline)) static inline void micro_kernel(
+__attribute__((target("avx512f"), always_inline)) static inline void micro_kernel_512(
     const int rows, size_t steps, const float *restrict a, const float *restrict b, float *restrict y,
     size_t y_stride, int add, const float *bias, __mmask16 mask0, __mmask16 mask1) {
     __m512 acc[MAX_ROWS][2];
@@ -103,31 +132,92 @@ __attribute__((target("avx512f"), always_inline)) static inline void micro_kerne
     }
 }
 
-#define KERNEL_CASE(n) \
-    case n: micro_kernel(n, steps, a, b, y, y_stride, add, bias, mask0, mask1); break;
+#define KERNEL_CASE_512(n) \
+    case n: micro_kernel_512(n, steps, a, b, y, y_stride, add, bias, mask0, mask1); break;
 
-__attribute__((target("avx512f"))) static void micro_kernel_rows(
+__attribute__((target("avx512f"))) static void micro_kernel_rows_512(
     int rows, size_t steps, const float *a, const float *b, float *y, size_t y_stride, int add,
-    const float *bias, __mmask16 mask0, __mmask16 mask1) {
+    const float *bias, size_t columns) {
+    __mmask16 mask0 = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
+    __mmask16 mask1 = columns <= 16 ? 0 : columns >= 32 ? 0xFFFF : (__mmask16)((1u << (columns - 16)) - 1);
     switch (rows) {
-        KERNEL_CASE(1) KERNEL_CASE(2) KERNEL_CASE(3) KERNEL_CASE(4) KERNEL_CASE(5) KERNEL_CASE(6)
-        KERNEL_CASE(7) KERNEL_CASE(8) KERNEL_CASE(9) KERNEL_CASE(10) KERNEL_CASE(11) KERNEL_CASE(12)
+        KERNEL_CASE_512(1) KERNEL_CASE_512(2) KERNEL_CASE_512(3) KERNEL_CASE_512(4) KERNEL_CASE_512(5)
+        KERNEL_CASE_512(6) KERNEL_CASE_512(7) KERNEL_CASE_512(8) KERNEL_CASE_512(9) KERNEL_CASE_512(10)
+        KERNEL_CASE_512(11) KERNEL_CASE_512(12)
         default: break;
+    }
+}
+
+// rows × 16 outputs (half a panel) over `steps` inner steps, as micro_kernel_512 otherwise.
+// `b` points at the half's first column; the panel row stride stays W.
+__attribute__((target("avx2,fma"), always_inline)) static inline void micro_kernel_256(
+    const int rows, size_t steps, const float *restrict a, const float *restrict b, float *restrict y,
+    size_t y_stride, int add, const float *bias, __m256i mask0, __m256i mask1) {
+    __m256 acc[MAX_ROWS_256][2];
+    for (int r = 0; r < rows; r++) {
+        acc[r][0] = _mm256_setzero_ps();
+        acc[r][1] = _mm256_setzero_ps();
+    }
+    for (size_t k = 0; k < steps; k++) {
+        __m256 b0 = _mm256_load_ps(b + k * W);
+        __m256 b1 = _mm256_load_ps(b + k * W + 8);
+        for (int r = 0; r < rows; r++) {
+            __m256 av = _mm256_broadcast_ss(a + k * rows + r);
+            acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
+        }
+    }
+    __m256 bias0 = bias ? _mm256_maskload_ps(bias, mask0) : _mm256_setzero_ps();
+    __m256 bias1 = bias ? _mm256_maskload_ps(bias + 8, mask1) : _mm256_setzero_ps();
+    for (int r = 0; r < rows; r++) {
+        float *out = y + r * y_stride;
+        __m256 v0 = _mm256_add_ps(acc[r][0], bias0);
+        __m256 v1 = _mm256_add_ps(acc[r][1], bias1);
+        if (add) {
+            v0 = _mm256_add_ps(v0, _mm256_maskload_ps(out, mask0));
+            v1 = _mm256_add_ps(v1, _mm256_maskload_ps(out + 8, mask1));
+        }
+        _mm256_maskstore_ps(out, mask0, v0);
+        _mm256_maskstore_ps(out + 8, mask1, v1);
+    }
+}
+
+#define KERNEL_CASE_256(n)                                                                                     \
+    case n:                                                                                                    \
+        micro_kernel_256(n, steps, a, b + half * 16, y + half * 16, y_stride, add, bias ? bias + half * 16 : NULL, \
+                         mask0, mask1);                                                                        \
+        break;
+
+__attribute__((target("avx2,fma"))) static void micro_kernel_rows_256(
+    int rows, size_t steps, const float *a, const float *b, float *y, size_t y_stride, int add,
+    const float *bias, size_t columns) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (size_t half = 0; half < 2 && columns > half * 16; half++) {
+        int valid = (int)(columns - half * 16);
+        __m256i mask0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), lanes);
+        __m256i mask1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid - 8), lanes);
+        switch (rows) {
+            KERNEL_CASE_256(1) KERNEL_CASE_256(2) KERNEL_CASE_256(3)
+            KERNEL_CASE_256(4) KERNEL_CASE_256(5) KERNEL_CASE_256(6)
+            default: break;
+        }
     }
 }
 
 // Rows r0 ..< r1 of block `block` when `count` rows are cut into `blocks` near-equal blocks.
 static inline size_t block_start(size_t count, size_t blocks, size_t block) { return count * block / blocks; }
 
-__attribute__((target("avx512f"))) void adaptclip_packed_gemm(
+void adaptclip_packed_gemm(
     const float *x, size_t x_stride, size_t rows, size_t in_features,
     const float *packed, size_t out_features, size_t first_panel, size_t end_panel,
     const float *bias, int accumulate, float *y, size_t y_stride) {
     if (rows == 0 || in_features == 0 || first_panel >= end_panel) return;
+    int wide = adaptclip_packed_gemm_instruction_set() == ADAPTCLIP_ISA_AVX512;
+    size_t max_rows = wide ? MAX_ROWS : MAX_ROWS_256;
     // As many rows per M block as the budget allows, then the blocks evened out, so a last
     // block of a few rows does not stream every panel again for little work.
-    size_t budget_rows = A_BUDGET / (in_features * sizeof(float)) / MAX_ROWS * MAX_ROWS;
-    if (budget_rows < MAX_ROWS) budget_rows = MAX_ROWS;
+    size_t budget_rows = A_BUDGET / (in_features * sizeof(float)) / max_rows * max_rows;
+    if (budget_rows < max_rows) budget_rows = max_rows;
     size_t m_blocks = (rows + budget_rows - 1) / budget_rows;
     size_t block_rows = (rows + m_blocks - 1) / m_blocks;
     float *activations = scratch_of(block_rows * in_features);
@@ -140,7 +230,7 @@ __attribute__((target("avx512f"))) void adaptclip_packed_gemm(
 
     for (size_t m0 = 0; m0 < rows; m0 += block_rows) {
         size_t m = rows - m0 < block_rows ? rows - m0 : block_rows;
-        size_t blocks = (m + MAX_ROWS - 1) / MAX_ROWS;
+        size_t blocks = (m + max_rows - 1) / max_rows;
         for (size_t blk = 0; blk < blocks; blk++) {
             size_t r0 = block_start(m, blocks, blk), r1 = block_start(m, blocks, blk + 1), n = r1 - r0;
             float *destination = activations + r0 * in_features;
@@ -151,18 +241,20 @@ __attribute__((target("avx512f"))) void adaptclip_packed_gemm(
         }
         for (size_t p = first_panel; p < end_panel; p++) {
             size_t columns = out_features - p * W < W ? out_features - p * W : W;
-            __mmask16 mask0 = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
-            __mmask16 mask1 = columns <= 16 ? 0 : columns >= 32 ? 0xFFFF : (__mmask16)((1u << (columns - 16)) - 1);
             const float *panel = packed + p * in_features * W;
             for (size_t k0 = 0; k0 < in_features; k0 += KC) {
                 size_t steps = in_features - k0 < KC ? in_features - k0 : KC;
                 int first = k0 == 0;
                 for (size_t blk = 0; blk < blocks; blk++) {
                     size_t r0 = block_start(m, blocks, blk), r1 = block_start(m, blocks, blk + 1);
-                    micro_kernel_rows(
-                        (int)(r1 - r0), steps, activations + r0 * in_features + k0 * (r1 - r0), panel + k0 * W,
-                        y + (m0 + r0) * y_stride + p * W, y_stride, first ? accumulate : 1,
-                        first && bias ? bias + p * W : NULL, mask0, mask1);
+                    const float *a = activations + r0 * in_features + k0 * (r1 - r0);
+                    float *out = y + (m0 + r0) * y_stride + p * W;
+                    const float *panel_bias = first && bias ? bias + p * W : NULL;
+                    int add = first ? accumulate : 1;
+                    if (wide)
+                        micro_kernel_rows_512((int)(r1 - r0), steps, a, panel + k0 * W, out, y_stride, add, panel_bias, columns);
+                    else
+                        micro_kernel_rows_256((int)(r1 - r0), steps, a, panel + k0 * W, out, y_stride, add, panel_bias, columns);
                 }
             }
         }

@@ -17,7 +17,7 @@ public enum ConfigRegistry {
         ConfigKey("models.zh_adapter", .string(""), "Language adapter checkpoint directory; empty uses the bundle's."),
         ConfigKey("gallery.seed", .bool(true), "With the embedded default and an empty collection, index the bundle's demo gallery at start."),
         ConfigKey("engine.threads", .int(0), "Threads for model math (its own workers and OpenBLAS); 0 uses every core.", check: ConfigKey.intRange(0...1024)),
-        ConfigKey("engine.gemm", .string("auto"), "Linear layers: auto (the packed AVX-512 kernel where the CPU has it, else OpenBLAS) or openblas (always cblas_sgemm).",
+        ConfigKey("engine.gemm", .string("auto"), "Linear layers: auto (the packed kernel where the CPU has AVX-512 or AVX2 + FMA, else OpenBLAS) or openblas (always cblas_sgemm).",
                   check: ConfigKey.oneOf(["auto", "openblas"])),
         ConfigKey("engine.query_cache_entries", .int(10_000), "Query embeddings kept in the LRU cache; 0 disables it.", check: ConfigKey.intRange(0...10_000_000)),
 

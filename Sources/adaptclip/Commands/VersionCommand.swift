@@ -14,7 +14,8 @@ struct VersionCommand: ParsableCommand {
             ("adaptclip", ServiceInfo.version),
             ("OpenBLAS", BLASBackend.configuration),
             ("GEMM", PreparedWeight.bestAvailableLayout == .packed
-                ? "packed AVX-512 kernel for linear layers (unless engine.gemm = openblas)" : "OpenBLAS only (this CPU has no AVX-512F)"),
+                ? "packed kernel (\(PreparedWeight.instructionSet == .avx512 ? "AVX-512" : "AVX2")) for linear layers, unless engine.gemm = openblas"
+                : "OpenBLAS only (this CPU has neither AVX-512F nor AVX2 with FMA)"),
             ("SQLite", RetrievalLibraries.sqliteVersion),
             ("FAISS", RetrievalLibraries.faissVersion),
             ("libpng", CodecLibraries.libpngVersion),

@@ -7,8 +7,8 @@
 // ADAPTCLIP_PANEL_WIDTH output columns, each panel [in][PANEL_WIDTH] contiguous, and the
 // product streams those panels in order.
 //
-// The kernel needs AVX-512F (checked at run time); without it callers keep the plain layout and
-// use cblas_sgemm. The caller splits work across threads by panel ranges, so every function
+// The kernel needs AVX-512F or AVX2 with FMA (checked once, at run time); without either, callers
+// keep the plain layout and use cblas_sgemm. The caller splits work across threads by panel ranges, so every function
 // here is reentrant; per-thread scratch for the packed activations lives in thread-local storage.
 #ifndef ADAPTCLIP_PACKED_GEMM_H
 #define ADAPTCLIP_PACKED_GEMM_H
@@ -22,8 +22,20 @@ extern "C" {
 /// Output columns per packed panel.
 #define ADAPTCLIP_PANEL_WIDTH 32
 
-/// 1 when this CPU can run the packed kernel (AVX-512F), else 0.
+#define ADAPTCLIP_ISA_NONE 0
+#define ADAPTCLIP_ISA_AVX2 1    // AVX2 + FMA: 6 × 16 micro-kernel
+#define ADAPTCLIP_ISA_AVX512 2  // AVX-512F: 12 × 32 micro-kernel
+
+/// 1 when this CPU can run the packed kernel (AVX-512F, or AVX2 with FMA), else 0.
 int adaptclip_packed_gemm_available(void);
+
+/// The micro-kernel products use: ADAPTCLIP_ISA_AVX512, ADAPTCLIP_ISA_AVX2 or ADAPTCLIP_ISA_NONE.
+int adaptclip_packed_gemm_instruction_set(void);
+
+/// For tests and benchmarks: use at most `most` (ADAPTCLIP_ISA_AVX2 or ADAPTCLIP_ISA_AVX512; never
+/// more than the CPU has, never none on a CPU that has one). Returns the set now in use. Packed
+/// weights stay valid: both micro-kernels read the same layout.
+int adaptclip_packed_gemm_limit_instruction_set(int most);
 
 /// Panels needed for `out_features` output columns.
 static inline size_t adaptclip_panel_count(size_t out_features) {
