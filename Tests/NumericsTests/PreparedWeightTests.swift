@@ -30,6 +30,9 @@ import Testing
         Shape(rows: 50, inFeatures: 600, outFeatures: 200),
         // 3000 inner floats leave room for 36 rows per M block: 80 rows take three blocks.
         Shape(rows: 80, inFeatures: 3000, outFeatures: 40),
+        // Above 512 rows the AVX-512 kernel reads packed row blocks instead of the rows themselves;
+        // 300 inner floats leave room for 432 rows per M block, so 530 rows take two.
+        Shape(rows: 530, inFeatures: 300, outFeatures: 40),
     ]
 
     /// Both layouts this machine can run (plain always; packed with AVX-512F or AVX2 + FMA).

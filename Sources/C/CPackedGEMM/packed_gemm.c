@@ -23,6 +23,7 @@
 #define W ADAPTCLIP_PANEL_WIDTH
 #define MAX_ROWS 12     // AVX-512 row block
 #define MAX_ROWS_256 6  // AVX2 row block
+#define DIRECT_ROWS 512 // see adaptclip_packed_gemm
 // Measured best on Zen 4 among KC 128/256/384 and budgets 512/768 KiB; -D overrides them for
 // tuning runs.
 #ifndef KC
@@ -98,11 +99,14 @@ static float *scratch_of(size_t count) {
     return scratch;
 }
 
-// rows × 32 outputs over `steps` inner steps. `a` is [steps][rows], `b` is [steps][32].
-// First block of the inner dimension: y = (add ? y : 0) + bias + acc; later blocks: y += acc.
+// rows × 32 outputs over `steps` inner steps; `b` is [steps][32]. With `direct` (a constant at
+// every call) `a` is the activations themselves, row r at a + r·a_stride; otherwise the packed
+// row block, [steps][rows]. First block of the inner dimension: y = (add ? y : 0) + bias + acc;
+// later blocks: y += acc.
 __attribute__((target("avx512f"), always_inline)) static inline void micro_kernel_512(
-    const int rows, size_t steps, const float *restrict a, const float *restrict b, float *restrict y,
-    size_t y_stride, int add, const float *bias, __mmask16 mask0, __mmask16 mask1) {
+    const int rows, const int direct, size_t steps, const float *restrict a, size_t a_stride,
+    const float *restrict b, float *restrict y, size_t y_stride, int add, const float *bias, __mmask16 mask0,
+    __mmask16 mask1) {
     __m512 acc[MAX_ROWS][2];
     for (int r = 0; r < rows; r++) {
         acc[r][0] = _mm512_setzero_ps();
@@ -112,7 +116,7 @@ __attribute__((target("avx512f"), always_inline)) static inline void micro_kerne
         __m512 b0 = _mm512_load_ps(b + k * W);
         __m512 b1 = _mm512_load_ps(b + k * W + 16);
         for (int r = 0; r < rows; r++) {
-            __m512 av = _mm512_set1_ps(a[k * rows + r]);
+            __m512 av = _mm512_set1_ps(direct ? a[r * a_stride + k] : a[k * rows + r]);
             acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
             acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
         }
@@ -132,12 +136,17 @@ __attribute__((target("avx512f"), always_inline)) static inline void micro_kerne
     }
 }
 
-#define KERNEL_CASE_512(n) \
-    case n: micro_kernel_512(n, steps, a, b, y, y_stride, add, bias, mask0, mask1); break;
+#define KERNEL_CASE_512(n)                                                                                  \
+    case n:                                                                                                 \
+        if (direct)                                                                                         \
+            micro_kernel_512(n, 1, steps, a, a_stride, b, y, y_stride, add, bias, mask0, mask1);            \
+        else                                                                                                \
+            micro_kernel_512(n, 0, steps, a, a_stride, b, y, y_stride, add, bias, mask0, mask1);            \
+        break;
 
 __attribute__((target("avx512f"))) static void micro_kernel_rows_512(
-    int rows, size_t steps, const float *a, const float *b, float *y, size_t y_stride, int add,
-    const float *bias, size_t columns) {
+    int rows, int direct, size_t steps, const float *a, size_t a_stride, const float *b, float *y, size_t y_stride,
+    int add, const float *bias, size_t columns) {
     __mmask16 mask0 = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
     __mmask16 mask1 = columns <= 16 ? 0 : columns >= 32 ? 0xFFFF : (__mmask16)((1u << (columns - 16)) - 1);
     switch (rows) {
@@ -214,14 +223,18 @@ void adaptclip_packed_gemm(
     if (rows == 0 || in_features == 0 || first_panel >= end_panel) return;
     int wide = adaptclip_packed_gemm_instruction_set() == ADAPTCLIP_ISA_AVX512;
     size_t max_rows = wide ? MAX_ROWS : MAX_ROWS_256;
+    // Up to DIRECT_ROWS rows the AVX-512 kernel broadcasts straight from the activations: their
+    // rows stay in cache, and packing them (every thread packs its own copy) cost more than it
+    // saved — 2–6% at 50 and 256 rows. Above, packed row blocks read better.
+    int direct = wide && rows <= DIRECT_ROWS;
     // As many rows per M block as the budget allows, then the blocks evened out, so a last
     // block of a few rows does not stream every panel again for little work.
     size_t budget_rows = A_BUDGET / (in_features * sizeof(float)) / max_rows * max_rows;
     if (budget_rows < max_rows) budget_rows = max_rows;
     size_t m_blocks = (rows + budget_rows - 1) / budget_rows;
     size_t block_rows = (rows + m_blocks - 1) / m_blocks;
-    float *activations = scratch_of(block_rows * in_features);
-    if (!activations) {
+    float *activations = direct ? NULL : scratch_of(block_rows * in_features);
+    if (!direct && !activations) {
         // At most a few MiB, far less than the caller's own buffers; trap as Swift does when an
         // allocation fails rather than return a product that was never computed.
         fputs("adaptclip_packed_gemm: out of memory for packed activations\n", stderr);
@@ -231,13 +244,14 @@ void adaptclip_packed_gemm(
     for (size_t m0 = 0; m0 < rows; m0 += block_rows) {
         size_t m = rows - m0 < block_rows ? rows - m0 : block_rows;
         size_t blocks = (m + max_rows - 1) / max_rows;
-        for (size_t blk = 0; blk < blocks; blk++) {
+        for (size_t blk = 0; !direct && blk < blocks; blk++) {
             size_t r0 = block_start(m, blocks, blk), r1 = block_start(m, blocks, blk + 1), n = r1 - r0;
+            // Written in order, read from n row streams (which stay in L1 for 16 steps each):
+            // the other loop order scatters the stores and cost ~4% of a batch of short texts.
             float *destination = activations + r0 * in_features;
-            for (size_t r = 0; r < n; r++) {
-                const float *source = x + (m0 + r0 + r) * x_stride;
-                for (size_t k = 0; k < in_features; k++) destination[k * n + r] = source[k];
-            }
+            const float *source = x + (m0 + r0) * x_stride;
+            for (size_t k = 0; k < in_features; k++)
+                for (size_t r = 0; r < n; r++) *destination++ = source[r * x_stride + k];
         }
         for (size_t p = first_panel; p < end_panel; p++) {
             size_t columns = out_features - p * W < W ? out_features - p * W : W;
@@ -247,12 +261,14 @@ void adaptclip_packed_gemm(
                 int first = k0 == 0;
                 for (size_t blk = 0; blk < blocks; blk++) {
                     size_t r0 = block_start(m, blocks, blk), r1 = block_start(m, blocks, blk + 1);
-                    const float *a = activations + r0 * in_features + k0 * (r1 - r0);
+                    const float *a = direct ? x + (m0 + r0) * x_stride + k0 : activations + r0 * in_features + k0 * (r1 - r0);
                     float *out = y + (m0 + r0) * y_stride + p * W;
                     const float *panel_bias = first && bias ? bias + p * W : NULL;
                     int add = first ? accumulate : 1;
                     if (wide)
-                        micro_kernel_rows_512((int)(r1 - r0), steps, a, panel + k0 * W, out, y_stride, add, panel_bias, columns);
+                        micro_kernel_rows_512(
+                            (int)(r1 - r0), direct, steps, a, x_stride, panel + k0 * W, out, y_stride, add, panel_bias,
+                            columns);
                     else
                         micro_kernel_rows_256((int)(r1 - r0), steps, a, panel + k0 * W, out, y_stride, add, panel_bias, columns);
                 }
