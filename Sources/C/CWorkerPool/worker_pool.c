@@ -22,8 +22,7 @@
 // short enough that an idle server does not hold a core.
 #define SPIN_NANOSECONDS 200000
 
-static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
-static size_t started;                        // workers running (under start_lock)
+static size_t started;                        // workers running; touched only by the holder of `busy`
 
 static atomic_flag busy = ATOMIC_FLAG_INIT;   // held by the section in progress
 static _Atomic uint32_t generation;           // bumped to publish a section
@@ -92,19 +91,17 @@ static void *worker_main(void *argument) {
     return NULL;
 }
 
-// Starts workers up to `count`; returns how many are running.
+// Starts workers up to `count`; returns how many are running. Called only by the holder of
+// `busy`, whose acquire and release order it against every other caller: no lock of its own.
 static size_t ensure_workers(size_t count) {
     if (count > MAX_WORKERS) count = MAX_WORKERS;
-    pthread_mutex_lock(&start_lock);
     while (started < count) {
         pthread_t thread;
         if (pthread_create(&thread, NULL, worker_main, (void *)(uintptr_t)started) != 0) break;
         pthread_detach(thread);
         started++;
     }
-    size_t running = started;
-    pthread_mutex_unlock(&start_lock);
-    return running;
+    return started;
 }
 
 int adaptclip_pool_run(size_t threads, size_t count, adaptclip_pool_task task, void *context) {
