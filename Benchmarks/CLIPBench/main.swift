@@ -95,7 +95,7 @@ func time(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
 
 do {
     let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
-    print("swift           threads=\(threads)  linear layers: \(PreparedWeight.preferredLayout == .packed ? "packed kernel (\(PreparedWeight.instructionSet))" : "OpenBLAS cblas_sgemm")  \(BLASBackend.configuration)")
+    print("swift           threads=\(threads)  linear layers: \(PreparedWeight.kernelDescription)  \(BLASBackend.configuration)")
     for batch in imageBatches {
         let pixels = (0..<(batch * 3 * 224 * 224)).map { Float(($0 * 7919) % 1000) / 500 - 1 }
         let seconds = try time { _ = try model.encodeImages(pixels: pixels, count: batch) }

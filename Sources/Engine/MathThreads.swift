@@ -14,9 +14,6 @@ public enum MathThreads {
     /// on the packed kernel where the CPU can run it (false).
     public static func useOpenBLASOnly(_ on: Bool) { PreparedWeight.useOpenBLASOnly(on) }
 
-    /// What the linear layers of the next loaded model will run on, for logs and `version`.
-    public static var linearLayerKernel: String {
-        guard PreparedWeight.preferredLayout == .packed else { return "OpenBLAS cblas_sgemm" }
-        return PreparedWeight.instructionSet == .avx512 ? "packed kernel (AVX-512)" : "packed kernel (AVX2)"
-    }
+    /// What the linear layers of the next loaded model will run on, for logs.
+    public static var linearLayerKernel: String { PreparedWeight.kernelDescription }
 }

@@ -33,6 +33,12 @@ public final class PreparedWeight: @unchecked Sendable {
         InstructionSet(rawValue: adaptclip_packed_gemm_instruction_set()) ?? .none
     }
 
+    /// What linear layers loaded now run on, for logs, `adaptclip version` and benchmarks.
+    public static var kernelDescription: String {
+        guard preferredLayout == .packed else { return "OpenBLAS cblas_sgemm" }
+        return instructionSet == .avx512 ? "packed kernel (AVX-512)" : "packed kernel (AVX2)"
+    }
+
     /// For tests and benchmarks: run packed products with at most `most` (never more than the
     /// CPU has). Packed weights stay valid: both micro-kernels read the same layout.
     @discardableResult

@@ -14,7 +14,7 @@ struct VersionCommand: ParsableCommand {
             ("adaptclip", ServiceInfo.version),
             ("OpenBLAS", BLASBackend.configuration),
             ("GEMM", PreparedWeight.bestAvailableLayout == .packed
-                ? "packed kernel (\(PreparedWeight.instructionSet == .avx512 ? "AVX-512" : "AVX2")) for linear layers, unless engine.gemm = openblas"
+                ? "\(PreparedWeight.kernelDescription) for linear layers, unless engine.gemm = openblas"
                 : "OpenBLAS only (this CPU has neither AVX-512F nor AVX2 with FMA)"),
             ("SQLite", RetrievalLibraries.sqliteVersion),
             ("FAISS", RetrievalLibraries.faissVersion),
