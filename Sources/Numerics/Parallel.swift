@@ -8,11 +8,13 @@ import Synchronization
 public enum Parallel {
     /// 0 until `setWorkers`: then one worker per core, as OpenBLAS defaults to.
     private static let configuredWorkers = Atomic<Int>(0)
+    /// Read once: `workers` is asked at every parallel section.
+    private static let cores = ProcessInfo.processInfo.activeProcessorCount
 
     /// Worker count: `engine.threads`, or one per core.
     public static var workers: Int {
         let configured = configuredWorkers.load(ordering: .relaxed)
-        return configured > 0 ? configured : ProcessInfo.processInfo.activeProcessorCount
+        return configured > 0 ? configured : cores
     }
 
     /// Caps the workers; the engine sets this once at start-up, with OpenBLAS's threads
