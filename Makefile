@@ -24,6 +24,7 @@ serve: release
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest --no-parallel
+	scripts/parity-per-kernel
 	scripts/demo-check
 	scripts/api-conformance
 	scripts/fuzz-http-parser 30

@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTPServer", "Engine", "Retrieval", "Models", "Digests",
+                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Digests",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),

@@ -52,8 +52,7 @@ let threads = Int(option("--threads", default: Double(ProcessInfo.processInfo.ac
 let minimumSeconds = option("--seconds", default: 3)
 BLASBackend.setThreadCount(threads)
 Parallel.setWorkers(threads)
-PreparedWeight.useOpenBLASOnly(arguments.contains("--openblas"))
-if arguments.contains("--avx2") { PreparedWeight.limitInstructionSet(to: .avx2) }
+try (arguments.contains("--openblas") ? GEMMKernel.openblas : arguments.contains("--avx2") ? .avx2 : .auto).select()
 if arguments.contains("--gemm") {
     runGEMMShapes(threads: threads, seconds: minimumSeconds)
     runFusedQKVShapes(threads: threads, seconds: minimumSeconds)
@@ -95,7 +94,7 @@ func time(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
 
 do {
     let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
-    print("swift           threads=\(threads)  linear layers: \(PreparedWeight.kernelDescription)  \(BLASBackend.configuration)")
+    print("swift           threads=\(threads)  \(PreparedWeight.kernelReport)  \(BLASBackend.configuration)")
     for batch in imageBatches {
         let pixels = (0..<(batch * 3 * 224 * 224)).map { Float(($0 * 7919) % 1000) / 500 - 1 }
         let seconds = try time { _ = try model.encodeImages(pixels: pixels, count: batch) }

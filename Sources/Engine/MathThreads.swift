@@ -10,10 +10,9 @@ public enum MathThreads {
 
     public static var current: Int { Parallel.workers }
 
-    /// `engine.gemm`: linear layers of models loaded from now on run on `cblas_sgemm` (true) or
-    /// on the packed kernel where the CPU can run it (false).
-    public static func useOpenBLASOnly(_ on: Bool) { PreparedWeight.useOpenBLASOnly(on) }
+    /// `engine.gemm`: what the linear layers of models loaded from now on run on.
+    public static func select(gemm kernel: GEMMKernel) throws(GEMMKernel.Unavailable) { try kernel.select() }
 
-    /// What the linear layers of the next loaded model will run on, for logs.
-    public static var linearLayerKernel: String { PreparedWeight.kernelDescription }
+    /// The CPU, its kernel features and what the next loaded model's math runs on, for logs.
+    public static var kernelReport: String { PreparedWeight.kernelReport }
 }

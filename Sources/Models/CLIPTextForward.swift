@@ -89,7 +89,7 @@ extension CLIPModel {
                     (pooled + index * width).update(from: hidden.pointer + (sequence.start + position) * width, count: width)
                 }
             } else {
-                text.layers[layers - 1].forward(
+                text.layers[layers - 1].forwardReadingPooledRows(
                     hidden.pointer, tokens: tokens, sequences: sequences, pooled: poolingPositions, heads: c.numAttentionHeads,
                     activation: c.hiddenAct, causal: true, scratch: scratch, branch: domain?.branch(atLayer: layers - 1),
                     into: pooled)

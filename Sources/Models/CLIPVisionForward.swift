@@ -78,7 +78,7 @@ extension CLIPModel {
                     (pooled + image * width).update(from: hidden.pointer + image * sequenceLength * width, count: width)
                 }
             } else {
-                vision.layers[layers - 1].forward(
+                vision.layers[layers - 1].forwardReadingPooledRows(
                     hidden.pointer, tokens: tokens, sequences: sequences, pooled: [Int](repeating: 0, count: count),
                     heads: c.numAttentionHeads, activation: c.hiddenAct, causal: false, scratch: scratch,
                     branch: domain?.branch(atLayer: layers - 1), into: pooled)

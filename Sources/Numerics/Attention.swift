@@ -6,15 +6,11 @@ public struct AttentionSequence: Sendable, Equatable {
     public var start: Int
     public var length: Int
     public var validKeys: Int
-    /// Positions whose output is computed (all by default). A last layer read only at its
-    /// pooled token asks for that one query: keys and values still cover the sequence.
-    public var queries: Range<Int>
 
-    public init(start: Int, length: Int, validKeys: Int? = nil, queries: Range<Int>? = nil) {
+    public init(start: Int, length: Int, validKeys: Int? = nil) {
         self.start = start
         self.length = length
         self.validKeys = min(validKeys ?? length, length)
-        self.queries = (queries ?? 0..<length).clamped(to: 0..<length)
     }
 }
 
@@ -97,9 +93,9 @@ public enum Attention {
         let base = sequence.start * rowStride
         let column = h * headWidth
         let blockRows = max(1, min(n, blockVolume / max(1, keys * headWidth)))
-        var first = sequence.queries.lowerBound
-        while first < sequence.queries.upperBound {
-            let rows = min(blockRows, sequence.queries.upperBound - first)
+        var first = 0
+        while first < n {
+            let rows = min(blockRows, n - first)
             let visibleKeys = causal ? min(keys, first + rows) : keys
             let scoresStride = Softmax.paddedLength(visibleKeys)
             // scores[rows, visibleKeys] = scale · q_h[first..<first+rows, d] · k_h[visibleKeys, d]ᵀ

@@ -8,6 +8,13 @@ public enum BLASBackend {
         return String(cString: raw)
     }
 
+    /// The kernel family OpenBLAS picked for this CPU at load ("Cooperlake", "Prescott"…): the
+    /// one attention's GEMMs (and every product under `engine.gemm = openblas`) run on.
+    public static var coreName: String {
+        guard let raw = openblas_get_corename() else { return "unknown" }
+        return String(cString: raw)
+    }
+
     /// Threads OpenBLAS will use for one call.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
 

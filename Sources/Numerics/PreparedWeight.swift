@@ -28,6 +28,11 @@ public final class PreparedWeight: @unchecked Sendable {
         case avx512 = 2
     }
 
+    /// The widest micro-kernel this CPU can run, whatever is selected.
+    public static var detectedInstructionSet: InstructionSet {
+        InstructionSet(rawValue: adaptclip_packed_gemm_detected_instruction_set()) ?? .none
+    }
+
     /// What packed products run on now.
     public static var instructionSet: InstructionSet {
         InstructionSet(rawValue: adaptclip_packed_gemm_instruction_set()) ?? .none
@@ -35,8 +40,14 @@ public final class PreparedWeight: @unchecked Sendable {
 
     /// What linear layers loaded now run on, for logs, `adaptclip version` and benchmarks.
     public static var kernelDescription: String {
-        guard preferredLayout == .packed else { return "OpenBLAS cblas_sgemm" }
-        return instructionSet == .avx512 ? "packed kernel (AVX-512)" : "packed kernel (AVX2)"
+        guard preferredLayout == .packed else { return "OpenBLAS cblas_sgemm (\(BLASBackend.coreName) kernels)" }
+        return instructionSet == .avx512 ? "packed kernel (AVX-512F)" : "packed kernel (AVX2 + FMA)"
+    }
+
+    /// The CPU and every kernel choice on it, one line: for the listen log, `adaptclip version`,
+    /// benchmark headers and test logs.
+    public static var kernelReport: String {
+        "CPU \(CPUDescription.current.summary); linear layers: \(kernelDescription); attention: OpenBLAS \(BLASBackend.coreName) kernels"
     }
 
     /// For tests and benchmarks: run packed products with at most `most` (never more than the
@@ -63,6 +74,13 @@ public final class PreparedWeight: @unchecked Sendable {
     public let outFeatures: Int
     public let inFeatures: Int
     public let layout: Layout
+
+    /// Whether a row's product is the same bits however many rows one call multiplies. The
+    /// packed micro-kernels give every output element one fixed sequence of FMAs over the inner
+    /// dimension (KC-step blocks in order, bias then residual added last) whatever the row count,
+    /// row block or thread split. cblas_sgemm promises nothing of the kind: OpenBLAS runs other
+    /// edge kernels (with other accumulation orders) when a call has fewer rows than its unroll.
+    public var computesRowsIndependently: Bool { layout == .packed }
     /// Written only here, before the weight is shared (the `TensorBuffer` contract).
     private let storage: TensorBuffer
 

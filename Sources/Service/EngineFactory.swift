@@ -43,7 +43,9 @@ public enum EngineFactory {
         }
 
         if configuration.engineThreads > 0 { MathThreads.set(configuration.engineThreads) }
-        MathThreads.useOpenBLASOnly(configuration.gemmOpenBLASOnly)
+        do { try MathThreads.select(gemm: configuration.gemm) } catch {
+            throw EngineError.modelLoad(directory: clipDirectory.path, reason: error.description)
+        }
         let batching = configuration.batching
         let engine = EmbeddingEngine(
             clip: try CLIPBundle.load(directory: clipDirectory, name: fallback?.clipName),

@@ -54,7 +54,7 @@ public enum ServiceRunner {
         logger.notice("listening", metadata: [
             "host": "\(configuration.server.host)", "port": "\(port)", "model": "\(loaded.engine.modelName)",
             "model_source": "\(loaded.modelLabel)", "dimension": "\(loaded.engine.dimension)",
-            "linear_layers": "\(MathThreads.linearLayerKernel)",
+            "kernels": "\(MathThreads.kernelReport)",
         ])
         return Running(server: server, port: port, context: context)
     }

@@ -59,7 +59,7 @@ func expectRowsMatch(
 }
 
 /// BERT vectors of the two random fixture models against transformers' `BertModel`.
-@Suite struct BERTParityTests {
+@Suite(.kernelUnderTest) struct BERTParityTests {
     static let shapes = ["bert-tiny-a", "bert-tiny-b"]
 
     @Test(arguments: shapes) func vectorsMatchTransformers(shape: String) throws {

@@ -37,7 +37,7 @@ func domainAdapterFixture(_ name: String) -> URL {
 
 /// A domain adapter inside CLIP's encoders against the PyTorch reference (forward hooks on
 /// `encoder.layers[l].mlp`, training/adaptclip_training/domain_adapter.py), for every fixture.
-@Suite struct DomainAdapterParityTests {
+@Suite(.kernelUnderTest) struct DomainAdapterParityTests {
     static let fixtures = ["vision-gelu-p16", "text-quickgelu-p8", "both-gelu-p16"]
     static let minimumCosine = 0.99999
     static let maximumAbs = 1e-4

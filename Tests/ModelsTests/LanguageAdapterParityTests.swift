@@ -43,7 +43,7 @@ func languageAdapterFixture(_ name: String) -> URL {
     repositoryRoot().appendingPathComponent("Tests/Fixtures/language-adapter/\(name)")
 }
 
-@Suite struct LanguageAdapterParityTests {
+@Suite(.kernelUnderTest) struct LanguageAdapterParityTests {
     static let adapters = ["zh-tiny-a-n0-mean", "zh-tiny-a-n1-pre-cls", "zh-tiny-a-n2-post-mean", "zh-tiny-a-n2-pre-mean-finalln"]
 
     /// bert-tiny-a with the CLIP the adapter names (the ids and dims in its manifest are the fixtures').

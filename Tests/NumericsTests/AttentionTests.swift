@@ -103,39 +103,4 @@ import Testing
     @Test func readsHeadsInPlaceFromAFusedQKVBuffer() {
         check(causal: true, sequences: [.init(start: 0, length: 4), .init(start: 4, length: 2)], fusedQKV: true)
     }
-
-    /// With `queries` narrowed (a last layer read only at its pooled token), those rows equal
-    /// full attention's and no other output row is written.
-    @Test func narrowedQueriesComputeOnlyThoseRows() {
-        let width = 24, heads = 3
-        for causal in [false, true] {
-            let full = [AttentionSequence(start: 0, length: 7), .init(start: 7, length: 50), .init(start: 57, length: 3)]
-            let narrowed = [
-                AttentionSequence(start: 0, length: 7, queries: 6..<7), .init(start: 7, length: 50, queries: 0..<1),
-                .init(start: 57, length: 3, queries: 1..<2),
-            ]
-            let tokens = 60
-            let q = seededValues(tokens * width, seed: 54, scale: 2), k = seededValues(tokens * width, seed: 55, scale: 2)
-            let v = seededValues(tokens * width, seed: 56)
-            let capacity = Attention.scoresCapacity(longestSequence: 50)
-            var scores = [Float](repeating: .nan, count: capacity)
-            var out = [Float](repeating: 777, count: tokens * width)
-            Attention.multiHead(
-                query: q, key: k, value: v, rowStride: width, sequences: narrowed, width: width, heads: heads,
-                causal: causal, scores: &scores, scoresCapacity: capacity, into: &out)
-            let expected = Self.reference(
-                q: q, k: k, v: v, rowStride: width, sequences: full, width: width, heads: heads, causal: causal, tokens: tokens)
-            let queried = Set(narrowed.flatMap { s in s.queries.map { s.start + $0 } })
-            for row in 0..<tokens {
-                let actual = Array(out[(row * width)..<((row + 1) * width)])
-                if queried.contains(row) {
-                    expectClose(
-                        actual, Array(expected[(row * width)..<((row + 1) * width)]), tolerance: 2e-6,
-                        "causal=\(causal) row \(row)")
-                } else {
-                    #expect(actual.allSatisfy { $0 == 777 }, "causal=\(causal): row \(row) was not queried but written")
-                }
-            }
-        }
-    }
 }

@@ -146,12 +146,40 @@ import Testing
         #expect(product(workers: 3) == one)
     }
 
+    /// The packed kernel computes a row the same way whatever rows share the call (the promise
+    /// `computesRowsIndependently` makes, on which the pooled last layer's exactness rests): a
+    /// row alone, in a short block or inside a long call (with rows read directly up to 512 and
+    /// from packed row blocks above) gives the same bits, on every micro-kernel.
+    @Test func aPackedRowIsTheSameBitsWhateverRowsShareTheCall() throws {
+        guard PreparedWeight.bestAvailableLayout == .packed else { return }
+        defer { PreparedWeight.limitInstructionSet(to: .avx512) }
+        let s = Shape(rows: 530, inFeatures: 300, outFeatures: 40)
+        let x = seededValues(s.rows * s.inFeatures, seed: 31)
+        let b = seededValues(s.outFeatures, seed: 33)
+        let weight = try Self.prepared(seededValues(s.outFeatures * s.inFeatures, seed: 32, scale: 0.2), s, layout: .packed)
+        #expect(weight.computesRowsIndependently)
+        func product(rows: Range<Int>) -> [Float] {
+            var y = [Float](repeating: 0, count: rows.count * s.outFeatures)
+            x.withUnsafeBufferPointer { x in
+                b.withUnsafeBufferPointer { weight.accumulate(x.baseAddress! + rows.lowerBound * s.inFeatures, rows: rows.count, bias: $0.baseAddress!, into: &y) }
+            }
+            return y
+        }
+        for instructionSet in Self.instructionSets {
+            PreparedWeight.limitInstructionSet(to: instructionSet)
+            let all = product(rows: 0..<s.rows)
+            for rows in [0..<1, 7..<8, 529..<530, 3..<16, 100..<150, 0..<512, 10..<523] {
+                let expected = Array(all[(rows.lowerBound * s.outFeatures)..<(rows.upperBound * s.outFeatures)])
+                #expect(product(rows: rows) == expected, "\(instructionSet): rows \(rows) differ from the same rows in a 530-row call")
+            }
+        }
+    }
+
     /// The packed kernel is what runs wherever the CPU can run it, with its best micro-kernel,
     /// so the speed the benchmarks show is the speed served.
     @Test func theBestKernelTheCPUCanRunIsChosen() throws {
         #if os(Linux) && arch(x86_64)
-        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
+        let flags = CPUDescription.current.flags
         let expected: PreparedWeight.InstructionSet =
             flags.contains("avx512f") ? .avx512 : flags.contains("avx2") && flags.contains("fma") ? .avx2 : .none
         #expect(PreparedWeight.limitInstructionSet(to: .avx512) == expected)

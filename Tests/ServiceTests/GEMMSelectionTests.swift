@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func openblasKeepsEveryWeightPlainAndAutoTakesTheBestKernel() async throws {
-        defer { MathThreads.useOpenBLASOnly(false) }
+        defer { try? MathThreads.select(gemm: .auto) }
         let openblas = try Self.engine(gemm: "openblas")
         #expect(Self.layouts(openblas) == [.plain])
         let auto = try Self.engine(gemm: "auto")
@@ -44,6 +44,24 @@ import Testing
             #expect(cosine >= 0.999999, "the two kernels disagree: cosine \(cosine)")
         }
         #expect(a.count == texts.count && b.count == texts.count)
+    }
+
+    /// Each micro-kernel can be forced where the CPU has it, and one it lacks is refused at
+    /// configuration time, naming the key.
+    @Test func aForcedMicroKernelIsUsedOrRefused() async throws {
+        defer { try? MathThreads.select(gemm: .auto) }
+        for kernel in [GEMMKernel.avx512, .avx2] {
+            if kernel.isAvailable {
+                let engine = try Self.engine(gemm: kernel.rawValue)
+                #expect(Self.layouts(engine) == [.packed])
+                #expect(PreparedWeight.instructionSet == (kernel == .avx512 ? .avx512 : .avx2))
+                #expect(MathThreads.kernelReport.contains(kernel == .avx512 ? "AVX-512F" : "AVX2 + FMA"))
+            } else {
+                #expect {
+                    try ConfigurationLoader(overrides: ["engine.gemm": kernel.rawValue]).load()
+                } throws: { "\($0)".contains("engine.gemm") && "\($0)".contains("lacks") }
+            }
+        }
     }
 
     @Test func anUnknownChoiceIsRefusedByName() {

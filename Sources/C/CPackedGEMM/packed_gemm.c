@@ -40,6 +40,8 @@ static int detected_instruction_set(void) {
     return ADAPTCLIP_ISA_NONE;
 }
 
+int adaptclip_packed_gemm_detected_instruction_set(void) { return detected_instruction_set(); }
+
 static _Atomic int active_instruction_set = -1;  // -1 until first asked
 
 int adaptclip_packed_gemm_instruction_set(void) {

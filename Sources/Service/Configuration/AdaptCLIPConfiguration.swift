@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// The resolved, validated configuration, typed. Built only by `ConfigurationLoader`.
 public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
@@ -43,8 +44,8 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     /// Index the embedded default's gallery into an empty collection at start.
     public var seedGallery: Bool
     public var engineThreads: Int
-    /// `engine.gemm == "openblas"`: every linear layer on `cblas_sgemm`.
-    public var gemmOpenBLASOnly: Bool
+    /// `engine.gemm`: what linear layers run on.
+    public var gemm: GEMMKernel
     public var queryCacheEntries: Int
     public var limits: Limits
     public var batching: Batching
@@ -71,7 +72,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         models = Models(clip: path("models.clip"), zhEncoder: path("models.zh_encoder"), zhAdapter: path("models.zh_adapter"))
         if case .bool(let seed) = values["gallery.seed"] { seedGallery = seed } else { seedGallery = true }
         engineThreads = i("engine.threads")
-        gemmOpenBLASOnly = s("engine.gemm") == "openblas"
+        gemm = GEMMKernel(rawValue: s("engine.gemm")) ?? .auto
         queryCacheEntries = i("engine.query_cache_entries")
         limits = Limits(
             maxBodyBytes: i("limits.max_body_bytes"), maxHeaderBytes: i("limits.max_header_bytes"),

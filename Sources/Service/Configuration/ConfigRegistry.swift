@@ -1,3 +1,5 @@
+import Numerics
+
 /// Every knob the service has. config/adaptclip.json and config/README.md are tested against
 /// this list, so a knob cannot exist undocumented.
 public enum ConfigRegistry {
@@ -17,8 +19,12 @@ public enum ConfigRegistry {
         ConfigKey("models.zh_adapter", .string(""), "Language adapter checkpoint directory; empty uses the bundle's."),
         ConfigKey("gallery.seed", .bool(true), "With the embedded default and an empty collection, index the bundle's demo gallery at start."),
         ConfigKey("engine.threads", .int(0), "Threads for model math (its own workers and OpenBLAS); 0 uses every core.", check: ConfigKey.intRange(0...1024)),
-        ConfigKey("engine.gemm", .string("auto"), "Linear layers: auto (the packed kernel where the CPU has AVX-512 or AVX2 + FMA, else OpenBLAS) or openblas (always cblas_sgemm).",
-                  check: ConfigKey.oneOf(["auto", "openblas"])),
+        ConfigKey("engine.gemm", .string("auto"), "Linear layers: auto (the packed kernel with the widest micro-kernel the CPU has, AVX-512F or AVX2 + FMA, else OpenBLAS), avx512 or avx2 (that micro-kernel; refused at start where the CPU lacks it) or openblas (always cblas_sgemm).",
+                  check: { value in
+                      if let refusal = ConfigKey.oneOf(GEMMKernel.allCases.map(\.rawValue))(value) { return refusal }
+                      guard case .string(let name) = value, let kernel = GEMMKernel(rawValue: name), !kernel.isAvailable else { return nil }
+                      return GEMMKernel.Unavailable(kernel: kernel).description
+                  }),
         ConfigKey("engine.query_cache_entries", .int(10_000), "Query embeddings kept in the LRU cache; 0 disables it.", check: ConfigKey.intRange(0...10_000_000)),
 
         // HTTP limits: each refusal names the limit it hit.

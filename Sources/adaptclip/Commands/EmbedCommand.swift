@@ -35,31 +35,15 @@ struct EmbedCommand: AsyncParsableCommand {
         let deadlineSeconds = configuration.limits.requestTimeoutSeconds
         var failures = 0
         await JSONLines.forEachChunk(chunkSize: max(1, chunk)) { lines in
-            let outcomes = await withTaskGroup(of: (Int, Result<[Float], Error>).self) { group in
-                for (position, line) in lines.enumerated() {
-                    group.addTask {
-                        do {
-                            let deadline = ContinuousClock.now + .seconds(deadlineSeconds)
-                            return (position, .success(try await Self.embed(line.text, engine: engine, deadline: deadline)))
-                        } catch {
-                            return (position, .failure(error))
-                        }
-                    }
-                }
-                var out = [Result<[Float], Error>?](repeating: nil, count: lines.count)
-                for await (position, outcome) in group { out[position] = outcome }
-                return out
-            }
+            let outcomes = await Self.embedConcurrently(lines.map(\.text), engine: engine, deadlineSeconds: deadlineSeconds)
             for (line, outcome) in zip(lines, outcomes) {
                 switch outcome {
-                case .success(let vector)?:
+                case .success(let vector):
                     print("{\"embedding\":[" + vector.map { "\($0)" }.joined(separator: ",") + "]}")
-                case .failure(let error)?:
+                case .failure(let error):
                     failures += 1
-                    JSONLines.reportError(line: line.line, "\(error)")
-                    JSONLines.printObject(["error": "\(error)"])
-                case nil:
-                    break
+                    JSONLines.reportError(line: line.line, error.description)
+                    JSONLines.printObject(["error": error.description])
                 }
             }
         }
@@ -95,6 +79,37 @@ struct EmbedCommand: AsyncParsableCommand {
 
     private struct InputError: Error, CustomStringConvertible {
         let description: String
+    }
+
+    /// One input line's outcome, in input order.
+    private struct EmbeddedLine: Sendable {
+        let position: Int
+        let outcome: Result<[Float], InputError>
+    }
+
+    /// Embeds every line of a chunk at once (they share the engine's batches), each with its
+    /// own deadline; the outcomes come back in input order. Children hand back a plain struct:
+    /// a child result of `(Int, Result<[Float], any Error>)` read back through
+    /// `for await (position, outcome) in group` read a wrong position in release builds of
+    /// Swift 6.3.1 (an out-of-range trap with three or more lines).
+    private static func embedConcurrently(
+        _ texts: [String], engine: EmbeddingEngine, deadlineSeconds: Double
+    ) async -> [Result<[Float], InputError>] {
+        await withTaskGroup(of: EmbeddedLine.self) { group in
+            for (position, text) in texts.enumerated() {
+                group.addTask {
+                    let deadline = ContinuousClock.now + .seconds(deadlineSeconds)
+                    do {
+                        return EmbeddedLine(position: position, outcome: .success(try await embed(text, engine: engine, deadline: deadline)))
+                    } catch {
+                        return EmbeddedLine(position: position, outcome: .failure(InputError(description: "\(error)")))
+                    }
+                }
+            }
+            var out = [Result<[Float], InputError>](repeating: .failure(InputError(description: "not embedded")), count: texts.count)
+            for await line in group { out[line.position] = line.outcome }
+            return out
+        }
     }
 
     private static func embed(_ text: String, engine: EmbeddingEngine, deadline: ContinuousClock.Instant) async throws -> [Float] {

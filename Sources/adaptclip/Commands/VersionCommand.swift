@@ -12,9 +12,10 @@ struct VersionCommand: ParsableCommand {
     func run() throws {
         let rows: [(String, String)] = [
             ("adaptclip", ServiceInfo.version),
-            ("OpenBLAS", BLASBackend.configuration),
+            ("OpenBLAS", "\(BLASBackend.configuration) (core \(BLASBackend.coreName))"),
+            ("CPU", CPUDescription.current.summary),
             ("GEMM", PreparedWeight.bestAvailableLayout == .packed
-                ? "\(PreparedWeight.kernelDescription) for linear layers, unless engine.gemm = openblas"
+                ? "\(PreparedWeight.kernelDescription) for linear layers with engine.gemm = auto; attention on OpenBLAS"
                 : "OpenBLAS only (this CPU has neither AVX-512F nor AVX2 with FMA)"),
             ("SQLite", RetrievalLibraries.sqliteVersion),
             ("FAISS", RetrievalLibraries.faissVersion),

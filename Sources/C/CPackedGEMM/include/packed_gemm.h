@@ -29,6 +29,9 @@ extern "C" {
 /// 1 when this CPU can run the packed kernel (AVX-512F, or AVX2 with FMA), else 0.
 int adaptclip_packed_gemm_available(void);
 
+/// The widest micro-kernel this CPU can run, whatever was selected.
+int adaptclip_packed_gemm_detected_instruction_set(void);
+
 /// The micro-kernel products use: ADAPTCLIP_ISA_AVX512, ADAPTCLIP_ISA_AVX2 or ADAPTCLIP_ISA_NONE.
 int adaptclip_packed_gemm_instruction_set(void);
 
