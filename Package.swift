@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
         .target(name: "Digests"),
         .target(name: "Models", dependencies: ["Numerics", "Digests"]),
-        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Imaging", "Numerics"]),
+        .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Imaging", "Numerics", "Digests"]),
         .target(
             name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests"],
             // The numbered .sql migrations ship with the binary (see migrations/README.md).

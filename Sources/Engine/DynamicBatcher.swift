@@ -21,6 +21,10 @@ public struct BatchLimits: Sendable, Equatable {
 /// at a time on a dedicated serial queue — never on Swift's cooperative pool, whose few
 /// threads must stay free for I/O and request handling. The first request of a batch waits
 /// at most `maxWait` for company; a full batch starts at once.
+///
+/// Deadlines: an item whose deadline passes while it waits never enters a batch, and a
+/// running batch is handed `shouldStop`, true once every member's deadline has passed, which
+/// the model checks between layers — a batch nobody waits for any more stops early.
 public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
     /// What the batcher observed, for metrics.
     public struct Statistics: Sendable, Equatable {
@@ -29,6 +33,8 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
         public var largestBatch = 0
         public var rejectedQueueFull = 0
         public var expiredBeforeRun = 0
+        /// Batches abandoned between layers because every member's deadline had passed.
+        public var stoppedRunning = 0
     }
 
     private struct Pending {
@@ -49,10 +55,14 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
     public let limits: BatchLimits
     private let state = Mutex(State())
     private let queue: DispatchQueue
-    private let process: @Sendable ([Input]) throws -> [Output]
+    private let process: @Sendable ([Input], _ shouldStop: () -> Bool) throws -> [Output]
 
-    /// - Parameter process: runs one batch; must return one output per input, in order.
-    public init(label: String, limits: BatchLimits, process: @escaping @Sendable ([Input]) throws -> [Output]) {
+    /// - Parameter process: runs one batch; must return one output per input, in order. It may
+    ///   stop early (throwing anything) once `shouldStop()` is true: every member then gets
+    ///   `BatcherError.deadlineExceeded`.
+    public init(
+        label: String, limits: BatchLimits, process: @escaping @Sendable ([Input], _ shouldStop: () -> Bool) throws -> [Output]
+    ) {
         self.limits = limits
         self.queue = DispatchQueue(label: "adaptclip.batcher.\(label)", qos: .userInitiated)
         self.process = process
@@ -145,8 +155,10 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
     }
 
     private func run(_ batch: [Pending]) {
+        let latest = batch.map(\.deadline).max() ?? .now
+        let shouldStop = { ContinuousClock.now >= latest }
         do {
-            let outputs = try process(batch.map(\.input))
+            let outputs = try process(batch.map(\.input), shouldStop)
             guard outputs.count == batch.count else {
                 let error = BatcherError.wrongOutputCount(expected: batch.count, got: outputs.count)
                 for item in batch { item.continuation.resume(throwing: error) }
@@ -154,7 +166,9 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
             }
             for (item, output) in zip(batch, outputs) { item.continuation.resume(returning: output) }
         } catch {
-            for item in batch { item.continuation.resume(throwing: error) }
+            let reported = shouldStop() ? BatcherError.deadlineExceeded : error
+            if shouldStop() { state.withLock { $0.statistics.stoppedRunning += 1 } }
+            for item in batch { item.continuation.resume(throwing: reported) }
         }
     }
 }

@@ -1,21 +1,32 @@
+import Digests
+import Foundation
 import Synchronization
 
 /// A bounded least-recently-used cache of query embeddings. Keys carry everything that
 /// changes the vector (text, language path, adapter version), so a hot-swap never serves a
 /// stale embedding: the new adapter's version simply misses.
+///
+/// Bounded in bytes as well as entries: a key holds the text's SHA-256, never the text, so an
+/// entry costs the same whatever the client sent (`approximateBytesPerEntry`), and
+/// `capacity` entries cost at most `capacity × approximateBytesPerEntry(dimension)`.
 public final class EmbeddingCache: Sendable {
     public struct Key: Hashable, Sendable {
-        public var text: String
-        public var language: QueryLanguage
+        /// SHA-256 of the text's UTF-8 bytes, hex.
+        public let textDigest: String
+        public let language: QueryLanguage
         /// Identifies the exact model + adapter activation that produced the vector.
-        public var producer: String
+        public let producer: String
 
         public init(text: String, language: QueryLanguage, producer: String) {
-            self.text = text
+            textDigest = SHA256.hex(Data(text.utf8))
             self.language = language
             self.producer = producer
         }
     }
+
+    /// What one entry holds at most besides its vector: the key's digest, the node's links and
+    /// the embedding's fields (the producer string is shared by every entry of one activation).
+    public static func approximateBytesPerEntry(dimension: Int) -> Int { dimension * MemoryLayout<Float>.size + 256 }
 
     public struct Statistics: Sendable, Equatable {
         public var hits = 0

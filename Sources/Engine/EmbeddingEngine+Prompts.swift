@@ -11,6 +11,7 @@ extension EmbeddingEngine {
     ) async throws -> PromptClassifier.Classification {
         try await prompts.classify(
             image: image, labels: labels, entry: entry,
-            embedImage: { data in try await self.embedImages([data], deadline: deadline)[0] }, deadline: deadline)
+            embedImage: { data in try await self.embedImages([data], deadline: deadline)[0] },
+            preparePixels: { data in try await self.preparePixels(data, index: 0, deadline: deadline) }, deadline: deadline)
     }
 }

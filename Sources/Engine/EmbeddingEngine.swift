@@ -6,8 +6,9 @@ import Numerics
 /// The engine's plain Swift API: texts and images in, L2-normalised joint-space vectors out.
 ///
 /// Every request item goes through a `DynamicBatcher`, so concurrent requests share model
-/// batches; image decoding and preprocessing run inside the batch, on the compute queue, to
-/// keep CPU-heavy work off Swift's cooperative threads.
+/// batches. What comes before the model — tokenising, decoding and preprocessing an image —
+/// runs per request on the `requestWork` pool, so CPU-heavy work stays off Swift's cooperative
+/// threads and a batch never waits for one member's decode: batches carry token ids and pixels.
 public final class EmbeddingEngine: Sendable {
     /// Called after every model batch with its kind ("text", "image"), size and duration.
     public typealias BatchObserver = @Sendable (_ kind: String, _ size: Int, _ duration: Duration) -> Void
@@ -23,13 +24,17 @@ public final class EmbeddingEngine: Sendable {
     /// `deactivateDomainAdapter`.
     public let domainAdapters = AdapterSlot<DomainAdapter>(slotName: "domain")
     public let imageLimits: ImageLimits
+    /// Runs tokenising, image decoding and preprocessing (and the service's large-body parsing).
+    public let requestWork: RequestWorkPool
+    let imagePreparation: ImagePreparation
     /// Query embeddings by (text, path, producer); nil disables caching.
     public let queryCache: EmbeddingCache?
     /// Learned prompts by name and classification with them (class features cached in `queryCache`).
     public let prompts: PromptClassifier
-    private let textBatcher: DynamicBatcher<DomainJob<[Int]>, [Float]>
-    private let imageBatcher: DynamicBatcher<DomainJob<Data>, Result<[Float], ImageError>>
-    private let chineseBatcher: DynamicBatcher<ChineseJob, [Float]>
+    let textBatcher: DynamicBatcher<DomainJob<[Int]>, [Float]>
+    /// Items are one preprocessed image's pixels, [channels · size · size].
+    let imageBatcher: DynamicBatcher<DomainJob<[Float]>, [Float]>
+    let chineseBatcher: DynamicBatcher<ChineseJob, [Float]>
 
     /// One Chinese text, with the adapter its request leased (a batch may mix activations
     /// during a swap; each item keeps its own).
@@ -41,59 +46,48 @@ public final class EmbeddingEngine: Sendable {
 
     public init(
         clip: CLIPBundle, chinese: ChineseEncoder? = nil, batching: BatchLimits, imageLimits: ImageLimits,
+        requestWork: RequestWorkPool = RequestWorkPool(workers: Parallel.workers, queueDepth: 256),
         queryCache: EmbeddingCache? = nil, observer: BatchObserver? = nil
     ) {
         self.clip = clip
         self.chinese = chinese
         self.imageLimits = imageLimits
+        self.requestWork = requestWork
         self.queryCache = queryCache
         let model = clip.model
-        let preprocessor = clip.preprocessor
-        prompts = PromptClassifier(clip: clip, batching: batching, imageLimits: imageLimits, cache: queryCache, observer: observer)
-        textBatcher = DynamicBatcher(label: "text", limits: batching) { batch in
+        let imagePreparation = ImagePreparation(preprocessor: clip.preprocessor, limits: imageLimits)
+        self.imagePreparation = imagePreparation
+        prompts = PromptClassifier(
+            clip: clip, batching: batching, imagePreparation: imagePreparation, requestWork: requestWork, cache: queryCache,
+            observer: observer)
+        textBatcher = DynamicBatcher(label: "text", limits: batching) { batch, shouldStop in
             let start = ContinuousClock.now
             var vectors = [[Float]](repeating: [], count: batch.count)
             // One model batch per domain-adapter activation (one, except during a swap).
             for indices in DomainJob.groups(batch) {
                 let adapter = batch[indices[0]].domain
-                let out = try model.encodeTexts(tokenIDs: indices.map { batch[$0].input }, normalized: true, adapter: adapter)
+                let out = try model.encodeTexts(
+                    tokenIDs: indices.map { batch[$0].input }, normalized: true, adapter: adapter, shouldStop: shouldStop)
                 for (row, index) in indices.enumerated() { vectors[index] = Array(out.row(row)) }
             }
             observer?("text", batch.count, ContinuousClock.now - start)
             return vectors
         }
-        imageBatcher = DynamicBatcher(label: "image", limits: batching) { batch in
+        imageBatcher = DynamicBatcher(label: "image", limits: batching) { batch, shouldStop in
             let start = ContinuousClock.now
-            var results = [Result<[Float], ImageError>](repeating: .failure(.invalidDimensions(width: 0, height: 0)), count: batch.count)
-            var decoded: [RGBImage] = []
-            var decodedIndices: [Int] = []
-            for (i, job) in batch.enumerated() {
-                do throws(ImageError) {
-                    decoded.append(try ImageDecoder.decode(job.input, limits: imageLimits))
-                    decodedIndices.append(i)
-                } catch {
-                    results[i] = .failure(error)
-                }
-            }
-            if !decoded.isEmpty {
-                let pixels = try preprocessor.preprocessBatch(decoded)
-                let perImage = pixels.count / decoded.count
-                let decodedJobs = decodedIndices.map { batch[$0] }
-                for rows in DomainJob.groups(decodedJobs) {
-                    let groupPixels = rows.count == decoded.count
-                        ? pixels : rows.flatMap { pixels[($0 * perImage)..<(($0 + 1) * perImage)] }
-                    let out = try model.encodeImages(
-                        pixels: groupPixels, count: rows.count, normalized: true, adapter: decodedJobs[rows[0]].domain)
-                    for (row, decodedRow) in rows.enumerated() {
-                        results[decodedIndices[decodedRow]] = .success(Array(out.row(row)))
-                    }
-                }
+            var vectors = [[Float]](repeating: [], count: batch.count)
+            for indices in DomainJob.groups(batch) {
+                let pixels = indices.count == batch.count ? batch.flatMap(\.input) : indices.flatMap { batch[$0].input }
+                let out = try model.encodeImages(
+                    pixels: pixels, count: indices.count, normalized: true, adapter: batch[indices[0]].domain,
+                    shouldStop: shouldStop)
+                for (row, index) in indices.enumerated() { vectors[index] = Array(out.row(row)) }
             }
             observer?("image", batch.count, ContinuousClock.now - start)
-            return results
+            return vectors
         }
         let bert = chinese?.model
-        chineseBatcher = DynamicBatcher(label: "zh", limits: batching) { batch in
+        chineseBatcher = DynamicBatcher(label: "zh", limits: batching) { batch, _ in
             guard let bert else { throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded") }
             let start = ContinuousClock.now
             let vectors = try Self.encodeChinese(batch, bert: bert)
@@ -158,90 +152,5 @@ public final class EmbeddingEngine: Sendable {
     @discardableResult
     public func activate(_ adapter: LanguageAdapter) -> AdapterSlot<LanguageAdapter>.Lease? {
         languageAdapters.activate(adapter, name: adapter.manifest.name, version: adapter.manifest.version)
-    }
-
-    /// Embeds texts through the path `language` selects (`auto` resolved per text), with the
-    /// domain adapter active now (one lease for the whole call).
-    public func embedTexts(
-        _ texts: [String], language: QueryLanguage = .auto, deadline: ContinuousClock.Instant
-    ) async throws -> [TextEmbedding] {
-        try await embedTexts(texts, language: language, domain: domainAdapters.lease(), deadline: deadline)
-    }
-
-    /// The same with a domain adapter lease the caller took (nil: the frozen encoders), so that
-    /// the texts and images of one request see the same adapter.
-    public func embedTexts(
-        _ texts: [String], language: QueryLanguage = .auto, domain: DomainLease?, deadline: ContinuousClock.Instant
-    ) async throws -> [TextEmbedding] {
-        try await withThrowingTaskGroup(of: (Int, TextEmbedding).self) { group in
-            for (index, text) in texts.enumerated() {
-                let resolved = LanguageRouter.resolve(language, text: text)
-                group.addTask { (index, try await self.embedText(text, language: resolved, domain: domain, deadline: deadline)) }
-            }
-            var out = [TextEmbedding?](repeating: nil, count: texts.count)
-            for try await (index, embedding) in group { out[index] = embedding }
-            return out.compactMap { $0 }
-        }
-    }
-
-    private func embedText(
-        _ text: String, language: QueryLanguage, domain: DomainLease?, deadline: ContinuousClock.Instant
-    ) async throws -> TextEmbedding {
-        switch language {
-        case .en, .zhRaw, .auto:
-            let path: QueryLanguage = language == .auto ? .en : language
-            let producer = textProducer(domain)
-            let key = EmbeddingCache.Key(text: text, language: path, producer: producer)
-            if let cached = queryCache?.value(for: key) { return cached }
-            let encoding = clip.tokenizer.encodeReportingTruncation(text)
-            let vector = try await textBatcher.submit(DomainJob(encoding.ids, domain: domain), deadline: deadline)
-            let embedding = TextEmbedding(
-                vector: vector, tokenCount: encoding.ids.count, truncated: encoding.truncated,
-                language: path, producer: producer)
-            queryCache?.insert(embedding, for: key)
-            return embedding
-        case .zh:
-            guard let chinese else {
-                throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded (models.zh_encoder)")
-            }
-            guard let lease = languageAdapters.lease() else {
-                throw EngineError.languageUnavailable(.zh, reason: "no Chinese language adapter is active")
-            }
-            let producer = "\(chinese.name)+\(lease.name)@\(lease.version):\(lease.adapter.manifest.weights.sha256.prefix(12))"
-            let key = EmbeddingCache.Key(text: text, language: .zh, producer: producer)
-            if let cached = queryCache?.value(for: key) { return cached }
-            let encoding = chinese.tokenizer.encodeReportingTruncation(text)
-            let vector = try await chineseBatcher.submit(
-                ChineseJob(ids: encoding.ids, adapter: lease.adapter, generation: lease.generation), deadline: deadline)
-            let embedding = TextEmbedding(
-                vector: vector, tokenCount: encoding.ids.count, truncated: encoding.truncated, language: .zh,
-                producer: producer)
-            queryCache?.insert(embedding, for: key)
-            return embedding
-        }
-    }
-
-    /// Embeds encoded images (JPEG, PNG, WebP) with the domain adapter active now (one lease
-    /// for the whole call). A bad image fails the call with its index.
-    public func embedImages(_ images: [Data], deadline: ContinuousClock.Instant) async throws -> [[Float]] {
-        try await embedImages(images, domain: domainAdapters.lease(), deadline: deadline)
-    }
-
-    /// The same with a domain adapter lease the caller took (nil: the frozen encoders): the
-    /// vectors are in `imageSpaceAdapterID(domain)`'s space whatever is activated meanwhile.
-    public func embedImages(_ images: [Data], domain: DomainLease?, deadline: ContinuousClock.Instant) async throws -> [[Float]] {
-        try await withThrowingTaskGroup(of: (Int, Result<[Float], ImageError>).self) { group in
-            for (index, data) in images.enumerated() {
-                group.addTask { (index, try await self.imageBatcher.submit(DomainJob(data, domain: domain), deadline: deadline)) }
-            }
-            var out = [[Float]](repeating: [], count: images.count)
-            for try await (index, result) in group {
-                switch result {
-                case .success(let vector): out[index] = vector
-                case .failure(let error): throw EngineError.image(index: index, error)
-                }
-            }
-            return out
-        }
     }
 }

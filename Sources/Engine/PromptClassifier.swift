@@ -21,25 +21,27 @@ public final class PromptClassifier: Sendable {
     enum Job: Sendable {
         /// Class features of a CoOp prompt for these classes.
         case coop(LearnedPrompt, [PromptClassTokens])
-        /// Decode the image, then its features and the structured prompt's class features.
-        case structured(LearnedPrompt, [PromptClassTokens], Data)
+        /// The image's features and the structured prompt's class features, from its pixels.
+        case structured(LearnedPrompt, [PromptClassTokens], [Float])
     }
 
     public let registry = PromptRegistry()
     let clip: CLIPBundle
-    let imageLimits: ImageLimits
+    let imagePreparation: ImagePreparation
+    let requestWork: RequestWorkPool
     let cache: EmbeddingCache?
     private let batcher: DynamicBatcher<Job, Result<Classification, EngineError>>
 
-    init(clip: CLIPBundle, batching: BatchLimits, imageLimits: ImageLimits, cache: EmbeddingCache?,
-         observer: EmbeddingEngine.BatchObserver?) {
+    init(clip: CLIPBundle, batching: BatchLimits, imagePreparation: ImagePreparation, requestWork: RequestWorkPool,
+         cache: EmbeddingCache?, observer: EmbeddingEngine.BatchObserver?) {
         self.clip = clip
-        self.imageLimits = imageLimits
+        self.imagePreparation = imagePreparation
+        self.requestWork = requestWork
         self.cache = cache
-        batcher = DynamicBatcher(label: "prompt", limits: batching) { jobs in
+        batcher = DynamicBatcher(label: "prompt", limits: batching) { jobs, _ in
             let start = ContinuousClock.now
             // Each job is one request (its own prompt, labels and image): run one after the other.
-            let results = jobs.map { Self.run($0, clip: clip, imageLimits: imageLimits) }
+            let results = jobs.map { Self.run($0, clip: clip) }
             observer?("prompt", jobs.count, ContinuousClock.now - start)
             return results
         }
@@ -89,12 +91,15 @@ public final class PromptClassifier: Sendable {
     /// image path; needed for CoOp only (a structured prompt computes it in its own pass).
     public func classify(
         image data: Data, labels: [String], entry: PromptRegistry.Entry,
-        embedImage: @Sendable (Data) async throws -> [Float], deadline: ContinuousClock.Instant
+        embedImage: @Sendable (Data) async throws -> [Float], preparePixels: @Sendable (Data) async throws -> [Float],
+        deadline: ContinuousClock.Instant
     ) async throws -> Classification {
         let prompt = entry.prompt
-        let classes = try classTokens(labels, prompt: prompt)
+        // Tokenising the labels is CPU work: on the request-work pool, like every request's.
+        let classes = try await requestWork.run(deadline: deadline) { _ in try self.classTokens(labels, prompt: prompt) }
         if prompt.isImageConditioned {
-            return try await batcher.submit(.structured(prompt, classes, data), deadline: deadline).get()
+            let pixels = try await preparePixels(data)
+            return try await batcher.submit(.structured(prompt, classes, pixels), deadline: deadline).get()
         }
         // CoOp: cached class features, the misses computed in one job beside the image.
         async let image = embedImage(data)
@@ -121,19 +126,14 @@ public final class PromptClassifier: Sendable {
         EmbeddingCache.Key(text: label, language: .en, producer: entry.producer)
     }
 
-    static func run(_ job: Job, clip: CLIPBundle, imageLimits: ImageLimits) -> Result<Classification, EngineError> {
+    static func run(_ job: Job, clip: CLIPBundle) -> Result<Classification, EngineError> {
         let (start, end) = (clip.tokenizer.startTokenID, clip.tokenizer.endTokenID)
         do {
             switch job {
             case .coop(let prompt, let classes):
                 let features = try prompt.textFeatures(model: clip.model, classes: classes, start: start, end: end, normalized: true)
                 return .success(Classification(image: [], classes: (0..<classes.count).map { Array(features.row($0)) }))
-            case .structured(let prompt, let classes, let data):
-                let decoded: RGBImage
-                do throws(ImageError) { decoded = try ImageDecoder.decode(data, limits: imageLimits) } catch {
-                    return .failure(.image(index: 0, error))
-                }
-                let pixels = try clip.preprocessor.preprocessBatch([decoded])
+            case .structured(let prompt, let classes, let pixels):
                 return .success(try features(prompt, classes, pixels: pixels, model: clip.model, start: start, end: end))
             }
         } catch let error as EngineError {

@@ -6,12 +6,15 @@ extension CLIPModel {
     ///     tokenIDs: one array of ids per text, each 1...max_position_embeddings long, unpadded
     ///     result:   [texts, projection_dim] — `CLIPModel.get_text_features`, L2-normalised if asked
     ///     adapter:  a domain adapter whose text side runs inside the encoder (none: the frozen model)
+    ///     shouldStop: asked before every layer; true abandons the pass (`ModelError.stopped`)
     ///
     /// Reference: modeling_clip.py, `CLIPTextEmbeddings.forward` and `CLIPTextTransformer.forward`.
     /// Texts are packed row after row with no padding: every projection is one GEMM over the
     /// batch's real tokens, and attention runs per text under the causal mask — exactly what
     /// transformers computes for each text alone, since causal attention never looks ahead.
-    public func encodeTexts(tokenIDs: [[Int]], normalized: Bool = false, adapter: DomainAdapter? = nil) throws -> Tensor {
+    public func encodeTexts(
+        tokenIDs: [[Int]], normalized: Bool = false, adapter: DomainAdapter? = nil, shouldStop: () -> Bool = { false }
+    ) throws -> Tensor {
         let c = configuration.text
         for (index, ids) in tokenIDs.enumerated() {
             guard (1...c.maxPositionEmbeddings).contains(ids.count) else {
@@ -26,7 +29,7 @@ extension CLIPModel {
         let width = c.hiddenSize
         return try encodeTextInputs(
             lengths: tokenIDs.map(\.count), poolingPositions: tokenIDs.map(poolingPosition), normalized: normalized,
-            adapter: adapter
+            adapter: adapter, shouldStop: shouldStop
         ) { inputs, sequences in
             for (ids, sequence) in zip(tokenIDs, sequences) {
                 for (position, id) in ids.enumerated() {
@@ -47,7 +50,7 @@ extension CLIPModel {
     /// text side runs inside the encoder.
     func encodeTextInputs(
         lengths: [Int], poolingPositions: [Int], normalized: Bool, adapter: DomainAdapter? = nil,
-        writeInputs: (UnsafeMutablePointer<Float>, [AttentionSequence]) -> Void
+        shouldStop: () -> Bool = { false }, writeInputs: (UnsafeMutablePointer<Float>, [AttentionSequence]) -> Void
     ) throws -> Tensor {
         let c = configuration.text
         let count = lengths.count
@@ -65,7 +68,7 @@ extension CLIPModel {
             tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: longest, sequences: count)
         let domain = try adapter?.text.map { try DomainAdapterPass(tower: $0, tokens: tokens, width: width, layers: text.layers.count) }
         // The buffers' raw pointers are used below; keep every owner alive until the end.
-        withExtendedLifetime((hidden, scratch, domain)) {
+        let completed = withExtendedLifetime((hidden, scratch, domain)) { () -> Bool in
             writeInputs(hidden.pointer, sequences)
             for sequence in sequences {
                 for position in 0..<sequence.length {
@@ -80,6 +83,7 @@ extension CLIPModel {
             let pooled = scratch.pooled.pointer
             let layers = text.layers.count
             for (index, layer) in text.layers.enumerated() where index < layers - 1 {
+                if shouldStop() { return false }
                 layer.forward(
                     hidden.pointer, tokens: tokens, sequences: sequences, heads: c.numAttentionHeads, activation: c.hiddenAct,
                     causal: true, scratch: scratch, branch: domain?.branch(atLayer: index))
@@ -89,6 +93,7 @@ extension CLIPModel {
                     (pooled + index * width).update(from: hidden.pointer + (sequence.start + position) * width, count: width)
                 }
             } else {
+                if shouldStop() { return false }
                 text.layers[layers - 1].forwardReadingPooledRows(
                     hidden.pointer, tokens: tokens, sequences: sequences, pooled: poolingPositions, heads: c.numAttentionHeads,
                     activation: c.hiddenAct, causal: true, scratch: scratch, branch: domain?.branch(atLayer: layers - 1),
@@ -97,7 +102,9 @@ extension CLIPModel {
             text.finalLayerNorm.apply(pooled, rows: count, into: pooled)
             weights.textProjection.apply(pooled, rows: count, into: out.pointer)
             if normalized { L2Normalize.apply(out.pointer, rows: count, width: projectionDim) }
+            return true
         }
+        guard completed else { throw ModelError.stopped }
         return out.tensor
     }
 

@@ -6,15 +6,19 @@ extension CLIPModel {
     ///     pixels: [count, channels, image_size, image_size] (CLIPImageProcessor's `pixel_values`, NCHW)
     ///     result: [count, projection_dim] — `CLIPModel.get_image_features`, L2-normalised if asked
     ///     adapter: a domain adapter whose vision side runs inside the encoder (none: the frozen model)
+    ///     shouldStop: asked before every layer; true abandons the pass (`ModelError.stopped`)
     ///
     /// Reference: modeling_clip.py, `CLIPVisionEmbeddings.forward` and `CLIPVisionTransformer.forward`.
     /// The whole batch is one set of GEMMs: patch embedding, every layer's projections and the
     /// final projection each run once over all tokens of all images.
     public func encodeImages(
-        pixels: [Float], count: Int, normalized: Bool = false, adapter: DomainAdapter? = nil
+        pixels: [Float], count: Int, normalized: Bool = false, adapter: DomainAdapter? = nil,
+        shouldStop: () -> Bool = { false }
     ) throws -> Tensor {
-        try runVisionTower(pixels: pixels, count: count, normalized: normalized, adapter: adapter, keepLastHiddenState: false)
-            .features
+        try runVisionTower(
+            pixels: pixels, count: count, normalized: normalized, adapter: adapter, keepLastHiddenState: false,
+            shouldStop: shouldStop
+        ).features
     }
 
     /// `encodeImages` plus the vision encoder's last hidden states, which image-conditioned
@@ -25,12 +29,15 @@ extension CLIPModel {
     public func encodeImagesKeepingHiddenStates(
         pixels: [Float], count: Int, normalized: Bool = false, adapter: DomainAdapter? = nil
     ) throws -> (features: Tensor, lastHiddenState: Tensor) {
-        try runVisionTower(pixels: pixels, count: count, normalized: normalized, adapter: adapter, keepLastHiddenState: true)
+        try runVisionTower(
+            pixels: pixels, count: count, normalized: normalized, adapter: adapter, keepLastHiddenState: true,
+            shouldStop: { false })
     }
 
     /// `lastHiddenState` is [0, width] unless kept (copying it costs a pass over every token).
     private func runVisionTower(
-        pixels: [Float], count: Int, normalized: Bool, adapter: DomainAdapter?, keepLastHiddenState: Bool
+        pixels: [Float], count: Int, normalized: Bool, adapter: DomainAdapter?, keepLastHiddenState: Bool,
+        shouldStop: () -> Bool
     ) throws -> (features: Tensor, lastHiddenState: Tensor) {
         let c = configuration.vision
         let imageScalars = c.numChannels * c.imageSize * c.imageSize
@@ -57,7 +64,7 @@ extension CLIPModel {
             tokens: tokens, width: width, intermediate: c.intermediateSize, longestSequence: sequenceLength, sequences: count)
         let domain = try adapter?.vision.map { try DomainAdapterPass(tower: $0, tokens: tokens, width: width, layers: vision.layers.count) }
         // The buffers' raw pointers are used below; keep every owner alive until the end.
-        withExtendedLifetime((hidden, patches, embedded, scratch, domain)) {
+        let completed = withExtendedLifetime((hidden, patches, embedded, scratch, domain)) { () -> Bool in
             pixels.withUnsafeBufferPointer { source in
                 guard let base = source.baseAddress else { return }
                 embedPatches(base, count: count, patches: patches, embedded: embedded, into: hidden.pointer)
@@ -69,6 +76,7 @@ extension CLIPModel {
             let pooled = scratch.pooled.pointer
             let layers = vision.layers.count
             for (index, layer) in vision.layers.enumerated() where keepLastHiddenState || index < layers - 1 {
+                if shouldStop() { return false }
                 layer.forward(
                     hidden.pointer, tokens: tokens, sequences: sequences, heads: c.numAttentionHeads, activation: c.hiddenAct,
                     causal: false, scratch: scratch, branch: domain?.branch(atLayer: index))
@@ -78,6 +86,7 @@ extension CLIPModel {
                     (pooled + image * width).update(from: hidden.pointer + image * sequenceLength * width, count: width)
                 }
             } else {
+                if shouldStop() { return false }
                 vision.layers[layers - 1].forwardReadingPooledRows(
                     hidden.pointer, tokens: tokens, sequences: sequences, pooled: [Int](repeating: 0, count: count),
                     heads: c.numAttentionHeads, activation: c.hiddenAct, causal: false, scratch: scratch,
@@ -86,7 +95,9 @@ extension CLIPModel {
             vision.postLayernorm.apply(pooled, rows: count, into: pooled)
             weights.visualProjection.apply(pooled, rows: count, into: out.pointer)
             if normalized { L2Normalize.apply(out.pointer, rows: count, width: projectionDim) }
+            return true
         }
+        guard completed else { throw ModelError.stopped }
         return (out.tensor, keepLastHiddenState ? hidden.tensor : try Tensor(zeros: [0, width]))
     }
 

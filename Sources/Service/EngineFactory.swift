@@ -56,6 +56,9 @@ public enum EngineFactory {
                 maxBatchSize: batching.maxBatchSize, maxWait: .milliseconds(batching.maxWaitMilliseconds),
                 queueDepth: batching.queueDepth),
             imageLimits: ImageLimits(maxPixels: configuration.limits.maxImagePixels),
+            requestWork: RequestWorkPool(
+                workers: configuration.requestWorkThreads > 0 ? configuration.requestWorkThreads : ProcessInfo.processInfo.activeProcessorCount,
+                queueDepth: configuration.requestWorkQueueDepth),
             queryCache: configuration.queryCacheEntries > 0 ? EmbeddingCache(capacity: configuration.queryCacheEntries) : nil,
             observer: observer)
         if let adapterDirectory {

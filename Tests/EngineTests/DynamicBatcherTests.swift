@@ -12,7 +12,7 @@ import Testing
         let sizes = Mutex<[Int]>([])
         let batcher = DynamicBatcher<Int, Int>(
             label: "test", limits: .init(maxBatchSize: 8, maxWait: .milliseconds(50), queueDepth: 100)
-        ) { batch in
+        ) { batch, _ in
             sizes.withLock { $0.append(batch.count) }
             return Self.square(batch)
         }
@@ -33,7 +33,7 @@ import Testing
     @Test func aLoneRequestRunsAfterTheWaitWithoutCompany() async throws {
         let batcher = DynamicBatcher<Int, Int>(
             label: "alone", limits: .init(maxBatchSize: 8, maxWait: .milliseconds(5), queueDepth: 4)
-        ) { Self.square($0) }
+        ) { batch, _ in Self.square(batch) }
         #expect(try await batcher.submit(7, deadline: Self.far()) == 49)
         #expect(try await batcher.submit(3, deadline: Self.far()) == 9)
         #expect(batcher.statistics.batches == 2)
@@ -43,7 +43,7 @@ import Testing
         let gate = Mutex(false)
         let batcher = DynamicBatcher<Int, Int>(
             label: "full", limits: .init(maxBatchSize: 1, maxWait: .milliseconds(0), queueDepth: 2)
-        ) { batch in
+        ) { batch, _ in
             // Hold the first batch so later submissions pile up in the queue.
             while !gate.withLock({ $0 }) { usleepShort() }
             return Self.square(batch)
@@ -68,7 +68,7 @@ import Testing
         let ran = Mutex<[Int]>([])
         let batcher = DynamicBatcher<Int, Int>(
             label: "deadline", limits: .init(maxBatchSize: 1, maxWait: .milliseconds(0), queueDepth: 8)
-        ) { batch in
+        ) { batch, _ in
             while !gate.withLock({ $0 }) { usleepShort() }
             ran.withLock { $0.append(contentsOf: batch) }
             return batch
@@ -87,12 +87,44 @@ import Testing
         struct Boom: Error {}
         let batcher = DynamicBatcher<Int, Int>(
             label: "throws", limits: .init(maxBatchSize: 4, maxWait: .milliseconds(1), queueDepth: 8)
-        ) { batch in
+        ) { batch, _ in
             if batch.contains(13) { throw Boom() }
             return batch
         }
         await #expect(throws: Boom.self) { try await batcher.submit(13, deadline: Self.far()) }
         #expect(try await batcher.submit(5, deadline: Self.far()) == 5)
+    }
+
+    /// A running batch whose every member's deadline has passed is told to stop (the model
+    /// checks between layers) and its members get `deadlineExceeded`; while one member still
+    /// waits for it, it is not told to stop.
+    @Test func aRunningBatchStopsOnceNoMemberWaitsForIt() async throws {
+        struct Stopped: Error {}
+        let steps = Mutex(0)
+        let batcher = DynamicBatcher<Int, Int>(
+            label: "stops", limits: .init(maxBatchSize: 4, maxWait: .milliseconds(1), queueDepth: 8)
+        ) { batch, shouldStop in
+            // A "model" of many layers that checks between them; it would run for ~10 s.
+            for _ in 0..<10_000 {
+                if shouldStop() { throw Stopped() }
+                steps.withLock { $0 += 1 }
+                usleepShort()
+            }
+            return batch
+        }
+        await #expect(throws: BatcherError.deadlineExceeded) {
+            try await batcher.submit(1, deadline: .now + .milliseconds(100))
+        }
+        #expect(steps.withLock { $0 } < 10_000)
+        #expect(batcher.statistics.stoppedRunning == 1)
+
+        let quick = DynamicBatcher<Int, Int>(
+            label: "keeps", limits: .init(maxBatchSize: 1, maxWait: .milliseconds(1), queueDepth: 8)
+        ) { batch, shouldStop in
+            for _ in 0..<20 where shouldStop() { throw Stopped() }
+            return batch
+        }
+        #expect(try await quick.submit(3, deadline: Self.far()) == 3)
     }
 }
 

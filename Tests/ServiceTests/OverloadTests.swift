@@ -3,10 +3,14 @@ import Testing
 @testable import Service
 
 @Suite(.serialized) struct OverloadTests {
-    /// With one batch slot and a queue of one, a burst of image requests overflows: the excess
-    /// gets 503 with Retry-After, nothing else fails, and every answer is one of the two.
+    /// With one batch slot and queues of one (decoding on the request-work pool, then the model
+    /// batcher), a burst of image requests overflows: the excess gets 503 with Retry-After,
+    /// nothing else fails, and every answer is one of the two.
     @Test func aFullQueueAnswers503WithRetryAfter() async throws {
-        try await withService(["batching.queue_depth": "1", "batching.max_batch_size": "1", "batching.max_wait_ms": "0"]) { service in
+        try await withService([
+            "batching.queue_depth": "1", "batching.max_batch_size": "1", "batching.max_wait_ms": "0",
+            "engine.request_work_threads": "1", "engine.request_work_queue_depth": "1",
+        ]) { service in
             let body = try JSONSerialization.data(withJSONObject: [
                 "input": [try LiveService.dataURI("jpeg_q95_640x480.jpg")], "modality": "image",
             ])

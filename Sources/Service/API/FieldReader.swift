@@ -13,9 +13,11 @@ public struct FieldReader: Sendable {
         self.path = path
     }
 
-    /// Parses a request body that must be a JSON object.
-    public static func parseBody(_ body: some Collection<UInt8>) throws(APIError) -> FieldReader {
+    /// Parses a request body that must be a JSON object, after checking its shape against
+    /// `limits` (a linear scan that refuses a body by its size in values before parsing it).
+    public static func parseBody(_ body: some Collection<UInt8>, limits: JSONLimits = .standard) throws(APIError) -> FieldReader {
         guard !body.isEmpty else { throw APIError.malformedJSON("the request body is empty") }
+        try JSONShape.check(body, limits: limits)
         let value: JSONValue
         do { value = try JSONValue.parse(Data(body)) } catch {
             throw APIError.malformedJSON(Self.describe(error))

@@ -30,6 +30,10 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         public var maxInputsPerRequest: Int
         public var maxLabels: Int
         public var maxSearchResults: Int
+        public var maxTextBytes: Int
+        public var maxPromptBytes: Int
+        public var maxJSONValues: Int
+        public var maxJSONDepth: Int
     }
 
     public struct Batching: Sendable {
@@ -47,6 +51,9 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     /// `engine.gemm`: what linear layers run on.
     public var gemm: GEMMKernel
     public var queryCacheEntries: Int
+    /// `engine.request_work_threads` (0: every core) and `engine.request_work_queue_depth`.
+    public var requestWorkThreads: Int
+    public var requestWorkQueueDepth: Int
     public var limits: Limits
     public var batching: Batching
     public var imageURL: ImageURLPolicy
@@ -74,13 +81,17 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         engineThreads = i("engine.threads")
         gemm = GEMMKernel(rawValue: s("engine.gemm")) ?? .auto
         queryCacheEntries = i("engine.query_cache_entries")
+        requestWorkThreads = i("engine.request_work_threads")
+        requestWorkQueueDepth = i("engine.request_work_queue_depth")
         limits = Limits(
             maxBodyBytes: i("limits.max_body_bytes"), maxHeaderBytes: i("limits.max_header_bytes"),
             maxHeaderCount: i("limits.max_header_count"), maxRequestLineBytes: i("limits.max_request_line_bytes"),
             headerTimeoutSeconds: d("limits.header_timeout_seconds"), bodyTimeoutSeconds: d("limits.body_timeout_seconds"),
             idleTimeoutSeconds: d("limits.idle_timeout_seconds"), requestTimeoutSeconds: d("limits.request_timeout_seconds"),
             maxImagePixels: i("limits.max_image_pixels"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
-            maxLabels: i("limits.max_labels"), maxSearchResults: i("limits.max_search_results"))
+            maxLabels: i("limits.max_labels"), maxSearchResults: i("limits.max_search_results"),
+            maxTextBytes: i("limits.max_text_bytes"), maxPromptBytes: i("limits.max_prompt_bytes"),
+            maxJSONValues: i("limits.max_json_values"), maxJSONDepth: i("limits.max_json_depth"))
         batching = Batching(maxBatchSize: i("batching.max_batch_size"), maxWaitMilliseconds: i("batching.max_wait_ms"),
                             queueDepth: i("batching.queue_depth"))
         logLevel = s("logging.level")

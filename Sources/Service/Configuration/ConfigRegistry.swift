@@ -25,7 +25,9 @@ public enum ConfigRegistry {
                       guard case .string(let name) = value, let kernel = GEMMKernel(rawValue: name), !kernel.isAvailable else { return nil }
                       return GEMMKernel.Unavailable(kernel: kernel).description
                   }),
-        ConfigKey("engine.query_cache_entries", .int(10_000), "Query embeddings kept in the LRU cache; 0 disables it.", check: ConfigKey.intRange(0...10_000_000)),
+        ConfigKey("engine.query_cache_entries", .int(10_000), "Query embeddings kept in the LRU cache; 0 disables it. Keys hold a digest of the text, so an entry costs about 4 bytes per dimension + 256 bytes whatever the text.", check: ConfigKey.intRange(0...10_000_000)),
+        ConfigKey("engine.request_work_threads", .int(0), "Threads that tokenise texts, decode and preprocess images and parse large bodies, off the threads that serve HTTP; 0 uses every core.", check: ConfigKey.intRange(0...1024)),
+        ConfigKey("engine.request_work_queue_depth", .int(256), "Requests waiting for a request-work thread at most; beyond it 503 with Retry-After.", check: ConfigKey.intRange(1...1_000_000)),
 
         // HTTP limits: each refusal names the limit it hit.
         ConfigKey("limits.max_body_bytes", .int(16 * mebibyte), "Largest request body (413 above it, sent before the body is read).", check: ConfigKey.intRange(1...(1 << 31))),
@@ -40,6 +42,10 @@ public enum ConfigRegistry {
         ConfigKey("limits.max_inputs_per_request", .int(64), "Most texts or images in one embeddings/score request.", check: ConfigKey.intRange(1...10_000)),
         ConfigKey("limits.max_labels", .int(256), "Most labels in one classify request.", check: ConfigKey.intRange(1...100_000)),
         ConfigKey("limits.max_search_results", .int(100), "Largest k of one search request.", check: ConfigKey.intRange(1...10_000)),
+        ConfigKey("limits.max_text_bytes", .int(65_536), "Longest text the model is asked to read (an input, a query, a label, a filled prompt template), in UTF-8 bytes; 413 above it. CLIP reads 77 tokens, a few hundred bytes, of any text.", check: ConfigKey.intRange(1...(1 << 30))),
+        ConfigKey("limits.max_prompt_bytes", .int(262_144), "Most bytes of prompt text one classify request may build (template filled with every label); 413 above it.", check: ConfigKey.intRange(1...(1 << 30))),
+        ConfigKey("limits.max_json_values", .int(100_000), "Most JSON values (objects, arrays, strings, numbers, literals) in one request body, counted before it is parsed; 413 above it.", check: ConfigKey.intRange(1...100_000_000)),
+        ConfigKey("limits.max_json_depth", .int(64), "Deepest nesting of arrays and objects in one request body, checked before it is parsed; 400 above it.", check: ConfigKey.intRange(1...10_000)),
 
         // The vector index (docs/retrieval.md explains the trade-offs).
         ConfigKey("index.flat_limit", .int(100_000), "Up to this many vectors the index is exact (Flat); above it, index.approximate_factory.", check: ConfigKey.intRange(0...1_000_000_000)),

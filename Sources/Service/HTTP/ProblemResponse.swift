@@ -27,6 +27,12 @@ extension APIError {
         case BatcherError.queueFull(let depth):
             return APIError(status: 503, code: "overloaded", title: "Service overloaded",
                             detail: "the model queue is full (\(depth) requests waiting); retry shortly")
+        case RequestWorkError.queueFull(let depth):
+            return APIError(status: 503, code: "overloaded", title: "Service overloaded",
+                            detail: "the request-work queue is full (\(depth) requests waiting); retry shortly")
+        case RequestWorkError.deadlineExceeded:
+            return APIError(status: 504, code: "deadline-exceeded", title: "Request deadline exceeded",
+                            detail: "the request's deadline passed before its work could start")
         case BatcherError.deadlineExceeded:
             return APIError(status: 504, code: "deadline-exceeded", title: "Request deadline exceeded",
                             detail: "the request did not reach the model before its deadline")

@@ -2,14 +2,14 @@ import HTTPServer
 
 /// A request body as the API reads it: JSON (whatever the declared type, since `curl -d`
 /// labels JSON as a form), or multipart/form-data for file uploads.
-enum RequestBody {
+enum RequestBody: Sendable {
     case json(FieldReader)
     case multipart(MultipartFormData)
 
     /// Most parts a multipart request may carry (files plus fields).
     static let maxMultipartParts = 1024
 
-    static func parse(_ request: HTTPRequest) throws(APIError) -> RequestBody {
+    static func parse(_ request: HTTPRequest, json limits: JSONLimits) throws(APIError) -> RequestBody {
         let contentType = request.headers["Content-Type"] ?? ""
         if contentType.lowercased().hasPrefix("multipart/") {
             guard let boundary = MultipartFormData.boundary(fromContentType: contentType) else {
@@ -18,7 +18,7 @@ enum RequestBody {
             }
             return .multipart(try MultipartFormData.parse(request.body, boundary: boundary, maxParts: maxMultipartParts))
         }
-        return .json(try FieldReader.parseBody(request.body))
+        return .json(try FieldReader.parseBody(request.body, limits: limits))
     }
 }
 

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import HTTPServer
 import Logging
 import Retrieval
 
@@ -52,6 +53,24 @@ public struct ServiceContext: Sendable {
                            detail: "this server runs without an image collection")
         }
         return collection
+    }
+
+    /// `limits.max_json_values` and `limits.max_json_depth`.
+    var jsonLimits: JSONLimits {
+        JSONLimits(maxValues: configuration.limits.maxJSONValues, maxDepth: configuration.limits.maxJSONDepth)
+    }
+
+    /// Bodies up to this size are read where the request is handled; larger ones on the
+    /// preparation pool, since parsing megabytes holds a thread for milliseconds or more.
+    static let inlineParseBytes = 64 * 1024
+
+    /// Runs `parse` (reading `http`'s body) off the threads that serve HTTP when the body is
+    /// large, within the request's deadline.
+    func parsing<T: Sendable>(
+        _ http: HTTPRequest, deadline: ContinuousClock.Instant, _ parse: @escaping @Sendable () throws -> T
+    ) async throws -> T {
+        if http.body.count <= Self.inlineParseBytes { return try parse() }
+        return try await engine.requestWork.run(deadline: deadline) { _ in try parse() }
     }
 
     /// When a request arriving now must be answered by (`limits.request_timeout_seconds`).

@@ -46,13 +46,14 @@ enum ClassifyRoute {
     }
 
     static func handle(_ http: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
-        let request = try parse(http, context)
-        let engine = context.engine
         let deadline = context.deadline()
+        let request = try await context.parsing(http, deadline: deadline) { try parse(http, context) }
+        let engine = context.engine
         if let name = request.prompt { return try await classifyWithPrompt(name, request, context, deadline: deadline) }
         // One language for the whole label set, so every label gets the same template and path.
         let language = LanguageRouter.resolve(request.language, text: request.labels.joined(separator: " "))
         let template = request.template ?? context.defaultTemplates[language] ?? "a photo of a {}."
+        try TextBudget(context.configuration.limits).checkPrompts(template: template, labels: request.labels)
         let prompts = request.labels.map { template.replacingOccurrences(of: "{}", with: $0) }
 
         let imageBytes = try await request.image.load(context, field: request.image.member(inline: "image", url: "image_url"))
@@ -103,7 +104,7 @@ enum ClassifyRoute {
     static func parse(_ http: HTTPRequest, _ context: ServiceContext) throws(APIError) -> Request {
         let limits = context.configuration.limits
         var request = Request()
-        switch try RequestBody.parse(http) {
+        switch try RequestBody.parse(http, json: context.jsonLimits) {
         case .json(let reader):
             try reader.rejectUnknown(["image", "image_url", "labels", "lang", "template", "prompt", "model"])
             request.prompt = try reader.string("prompt")
@@ -136,6 +137,7 @@ enum ClassifyRoute {
         if let template = request.template, !template.contains("{}") {
             throw APIError.invalidField("template", "'template' must contain {} where the label goes")
         }
+        try TextBudget(limits).check(request.labels, field: "labels")
         if let blank = request.labels.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw APIError.invalidField("labels[\(blank)]", "'labels[\(blank)]' is empty")
         }

@@ -62,8 +62,8 @@ enum EmbeddingsRoute {
     }
 
     static func handle(_ http: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
-        let request = try parse(http, context)
         let deadline = context.deadline()
+        let request = try await context.parsing(http, deadline: deadline) { try parse(http, context) }
         let engine = context.engine
         var items: [Response.Item] = []
         var tokens = 0
@@ -93,7 +93,7 @@ enum EmbeddingsRoute {
         let limits = context.configuration.limits
         var request = Request()
         var model: String?
-        switch try RequestBody.parse(http) {
+        switch try RequestBody.parse(http, json: context.jsonLimits) {
         case .json(let reader):
             try reader.rejectUnknown(["input", "model", "encoding_format", "modality", "lang", "adapter", "user", "dimensions"])
             model = try reader.string("model")
@@ -145,6 +145,7 @@ enum EmbeddingsRoute {
                 }
             }
         }
+        try TextBudget(limits).check(request.texts, field: "input")
         if let model, model != context.engine.modelName {
             throw APIError(status: 404, code: "model-not-found", title: "Unknown model",
                            detail: "model '\(model)' is not served here; this server serves '\(context.engine.modelName)'",

@@ -34,7 +34,9 @@ enum ImagesRoutes {
         var bytes = Data()
         var caption: String?
         var metadata: [String: Retrieval.JSONValue] = [:]
-        switch try RequestBody.parse(http) {
+        let deadline = context.deadline()
+        let jsonLimits = context.jsonLimits
+        switch try await context.parsing(http, deadline: deadline, { try RequestBody.parse(http, json: jsonLimits) }) {
         case .json(let reader):
             try reader.rejectUnknown(["image", "image_url", "caption", "metadata"])
             switch (try reader.string("image"), try reader.string("image_url")) {
@@ -57,7 +59,7 @@ enum ImagesRoutes {
         }
         let added: ImageCollection.Added
         do {
-            added = try await collection.add(bytes, caption: caption, metadata: metadata, engine: context.engine, deadline: context.deadline())
+            added = try await collection.add(bytes, caption: caption, metadata: metadata, engine: context.engine, deadline: deadline)
         } catch EngineError.image(_, let error) {
             throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error
         }

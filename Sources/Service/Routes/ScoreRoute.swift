@@ -22,7 +22,9 @@ enum ScoreRoute {
 
     static func handle(_ http: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
         let limits = context.configuration.limits
-        let reader = try FieldReader.parseBody(http.body)
+        let deadline = context.deadline()
+        let jsonLimits = context.jsonLimits
+        let reader = try await context.parsing(http, deadline: deadline) { try FieldReader.parseBody(http.body, limits: jsonLimits) }
         try reader.rejectUnknown(["pairs", "lang"])
         let language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
         guard case .array(let items)? = reader.value("pairs") else {
@@ -41,7 +43,9 @@ enum ScoreRoute {
             }
             let pair = FieldReader(members: members, path: "pairs[\(index)]")
             try pair.rejectUnknown(["image", "image_url", "text"])
-            texts.append(try pair.requiredString("text"))
+            let text = try pair.requiredString("text")
+            try TextBudget(limits).check(text, field: pair.name("text"))
+            texts.append(text)
             switch (try pair.string("image"), try pair.string("image_url")) {
             case (let image?, nil):
                 images.append(try ImagePayload.decode(image, field: pair.name("image"), maxBytes: limits.maxBodyBytes))
@@ -51,7 +55,6 @@ enum ScoreRoute {
             case (_?, _?): throw APIError.invalidField(pair.name("image_url"), "give either image or image_url, not both")
             }
         }
-        let deadline = context.deadline()
         let engine = context.engine
         // One domain-adapter lease for every pair: both sides of one activation.
         let domain = engine.domainAdapters.lease()

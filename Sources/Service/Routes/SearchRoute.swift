@@ -23,7 +23,9 @@ enum SearchRoute {
 
     static func handle(_ http: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
         let collection = try context.requireCollection()
-        let reader = try FieldReader.parseBody(http.body)
+        let deadline = context.deadline()
+        let jsonLimits = context.jsonLimits
+        let reader = try await context.parsing(http, deadline: deadline) { try FieldReader.parseBody(http.body, limits: jsonLimits) }
         try reader.rejectUnknown(["query", "image", "image_url", "k", "lang", "filter", "min_score", "model"])
         let limits = context.configuration.limits
         let k = try reader.int("k", in: 1...limits.maxSearchResults) ?? 10
@@ -52,7 +54,6 @@ enum SearchRoute {
         let domain = context.engine.domainAdapters.lease()
         try checkSpace(collection, context, domain: domain)
 
-        let deadline = context.deadline()
         let vector: [Float]
         let lang: String
         let producer: String
@@ -66,6 +67,7 @@ enum SearchRoute {
             guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw APIError.invalidField("query", "'query' is empty")
             }
+            try TextBudget(limits).check(query, field: "query")
             let embedding = try await context.engine.embedTexts([query], language: language, domain: domain, deadline: deadline)[0]
             (vector, lang, producer) = (embedding.vector, embedding.language.rawValue, embedding.producer)
         case (nil, let image?):
@@ -82,7 +84,12 @@ enum SearchRoute {
             throw APIError.invalidField("image", "give either 'query' or 'image', not both")
         }
 
-        let hits = try collection.store.search(vector, k: k, filter: filter)
+        // The index search is CPU work (a flat index scans every vector): off the HTTP threads.
+        let store = collection.store
+        let found = try await context.engine.requestWork.run(deadline: deadline) { [filter] _ in
+            try store.search(vector, k: k, filter: filter)
+        }
+        let hits = found
             .filter { minScore == nil || Double($0.score) >= minScore! }
             .map { Response.Hit(id: $0.item.id, score: $0.score, uri: $0.item.uri, caption: $0.item.caption, metadata: $0.item.metadata) }
         return try .encoded(Response(model: context.engine.modelName, lang: lang, producer: producer, hits: hits))

@@ -1,0 +1,50 @@
+import Foundation
+import Imaging
+
+extension EmbeddingEngine {
+    /// Embeds encoded images (JPEG, PNG, WebP) with the domain adapter active now (one lease
+    /// for the whole call). A bad image fails the call with its index.
+    public func embedImages(_ images: [Data], deadline: ContinuousClock.Instant) async throws -> [[Float]] {
+        try await embedImages(images, domain: domainAdapters.lease(), deadline: deadline)
+    }
+
+    /// The same with a domain adapter lease the caller took (nil: the frozen encoders): the
+    /// vectors are in `imageSpaceAdapterID(domain)`'s space whatever is activated meanwhile.
+    ///
+    /// Each image is decoded and preprocessed on the request-work pool, then joins a model batch
+    /// as pixels; the first failure cancels the others' preparation work.
+    public func embedImages(_ images: [Data], domain: DomainLease?, deadline: ContinuousClock.Instant) async throws -> [[Float]] {
+        try await withThrowingTaskGroup(of: IndexedVector.self) { group in
+            for (index, data) in images.enumerated() {
+                group.addTask {
+                    let pixels = try await self.preparePixels(data, index: index, deadline: deadline)
+                    let vector = try await self.imageBatcher.submit(DomainJob(pixels, domain: domain), deadline: deadline)
+                    return IndexedVector(index: index, vector: vector)
+                }
+            }
+            var out = [[Float]](repeating: [], count: images.count)
+            for try await item in group { out[item.index] = item.vector }
+            return out
+        }
+    }
+
+    /// Image `index` of a request decoded and preprocessed on the request-work pool: the model's
+    /// input for it. A refusal is `EngineError.image(index:)`.
+    func preparePixels(_ data: Data, index: Int, deadline: ContinuousClock.Instant) async throws -> [Float] {
+        let imagePreparation = self.imagePreparation
+        return try await self.requestWork.run(deadline: deadline) { shouldStop in
+            do throws(ImageError) {
+                return try imagePreparation.pixels(data, shouldStop: shouldStop)
+            } catch {
+                throw EngineError.image(index: index, error)
+            }
+        }
+    }
+}
+
+/// A task group's result that carries its input's position (a plain struct: see the embed
+/// command for why not a tuple with a `Result`).
+struct IndexedVector: Sendable {
+    let index: Int
+    let vector: [Float]
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Models
+
+extension EmbeddingEngine {
+    /// Embeds texts through the path `language` selects (`auto` resolved per text), with the
+    /// domain adapter active now (one lease for the whole call).
+    public func embedTexts(
+        _ texts: [String], language: QueryLanguage = .auto, deadline: ContinuousClock.Instant
+    ) async throws -> [TextEmbedding] {
+        try await embedTexts(texts, language: language, domain: domainAdapters.lease(), deadline: deadline)
+    }
+
+    /// The same with a domain adapter lease the caller took (nil: the frozen encoders), so that
+    /// the texts and images of one request see the same adapter.
+    ///
+    /// One job on the request-work pool resolves each text's path, answers what the query cache
+    /// holds and tokenises the rest (texts can be long; tokenising is the CPU work); then each
+    /// encoded text joins its model batch.
+    public func embedTexts(
+        _ texts: [String], language: QueryLanguage = .auto, domain: DomainLease?, deadline: ContinuousClock.Instant
+    ) async throws -> [TextEmbedding] {
+        let plans = try await requestWork.run(deadline: deadline) { _ in
+            try texts.map { text throws(EngineError) in try self.plan(text, language: language, domain: domain) }
+        }
+        return try await withThrowingTaskGroup(of: IndexedEmbedding.self) { group in
+            var out = [TextEmbedding?](repeating: nil, count: texts.count)
+            for (index, plan) in plans.enumerated() {
+                switch plan {
+                case .cached(let embedding): out[index] = embedding
+                case .encode(let encoded):
+                    group.addTask { IndexedEmbedding(index: index, embedding: try await self.encode(encoded, deadline: deadline)) }
+                }
+            }
+            for try await item in group { out[item.index] = item.embedding }
+            return out.compactMap { $0 }
+        }
+    }
+
+    /// What one text needs: its cached embedding, or its token ids for a model batch.
+    enum TextPlan: Sendable {
+        case cached(TextEmbedding)
+        case encode(EncodedText)
+    }
+
+    /// A text tokenised for its path, with everything its embedding will carry.
+    struct EncodedText: Sendable {
+        let ids: [Int]
+        let truncated: Bool
+        let path: QueryLanguage
+        let producer: String
+        let key: EmbeddingCache.Key
+        /// The Chinese path's adapter activation (nil on CLIP's own path).
+        let chinese: AdapterSlot<LanguageAdapter>.Lease?
+        let domain: DomainLease?
+    }
+
+    private func plan(_ text: String, language: QueryLanguage, domain: DomainLease?) throws(EngineError) -> TextPlan {
+        let resolved = LanguageRouter.resolve(language, text: text)
+        switch resolved {
+        case .en, .zhRaw, .auto:
+            let path: QueryLanguage = resolved == .auto ? .en : resolved
+            let producer = textProducer(domain)
+            let key = EmbeddingCache.Key(text: text, language: path, producer: producer)
+            if let cached = queryCache?.value(for: key) { return .cached(cached) }
+            let encoding = clip.tokenizer.encodeReportingTruncation(text)
+            return .encode(EncodedText(
+                ids: encoding.ids, truncated: encoding.truncated, path: path, producer: producer, key: key, chinese: nil,
+                domain: domain))
+        case .zh:
+            guard let chinese else {
+                throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded (models.zh_encoder)")
+            }
+            guard let lease = languageAdapters.lease() else {
+                throw EngineError.languageUnavailable(.zh, reason: "no Chinese language adapter is active")
+            }
+            let producer = "\(chinese.name)+\(lease.name)@\(lease.version):\(lease.adapter.manifest.weights.sha256.prefix(12))"
+            let key = EmbeddingCache.Key(text: text, language: .zh, producer: producer)
+            if let cached = queryCache?.value(for: key) { return .cached(cached) }
+            let encoding = chinese.tokenizer.encodeReportingTruncation(text)
+            return .encode(EncodedText(
+                ids: encoding.ids, truncated: encoding.truncated, path: .zh, producer: producer, key: key, chinese: lease,
+                domain: domain))
+        }
+    }
+
+    private func encode(_ text: EncodedText, deadline: ContinuousClock.Instant) async throws -> TextEmbedding {
+        let vector: [Float]
+        if let lease = text.chinese {
+            vector = try await chineseBatcher.submit(
+                ChineseJob(ids: text.ids, adapter: lease.adapter, generation: lease.generation), deadline: deadline)
+        } else {
+            vector = try await textBatcher.submit(DomainJob(text.ids, domain: text.domain), deadline: deadline)
+        }
+        let embedding = TextEmbedding(
+            vector: vector, tokenCount: text.ids.count, truncated: text.truncated, language: text.path, producer: text.producer)
+        queryCache?.insert(embedding, for: text.key)
+        return embedding
+    }
+}
+
+/// A task group's result with its input's position.
+struct IndexedEmbedding: Sendable {
+    let index: Int
+    let embedding: TextEmbedding
+}
