@@ -87,18 +87,18 @@ public final class EmbeddingEngine: Sendable {
             return vectors
         }
         let bert = chinese?.model
-        chineseBatcher = DynamicBatcher(label: "zh", limits: batching) { batch, _ in
+        chineseBatcher = DynamicBatcher(label: "zh", limits: batching) { batch, shouldStop in
             guard let bert else { throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded") }
             let start = ContinuousClock.now
-            let vectors = try Self.encodeChinese(batch, bert: bert)
+            let vectors = try Self.encodeChinese(batch, bert: bert, shouldStop: shouldStop)
             observer?("zh", batch.count, ContinuousClock.now - start)
             return vectors
         }
     }
 
     /// BERT once over the whole batch, then each adapter activation over its own rows.
-    static func encodeChinese(_ batch: [ChineseJob], bert: BERTModel) throws -> [[Float]] {
-        let output = try bert.encode(tokenIDs: batch.map(\.ids))
+    static func encodeChinese(_ batch: [ChineseJob], bert: BERTModel, shouldStop: () -> Bool = { false }) throws -> [[Float]] {
+        let output = try bert.encode(tokenIDs: batch.map(\.ids), shouldStop: shouldStop)
         var vectors = [[Float]](repeating: [], count: batch.count)
         let groups = Dictionary(grouping: batch.indices, by: { batch[$0].generation })
         for indices in groups.values {

@@ -31,12 +31,13 @@ public struct BERTModel: Sendable {
     ///     tokenIDs:     one array per sequence, each 1...max_position_embeddings long, unpadded
     ///     tokenTypeIDs: the same lengths (segment ids); nil means all 0, as transformers defaults
     ///     result:       packed last hidden states [total tokens, hidden] and per-sequence vectors
+    ///     shouldStop:   asked before every layer; true abandons the pass (`ModelError.stopped`)
     ///
     /// Reference: transformers/models/bert/modeling_bert.py, `BertModel.forward`
     /// (`BertEmbeddings`, `BertEncoder`, `BertPooler`). Sequences are packed row after row with
     /// no padding: every projection is one GEMM over the batch's real tokens and attention runs
     /// within each sequence, which equals transformers' padded batch at the real positions.
-    public func encode(tokenIDs: [[Int]], tokenTypeIDs: [[Int]]? = nil) throws -> BERTOutput {
+    public func encode(tokenIDs: [[Int]], tokenTypeIDs: [[Int]]? = nil, shouldStop: () -> Bool = { false }) throws -> BERTOutput {
         let c = configuration
         try validate(tokenIDs: tokenIDs, tokenTypeIDs: tokenTypeIDs)
         let count = tokenIDs.count
@@ -52,9 +53,10 @@ public struct BERTModel: Sendable {
         let scratch = try EncoderScratch(
             tokens: max(tokens, 1), width: width, intermediate: c.intermediateSize, longestSequence: max(longest, 1))
         // The buffers' raw pointers are used below; keep every owner alive until the end.
-        withExtendedLifetime((hidden, cls, mean, pooled, scratch)) {
+        let completed = withExtendedLifetime((hidden, cls, mean, pooled, scratch)) { () -> Bool in
             embed(tokenIDs: tokenIDs, tokenTypeIDs: tokenTypeIDs, sequences: sequences, into: hidden.pointer)
             for layer in weights.layers {
+                if shouldStop() { return false }
                 layer.forward(
                     hidden.pointer, tokens: tokens, sequences: sequences, heads: c.numAttentionHeads,
                     activation: c.hiddenAct, scratch: scratch)
@@ -75,7 +77,9 @@ public struct BERTModel: Sendable {
                 pooler.apply(cls.pointer, rows: count, into: pooled.pointer)
                 for i in 0..<(count * width) { pooled.pointer[i] = tanhf(pooled.pointer[i]) }
             }
+            return true
         }
+        guard completed else { throw ModelError.stopped }
         return BERTOutput(
             lastHiddenState: hidden.tensor, sequenceLengths: sequences.map(\.length), sequenceStarts: sequences.map(\.start),
             cls: cls.tensor, mean: mean.tensor, pooler: pooled?.tensor)
