@@ -52,6 +52,7 @@ public enum ConfigRegistry {
         ConfigKey("image_url.allowed_hosts", .string(""), "Comma-separated hosts (names or IP literals) image_url may fetch from; empty disables image_url.", check: { _ in nil }),
         ConfigKey("image_url.max_bytes", .int(10 * mebibyte), "Largest image fetched by URL.", check: ConfigKey.intRange(1...(1 << 30))),
         ConfigKey("image_url.timeout_seconds", .double(10), "Time limit of one image_url fetch, redirects included.", check: ConfigKey.positiveSeconds(max: 300)),
+        ConfigKey("image_url.max_redirects", .int(3), "Redirects one image_url fetch follows at most, each to the same scheme, host and port.", check: ConfigKey.intRange(0...10)),
 
         // Dynamic batching of model calls.
         ConfigKey("batching.max_batch_size", .int(32), "Largest model batch formed from concurrent requests.", check: ConfigKey.intRange(1...4096)),
