@@ -1,4 +1,5 @@
 import Numerics
+import Retrieval
 
 /// Every knob the service has. config/adaptclip.json and config/README.md are tested against
 /// this list, so a knob cannot exist undocumented.
@@ -40,6 +41,9 @@ public enum ConfigRegistry {
         ConfigKey("limits.max_inputs_per_request", .int(64), "Most texts or images in one embeddings/score request.", check: ConfigKey.intRange(1...10_000)),
         ConfigKey("limits.max_labels", .int(256), "Most labels in one classify request.", check: ConfigKey.intRange(1...100_000)),
         ConfigKey("limits.max_search_results", .int(100), "Largest k of one search request.", check: ConfigKey.intRange(1...10_000)),
+        ConfigKey("limits.max_filter_keys", .int(MetadataFilterLimits.default.maxKeys), "Most metadata keys in one search filter.", check: ConfigKey.intRange(1...MetadataFilterLimits.ceiling.maxKeys)),
+        ConfigKey("limits.max_filter_key_bytes", .int(MetadataFilterLimits.default.maxKeyBytes), "Longest metadata key in a search filter, in UTF-8 bytes.", check: ConfigKey.intRange(1...MetadataFilterLimits.ceiling.maxKeyBytes)),
+        ConfigKey("limits.max_filter_value_bytes", .int(MetadataFilterLimits.default.maxValueBytes), "Longest string value in a search filter, in UTF-8 bytes.", check: ConfigKey.intRange(1...MetadataFilterLimits.ceiling.maxValueBytes)),
 
         // The vector index (docs/retrieval.md explains the trade-offs).
         ConfigKey("index.flat_limit", .int(100_000), "Up to this many vectors the index is exact (Flat); above it, index.approximate_factory.", check: ConfigKey.intRange(0...1_000_000_000)),

@@ -32,18 +32,7 @@ enum SearchRoute {
         if let minScore, !(-1...1).contains(minScore) {
             throw APIError.invalidField("min_score", "'min_score' is a cosine similarity between -1 and 1, got \(minScore)")
         }
-        var filter: MetadataFilter = [:]
-        if let object = try reader.object("filter") {
-            for (key, value) in object.members {
-                switch value {
-                case .array, .object:
-                    throw APIError.invalidField("filter.\(key)", "'filter.\(key)' must be a string, number, boolean or null")
-                default:
-                    guard !key.contains("\"") else { throw APIError.invalidField("filter.\(key)", "metadata keys cannot contain '\"'") }
-                    filter[key] = value.storedValue
-                }
-            }
-        }
+        let filter = try SearchFilter.read(reader, limits: context.configuration.filterLimits)
         if let model = try reader.string("model"), model != context.engine.modelName {
             throw APIError(status: 404, code: "model-not-found", title: "Unknown model",
                            detail: "model '\(model)' is not served here; this server serves '\(context.engine.modelName)'", field: "model")
@@ -82,7 +71,13 @@ enum SearchRoute {
             throw APIError.invalidField("image", "give either 'query' or 'image', not both")
         }
 
-        let hits = try collection.store.search(vector, k: k, filter: filter)
+        let found: [SearchHit]
+        do {
+            found = try collection.store.search(vector, k: k, filter: filter)
+        } catch let refusal as MetadataFilterRefusal {
+            throw SearchFilter.problem(refusal)
+        }
+        let hits = found
             .filter { minScore == nil || Double($0.score) >= minScore! }
             .map { Response.Hit(id: $0.item.id, score: $0.score, uri: $0.item.uri, caption: $0.item.caption, metadata: $0.item.metadata) }
         return try .encoded(Response(model: context.engine.modelName, lang: lang, producer: producer, hits: hits))
