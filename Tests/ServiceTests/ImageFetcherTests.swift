@@ -85,6 +85,14 @@ import Testing
         }
     }
 
+    @Test func aStalledHostIsCutOffAtTheFetchTimeLimit() async throws {
+        try await withImageHosts { hosts in
+            let error = await Self.refusal("\(hosts.base)/stalled", Self.policy(timeout: 0.3))
+            #expect(error?.status == 422)
+            #expect(error?.detail.contains("longer than image_url.timeout_seconds (0.3 s)") == true, "\(error?.detail ?? "")")
+        }
+    }
+
     @Test func anErrorStatusIsReportedWithoutItsBody() async throws {
         try await withImageHosts { hosts in
             let error = await Self.refusal("\(hosts.base)/secret-404", Self.policy())

@@ -71,6 +71,14 @@ final class ImageHostServers: Sendable {
         route("/secret-404") { .text("not here: \(secret)", status: HTTPStatus(code: 404)) }
         route("/secret-text") { .text("this is no image: \(secret)") }
         route("/big-announced") { HTTPResponse(status: .ok, body: [UInt8](repeating: 7, count: 64 * 1024)) }
+        main.add(.get, "/stalled") { request in
+            counter.hit(ports.main, request.path)
+            // One chunk, then nothing for longer than any test's fetch time limit.
+            return HTTPResponse(status: .ok) { writer in
+                try await writer.write([1, 2, 3])
+                try await Task.sleep(for: .seconds(3))
+            }
+        }
         main.add(.get, "/big-stream") { request in
             counter.hit(ports.main, request.path)
             // Chunked: no length is announced, so only the receiving side's count can stop it.

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,6 +9,15 @@ import Darwin
 /// fetcher resolves a host once, checks every address and connects only to those: a second
 /// lookup could answer differently (DNS rebinding).
 enum HostResolver {
+    /// `addresses(of:)` within `timeout`, or nil when the resolver takes longer. getaddrinfo
+    /// has no timeout of its own (a dead DNS server holds it for the resolver's retries), so it
+    /// runs on a thread of its own; one that overruns is left to finish and its answer dropped.
+    static func addresses(of host: String, within timeout: Duration) -> [IPAddress]? {
+        let answer = ResolverAnswer()
+        Thread { answer.deliver(addresses(of: host)) }.start()
+        return answer.wait(timeout)
+    }
+
     /// Distinct addresses of `host` in the resolver's order; empty when it does not resolve.
     /// Blocks the calling thread for as long as the resolver takes: call it off the cooperative pool.
     static func addresses(of host: String) -> [IPAddress] {
@@ -43,5 +53,23 @@ enum HostResolver {
         default:
             return nil
         }
+    }
+}
+
+/// One resolver answer handed from the resolving thread to the waiting one.
+private final class ResolverAnswer: @unchecked Sendable {
+    private let ready = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var addresses: [IPAddress]?
+
+    func deliver(_ found: [IPAddress]) {
+        lock.withLock { addresses = found }
+        ready.signal()
+    }
+
+    func wait(_ timeout: Duration) -> [IPAddress]? {
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
+        guard ready.wait(timeout: .now() + max(0, seconds)) == .success else { return nil }
+        return lock.withLock { addresses }
     }
 }

@@ -49,7 +49,7 @@ public struct ImageFetcher: Sendable {
         let start = ContinuousClock.now
         let budget = Duration.milliseconds(Int64(policy.timeoutSeconds * 1000))
         let addresses: [IPAddress]
-        switch checkedAddresses(of: origin.host, policy: policy) {
+        switch checkedAddresses(of: origin.host, policy: policy, within: budget) {
         case .success(let checked): addresses = checked
         case .failure(let refusal): return .failure(refusal)
         }
@@ -86,8 +86,11 @@ public struct ImageFetcher: Sendable {
     }
 
     /// `host`'s addresses, each public or listed; for an IP literal, the literal itself.
-    static func checkedAddresses(of host: String, policy: ImageURLPolicy) -> Result<[IPAddress], FetchRefusal> {
-        let addresses = IPAddress(host).map { [$0] } ?? HostResolver.addresses(of: host)
+    static func checkedAddresses(of host: String, policy: ImageURLPolicy, within budget: Duration) -> Result<[IPAddress], FetchRefusal> {
+        let literal = IPAddress(host).map { [$0] }
+        guard let addresses = literal ?? HostResolver.addresses(of: host, within: budget) else {
+            return .failure(.transfer(.timedOut))
+        }
         guard !addresses.isEmpty else { return .failure(.unresolvable) }
         for address in addresses {
             if let block = InternalAddresses.block(containing: address), !policy.allows(address: address) {
