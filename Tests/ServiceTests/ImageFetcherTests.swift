@@ -89,7 +89,15 @@ import Testing
         try await withImageHosts { hosts in
             let error = await Self.refusal("\(hosts.base)/stalled", Self.policy(timeout: 0.3))
             #expect(error?.status == 422)
-            #expect(error?.detail.contains("longer than image_url.timeout_seconds (0.3 s)") == true, "\(error?.detail ?? "")")
+            #expect(error?.detail.contains("did not finish in time (image_url.timeout_seconds is 0.3 s") == true, "\(error?.detail ?? "")")
+            // The request's deadline, when earlier, stops it as well.
+            do throws(APIError) {
+                _ = try await ImageFetcher(policy: Self.policy(timeout: 60)).fetch(
+                    "\(hosts.base)/stalled", field: "image_url", deadline: .now + .milliseconds(300))
+                Issue.record("a stalled fetch finished")
+            } catch {
+                #expect(error.status == 422 && error.detail.contains("did not finish in time"), "\(error.detail)")
+            }
         }
     }
 

@@ -15,7 +15,9 @@ public struct ImageFetcher: Sendable {
 
     public init(policy: ImageURLPolicy) { self.policy = policy }
 
-    public func fetch(_ text: String, field: String) async throws(APIError) -> Data {
+    /// `deadline`: the request's, when it ends before `image_url.timeout_seconds` would; the
+    /// fetch (resolution, connection, redirects, body) stops at the earlier of the two.
+    public func fetch(_ text: String, field: String, deadline: ContinuousClock.Instant? = nil) async throws(APIError) -> Data {
         guard policy.isEnabled else {
             throw APIError.invalidField(field, "'\(field)': fetching images by URL is disabled on this server (image_url.allowed_hosts)")
         }
@@ -33,7 +35,7 @@ public struct ImageFetcher: Sendable {
         let cancellation = FetchCancellation()
         let policy = self.policy
         let outcome = await withTaskCancellationHandler {
-            await Self.onOwnThread { Self.run(url, policy: policy, cancellation: cancellation) }
+            await Self.onOwnThread { Self.run(url, policy: policy, deadline: deadline, cancellation: cancellation) }
         } onCancel: {
             cancellation.cancel()
         }
@@ -44,10 +46,13 @@ public struct ImageFetcher: Sendable {
     }
 
     /// Resolves, checks and fetches `url` and its same-origin redirects. Blocking.
-    static func run(_ url: FetchURL, policy: ImageURLPolicy, cancellation: FetchCancellation) -> Result<[UInt8], FetchRefusal> {
+    static func run(
+        _ url: FetchURL, policy: ImageURLPolicy, deadline: ContinuousClock.Instant? = nil, cancellation: FetchCancellation
+    ) -> Result<[UInt8], FetchRefusal> {
         let origin = url.origin
         let start = ContinuousClock.now
-        let budget = Duration.milliseconds(Int64(policy.timeoutSeconds * 1000))
+        var budget = Duration.milliseconds(Int64(policy.timeoutSeconds * 1000))
+        if let deadline { budget = min(budget, deadline - start) }
         let addresses: [IPAddress]
         switch checkedAddresses(of: origin.host, policy: policy, within: budget) {
         case .success(let checked): addresses = checked
@@ -151,7 +156,7 @@ enum FetchRefusal: Error, Equatable {
         case .status(let code):
             "\(origin.host) answered HTTP \(code)"
         case .transfer(.timedOut):
-            "fetching from \(origin.host) took longer than image_url.timeout_seconds (\(policy.timeoutSeconds) s)"
+            "fetching from \(origin.host) did not finish in time (image_url.timeout_seconds is \(policy.timeoutSeconds) s; the request's deadline may be earlier)"
         case .transfer(.cancelled):
             "the request was cancelled while fetching from \(origin.host)"
         case .transfer(.unpinnedAddress):
