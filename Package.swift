@@ -27,6 +27,11 @@ let package = Package(
         .systemLibrary(
             name: "CImageCodecs", path: "Sources/C/CImageCodecs", pkgConfig: "libpng",
             providers: [.apt(["libturbojpeg0-dev", "libpng-dev", "libwebp-dev"])]),
+        // libcurl for image_url fetches: unlike URLSession it can pin the checked address
+        // (CURLOPT_RESOLVE) and show the fetcher every address it connects to.
+        .systemLibrary(
+            name: "CCurl", path: "Sources/C/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
         // C++ over Debian's static libfaiss, exposing a C API (no exception crosses it).
         .target(
             name: "CFaissShim", path: "Sources/C/CFaissShim",
@@ -58,7 +63,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Digests",
+                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Digests", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),

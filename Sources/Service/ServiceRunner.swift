@@ -71,7 +71,7 @@ public enum ServiceRunner {
             context.logger.notice("restored the active adapter", metadata: ["adapter": "\(record.name)@\(record.version)", "path": "\(record.path)"])
         } catch {
             context.logger.warning("could not restore the last active adapter; keeping the configured one", metadata: [
-                "adapter": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(error)",
+                "adapter": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(LogText.bounded(error))",
             ])
         }
     }
@@ -89,7 +89,7 @@ public enum ServiceRunner {
             return AdapterRegistry.Entry(adapter: .domain(adapter), path: record.path, loadedAt: Date())
         } catch {
             logger.warning("could not restore the last active domain adapter; serving without one", metadata: [
-                "adapter": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(error)",
+                "adapter": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(LogText.bounded(error))",
             ])
             return nil
         }

@@ -83,7 +83,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         #expect(both.first?.item.id == ids[0])
         #expect(try store.search(items[0].embedding, k: 5, filter: ["color": .string("green")]).isEmpty)
         #expect(try store.search(items[0].embedding, k: 5, filter: ["year": .string("2000")]).isEmpty)
-        #expect(throws: StoreError.self) { try store.search(items[0].embedding, k: 5, filter: ["color": .array([])]) }
+        #expect(throws: MetadataFilterRefusal.valueNotScalar(key: "color")) { try store.search(items[0].embedding, k: 5, filter: ["color": .array([])]) }
         try store.close()
     }
 

@@ -66,7 +66,8 @@ public struct AdapterManifest: Sendable, Equatable {
         let baseID = try base.nonEmptyString("id")
         let modelType = try base.nonEmptyString("model_type")
         guard modelType == "bert" else {
-            throw base.fail("model_type", "\(JSONValue.pythonQuoted(modelType)) is not supported (expected \"bert\")")
+            throw base.fail(
+                "model_type", "\(JSONValue.pythonQuoted(modelType)) is not supported (expected \"bert\")", requirement: "must be \"bert\"")
         }
         baseEncoder = BaseEncoder(id: baseID, modelType: modelType, hiddenSize: try base.positiveInteger("hidden_size"))
 

@@ -8,16 +8,12 @@ import Foundation
 enum AdapterManifestCommon {
     static let weightDTypes: [SafeTensorsDType] = [.f32, .f16, .bf16]
 
-    /// `<directory>/adapter.json`'s bytes, or `adapter.json: file: not found in <dir>`.
+    /// `<directory>/adapter.json`'s bytes, or `adapter.json: file: not found in <dir>`; a
+    /// symbolic link, anything but a regular file, or a file over
+    /// `AdapterCheckpointFile.maximumManifestBytes` is refused before it is read.
     static func read(directory: URL) throws(AdapterCheckpointError) -> Data {
-        let url = directory.appendingPathComponent(AdapterManifest.fileName)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let data = FileManager.default.contents(atPath: url.path)
-        else {
-            throw .manifest("file", "not found in \(directory.path)")
-        }
-        return data
+        let file = try AdapterCheckpointFile(directory: directory, name: AdapterManifest.fileName)
+        return Data(try file.readAll(limit: AdapterCheckpointFile.maximumManifestBytes))
     }
 
     /// The rest of check 1 (UTF-8 JSON, an object at the top) and check 2 (format_version).
@@ -38,7 +34,8 @@ enum AdapterManifestCommon {
         let version = try m.value("format_version")
         guard case .integer(AdapterManifest.formatVersion) = version else {
             throw .manifest(
-                "format_version", "unsupported value \(version.pythonDescription) (this loader reads \(AdapterManifest.formatVersion))")
+                "format_version", "unsupported value \(version.pythonDescription) (this loader reads \(AdapterManifest.formatVersion))",
+                requirement: "must be \(AdapterManifest.formatVersion) (the format this loader reads)")
         }
         return m
     }
@@ -48,9 +45,8 @@ enum AdapterManifestCommon {
         let w = try m.section("weights", keys: ["file", "sha256", "dtype"])
         let file = try w.nonEmptyString("file")
         guard file == AdapterManifest.weightsFileName else {
-            throw w.fail(
-                "file",
-                "must be \"\(AdapterManifest.weightsFileName)\" (a file beside adapter.json), got \(JSONValue.pythonQuoted(file))")
+            let rule = "must be \"\(AdapterManifest.weightsFileName)\" (a file beside adapter.json)"
+            throw w.fail("file", "\(rule), got \(JSONValue.pythonQuoted(file))", requirement: rule)
         }
         let sha256 = try w.nonEmptyString("sha256")
         guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
@@ -58,8 +54,8 @@ enum AdapterManifestCommon {
         }
         let dtypeName = try w.nonEmptyString("dtype")
         guard let dtype = SafeTensorsDType(rawValue: dtypeName), weightDTypes.contains(dtype) else {
-            throw w.fail(
-                "dtype", "unknown value \(JSONValue.pythonQuoted(dtypeName)) (one of \(weightDTypes.map(\.rawValue).joined(separator: ", ")))")
+            let choices = weightDTypes.map(\.rawValue).joined(separator: ", ")
+            throw w.fail("dtype", "unknown value \(JSONValue.pythonQuoted(dtypeName)) (one of \(choices))", requirement: "must be one of \(choices)")
         }
         return AdapterManifest.Weights(file: file, sha256: sha256, dtype: dtype)
     }

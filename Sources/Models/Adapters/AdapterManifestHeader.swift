@@ -10,11 +10,12 @@ extension AdapterManifestCommon {
     ) throws(AdapterCheckpointError) -> (fields: AdapterManifestReader, name: String, version: String) {
         let m = try root(json: data)
         let found = try m.nonEmptyString("kind")
+        let rule = "must be \"\(kind)\" for this loader"
         if otherKinds.contains(found) {
-            throw .manifest("kind", "\(JSONValue.pythonQuoted(found)) is not a \(kind) adapter (expected \"\(kind)\")")
+            throw .manifest("kind", "\(JSONValue.pythonQuoted(found)) is not a \(kind) adapter (expected \"\(kind)\")", requirement: rule)
         }
         guard found == kind else {
-            throw .manifest("kind", "unknown kind \(JSONValue.pythonQuoted(found)) (expected \"\(kind)\")")
+            throw .manifest("kind", "unknown kind \(JSONValue.pythonQuoted(found)) (expected \"\(kind)\")", requirement: rule)
         }
         try m.requireExactly(topLevelKeys)
         return (m, try m.nonEmptyString("name"), try m.nonEmptyString("version"))

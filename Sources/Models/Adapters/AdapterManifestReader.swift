@@ -8,7 +8,16 @@ struct AdapterManifestReader {
 
     func path(_ key: String) -> String { prefix + key }
 
+    /// A refusal of `key` whose detail quotes nothing from the file.
     func fail(_ key: String, _ detail: String) -> AdapterCheckpointError { .manifest(path(key), detail) }
+
+    /// A refusal of `key` whose detail quotes the file; `requirement` says it without.
+    func fail(_ key: String, _ detail: String, requirement: String) -> AdapterCheckpointError {
+        .manifest(path(key), detail, requirement: requirement)
+    }
+
+    /// This section's path for refusals that cannot name a key read from the file.
+    var sectionName: String { prefix.isEmpty ? "(top level)" : String(prefix.dropLast()) }
 
     /// Each required key present (in the table's order), then no other key than those and the
     /// `optional` ones (in sorted order, so the first unknown key reported does not depend on a
@@ -16,7 +25,11 @@ struct AdapterManifestReader {
     func requireExactly(_ keys: [String], optional: [String] = []) throws(AdapterCheckpointError) {
         for key in keys where fields[key] == nil { throw fail(key, "missing") }
         for key in fields.keys.sorted(by: pythonOrder) where !keys.contains(key) && !optional.contains(key) {
-            throw fail(key, "unknown field")
+            // The key is the file's text: the redacted form names the section and what it allows.
+            throw .manifest(
+                path(key), "unknown field",
+                requirement: "holds a field that is not part of the format (allowed: \((keys + optional).joined(separator: ", ")))",
+                redactedField: sectionName)
         }
     }
 
@@ -36,7 +49,7 @@ struct AdapterManifestReader {
     func nonEmptyString(_ key: String) throws(AdapterCheckpointError) -> String {
         let value = try value(key)
         guard case .string(let text) = value, !text.isEmpty else {
-            throw fail(key, "must be a non-empty string, got \(value.pythonDescription)")
+            throw fail(key, "must be a non-empty string, got \(value.pythonDescription)", requirement: "must be a non-empty string")
         }
         return text
     }
@@ -44,7 +57,7 @@ struct AdapterManifestReader {
     func positiveInteger(_ key: String) throws(AdapterCheckpointError) -> Int {
         let value = try value(key)
         guard case .integer(let number) = value, number > 0 else {
-            throw fail(key, "must be an integer > 0, got \(value.pythonDescription)")
+            throw fail(key, "must be an integer > 0, got \(value.pythonDescription)", requirement: "must be an integer > 0")
         }
         return number
     }
@@ -52,7 +65,7 @@ struct AdapterManifestReader {
     func count(_ key: String) throws(AdapterCheckpointError) -> Int {
         let value = try value(key)
         guard case .integer(let number) = value, number >= 0 else {
-            throw fail(key, "must be an integer >= 0, got \(value.pythonDescription)")
+            throw fail(key, "must be an integer >= 0, got \(value.pythonDescription)", requirement: "must be an integer >= 0")
         }
         return number
     }
@@ -63,8 +76,8 @@ struct AdapterManifestReader {
     {
         let text = try nonEmptyString(key)
         guard let choice = Choice(rawValue: text) else {
-            throw fail(
-                key, "unknown value \(JSONValue.pythonQuoted(text)) (one of \(Choice.allCases.map(\.rawValue).joined(separator: ", ")))")
+            let choices = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw fail(key, "unknown value \(JSONValue.pythonQuoted(text)) (one of \(choices))", requirement: "must be one of \(choices)")
         }
         return choice
     }

@@ -23,23 +23,40 @@ struct AdapterSafeTensorsLayout {
 
     static let dtypes: [SafeTensorsDType] = [.bf16, .f16, .f32]
 
+    /// Largest header read: an adapter's is a few kilobytes (about a hundred bytes a tensor);
+    /// the bound keeps a hostile length from being read and parsed.
+    static let maximumHeaderBytes = 1 << 20
+
     let entries: [String: Entry]
     /// Offset of the data section in the file.
     let dataStart: Int
 
-    init(bytes: UnsafeRawBufferPointer, file: String = AdapterManifest.weightsFileName) throws(AdapterCheckpointError) {
+    /// Reads the header only (8 bytes, then at most `maximumHeaderBytes`) and checks every
+    /// entry's offsets against the file's size before any tensor byte is read.
+    init(file: AdapterCheckpointFile) throws(AdapterCheckpointError) {
         func fail(_ field: String, _ detail: String) -> AdapterCheckpointError {
-            AdapterCheckpointError(file: file, field: field, detail: detail)
+            AdapterCheckpointError(file: file.name, field: field, detail: detail)
         }
-        guard bytes.count >= 8 else {
-            throw fail("header", "file is \(bytes.count) bytes, shorter than the 8-byte header length")
+        /// A refusal of a tensor the file names: the redacted form does not repeat the name.
+        func failTensor(_ name: String, _ detail: String, requirement: String) -> AdapterCheckpointError {
+            AdapterCheckpointError(file: file.name, field: "tensor \(name)", detail: detail, requirement: requirement, redactedField: "tensor")
         }
-        let headerLength = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
-        guard headerLength <= UInt64(bytes.count - 8) else {
-            throw fail("header", "header length \(headerLength) runs past the end of the file (\(bytes.count) bytes): file truncated")
+        let size = file.size
+        guard size >= 8 else {
+            throw fail("header", "file is \(size) bytes, shorter than the 8-byte header length")
+        }
+        let headerLength = try file.read(offset: 0, count: 8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard headerLength <= UInt64(size - 8) else {
+            throw AdapterCheckpointError(
+                file: file.name, field: "header",
+                detail: "header length \(headerLength) runs past the end of the file (\(size) bytes): file truncated",
+                requirement: "header length must fit inside the file: file truncated")
+        }
+        guard headerLength <= UInt64(Self.maximumHeaderBytes) else {
+            throw fail("header", "header length \(headerLength) exceeds the \(Self.maximumHeaderBytes)-byte limit")
         }
         dataStart = 8 + Int(headerLength)
-        let headerBytes = bytes[8..<dataStart]
+        let headerBytes = try file.read(offset: 8, count: Int(headerLength))
         let header: JSONValue
         do {
             guard String(validating: headerBytes, as: UTF8.self) != nil else {
@@ -51,42 +68,55 @@ struct AdapterSafeTensorsLayout {
         }
         guard let fields = header.object else { throw fail("header", "is not a JSON object") }
 
-        let dataLength = bytes.count - dataStart
+        let dataLength = size - dataStart
         var entries: [String: Entry] = [:]
         for name in fields.keys.sorted(by: pythonOrder) where name != "__metadata__" {
-            let field = "tensor \(name)"
-            guard let entry = fields[name]?.object else { throw fail(field, "header entry is not an object") }
+            guard let entry = fields[name]?.object else {
+                throw failTensor(name, "header entry is not an object", requirement: "every header entry must be an object")
+            }
             let dtypeValue = entry["dtype"] ?? .null
             guard case .string(let dtypeName) = dtypeValue, let dtype = SafeTensorsDType(rawValue: dtypeName),
                 Self.dtypes.contains(dtype)
             else {
-                throw fail(field, "dtype \(dtypeValue.pythonDescription) is not one of [\(Self.dtypes.map(\.rawValue).joined(separator: ", "))]")
+                let choices = "[\(Self.dtypes.map(\.rawValue).joined(separator: ", "))]"
+                throw failTensor(name, "dtype \(dtypeValue.pythonDescription) is not one of \(choices)", requirement: "dtype must be one of \(choices)")
             }
             let shapeValue = entry["shape"] ?? .null
             guard let shape = Self.counts(shapeValue) else {
-                throw fail(field, "shape \(shapeValue.pythonDescription) is not a list of non-negative integers")
+                throw failTensor(
+                    name, "shape \(shapeValue.pythonDescription) is not a list of non-negative integers",
+                    requirement: "shape must be a list of non-negative integers")
             }
             let offsetsValue = entry["data_offsets"] ?? .null
             guard let offsets = Self.counts(offsetsValue), offsets.count == 2, offsets[0] <= offsets[1] else {
-                throw fail(field, "data_offsets \(offsetsValue.pythonDescription) is not [begin, end] with begin <= end")
+                throw failTensor(
+                    name, "data_offsets \(offsetsValue.pythonDescription) is not [begin, end] with begin <= end",
+                    requirement: "data_offsets must be [begin, end] with begin <= end")
             }
             let (begin, end) = (offsets[0], offsets[1])
             let needed = Tensor.byteCount(shape: shape, elementSize: dtype.byteSize)
             guard needed == end - begin else {
-                throw fail(field, "data_offsets span \(end - begin) bytes but \(dtype.rawValue) \(shape) needs \(needed.map(String.init) ?? "more than Int.max")")
+                throw failTensor(
+                    name, "data_offsets span \(end - begin) bytes but \(dtype.rawValue) \(shape) needs \(needed.map(String.init) ?? "more than Int.max")",
+                    requirement: "data_offsets must span the bytes its dtype and shape need")
             }
             guard end <= dataLength else {
-                throw fail(field, "data ends at byte \(end) but the data section has only \(dataLength) bytes: file truncated")
+                throw failTensor(
+                    name, "data ends at byte \(end) but the data section has only \(dataLength) bytes: file truncated",
+                    requirement: "data_offsets must lie inside the data section: file truncated")
             }
             entries[name] = Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end)
         }
         let covered = entries.values.map(\.end).max() ?? 0
         guard covered == dataLength else {
-            throw fail("data", "data section is \(dataLength) bytes but the tensors cover \(covered)")
+            throw AdapterCheckpointError(
+                file: file.name, field: "data", detail: "data section is \(dataLength) bytes but the tensors cover \(covered)",
+                requirement: "the tensors must cover the data section exactly")
         }
         let ordered = entries.values.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
         for (previous, current) in zip(ordered, ordered.dropFirst()) where current.begin < previous.end {
-            throw fail("tensor \(current.name)", "data_offsets overlap tensor \(previous.name)")
+            throw failTensor(
+                current.name, "data_offsets overlap tensor \(previous.name)", requirement: "data_offsets must not overlap another tensor's")
         }
         self.entries = entries
     }

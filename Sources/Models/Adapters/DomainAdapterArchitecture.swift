@@ -45,11 +45,13 @@ public struct DomainAdapterArchitecture: Sendable, Equatable {
                 if layers.count != items.count { layers = [] }
             }
             guard !layers.isEmpty else {
-                throw s.fail("layers", "must be a non-empty list of integers >= 0, got \(layersValue.pythonDescription)")
+                throw s.fail(
+                    "layers", "must be a non-empty list of integers >= 0, got \(layersValue.pythonDescription)",
+                    requirement: "must be a non-empty list of integers >= 0")
             }
             var seen = Set<Int>()
             for layer in layers where !seen.insert(layer).inserted {
-                throw s.fail("layers", "layer \(layer) is listed twice")
+                throw s.fail("layers", "layer \(layer) is listed twice", requirement: "must list each layer once")
             }
             self.layers = layers
             width = try s.positiveInteger("width")
@@ -58,7 +60,7 @@ public struct DomainAdapterArchitecture: Sendable, Equatable {
             switch scaleValue {
             case .integer(let value): scale = Double(value)
             case .number(let value) where value.isFinite: scale = value
-            default: throw s.fail("scale", "must be a finite number, got \(scaleValue.pythonDescription)")
+            default: throw s.fail("scale", "must be a finite number, got \(scaleValue.pythonDescription)", requirement: "must be a finite number")
             }
         }
     }

@@ -35,7 +35,7 @@ public struct DomainAdapterHost: Sendable, Equatable {
              "the loaded CLIP model's projection_dim"),
         ]
         for (field, found, expected, what) in checks where found != expected {
-            throw .manifest(field, "\(found.pythonDescription) does not match \(what) (\(expected.pythonDescription))")
+            throw .mismatch(field, found: found, expected: expected, what: what)
         }
         for tower in DomainAdapterArchitecture.Tower.allCases {
             guard let side = manifest.architecture.side(tower) else { continue }
@@ -43,12 +43,14 @@ public struct DomainAdapterHost: Sendable, Equatable {
             let name = tower.rawValue
             guard side.width == width else {
                 throw .manifest(
-                    "architecture.\(name).width", "\(side.width) does not match the loaded CLIP model's \(name) hidden_size (\(width))")
+                    "architecture.\(name).width", "\(side.width) does not match the loaded CLIP model's \(name) hidden_size (\(width))",
+                    requirement: "must match the loaded CLIP model's \(name) hidden_size (\(width))")
             }
             if let layer = side.layers.first(where: { $0 >= depth }) {
                 throw .manifest(
                     "architecture.\(name).layers",
-                    "layer \(layer) is out of range for the loaded CLIP model's \(name) encoder (\(depth) layers)")
+                    "layer \(layer) is out of range for the loaded CLIP model's \(name) encoder (\(depth) layers)",
+                    requirement: "must list layers below the loaded CLIP model's \(name) encoder depth (\(depth) layers)")
             }
         }
     }

@@ -44,28 +44,32 @@ public struct LanguageAdapterArchitecture: Sendable, Equatable {
         intermediateSize = try a.count("intermediate_size")
         if numLayers > 0 {
             guard numHeads > 0, adapterWidth % numHeads == 0 else {
-                throw a.fail("num_heads", "\(numHeads) does not divide architecture.adapter_width \(adapterWidth)")
+                throw a.fail(
+                    "num_heads", "\(numHeads) does not divide architecture.adapter_width \(adapterWidth)",
+                    requirement: "must be > 0 and divide architecture.adapter_width")
             }
             guard intermediateSize > 0 else {
-                throw a.fail("intermediate_size", "must be > 0 when architecture.num_layers is \(numLayers)")
+                throw a.fail(
+                    "intermediate_size", "must be > 0 when architecture.num_layers is \(numLayers)",
+                    requirement: "must be > 0 when architecture.num_layers is not 0")
             }
         } else {
             for (key, value) in [("num_heads", numHeads), ("intermediate_size", intermediateSize)] where value != 0 {
-                throw a.fail(key, "must be 0 when architecture.num_layers is 0, got \(value)")
+                throw a.fail(key, "must be 0 when architecture.num_layers is 0, got \(value)", requirement: "must be 0 when architecture.num_layers is 0")
             }
         }
         let eps = try a.value("layer_norm_eps")
         switch eps {
         case .integer(let value) where value > 0 && value < 1: layerNormEps = Double(value)
         case .number(let value) where value > 0 && value < 1: layerNormEps = value
-        default: throw a.fail("layer_norm_eps", "must be a number in (0, 1), got \(eps.pythonDescription)")
+        default: throw a.fail("layer_norm_eps", "must be a number in (0, 1), got \(eps.pythonDescription)", requirement: "must be a number in (0, 1)")
         }
         normPosition = try a.choice("norm_position", of: NormPosition.self)
         pooling = try a.choice("pooling", of: Pooling.self)
         activation = try a.choice("activation", of: ActivationName.self)
         let final = try a.value("final_layer_norm")
         guard case .bool(let flag) = final else {
-            throw a.fail("final_layer_norm", "must be true or false, got \(final.pythonDescription)")
+            throw a.fail("final_layer_norm", "must be true or false, got \(final.pythonDescription)", requirement: "must be true or false")
         }
         finalLayerNorm = flag
     }

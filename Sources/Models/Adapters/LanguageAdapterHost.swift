@@ -39,7 +39,7 @@ public struct LanguageAdapterHost: Sendable, Equatable {
              "the loaded CLIP model's projection_dim"),
         ]
         for (field, found, expected, what) in checks where found != expected {
-            throw .manifest(field, "\(found.pythonDescription) does not match \(what) (\(expected.pythonDescription))")
+            throw .mismatch(field, found: found, expected: expected, what: what)
         }
     }
 }

@@ -56,10 +56,12 @@ public enum PromptArchitecture: Sendable, Equatable {
             switch eps {
             case .integer(let value) where value > 0 && value < 1: layerNormEps = Double(value)
             case .number(let value) where value > 0 && value < 1: layerNormEps = value
-            default: throw a.fail("layer_norm_eps", "must be a number in (0, 1), got \(eps.pythonDescription)")
+            default: throw a.fail("layer_norm_eps", "must be a number in (0, 1), got \(eps.pythonDescription)", requirement: "must be a number in (0, 1)")
             }
             guard textHiddenSize % heads == 0 else {
-                throw a.fail("num_heads", "\(heads) does not divide clip.text_hidden_size \(textHiddenSize)")
+                throw a.fail(
+                    "num_heads", "\(heads) does not divide clip.text_hidden_size \(textHiddenSize)",
+                    requirement: "must divide clip.text_hidden_size")
             }
             self = .structured(
                 nGeneral: nGeneral, nInstance: nInstance, numHeads: heads, layerNormEps: layerNormEps, classSuffix: try Self.suffix(a))
@@ -69,7 +71,9 @@ public enum PromptArchitecture: Sendable, Equatable {
     /// Any string, the empty one included (no suffix).
     private static func suffix(_ a: AdapterManifestReader) throws(AdapterCheckpointError) -> String {
         let value = try a.value("class_suffix")
-        guard case .string(let text) = value else { throw a.fail("class_suffix", "must be a string, got \(value.pythonDescription)") }
+        guard case .string(let text) = value else {
+            throw a.fail("class_suffix", "must be a string, got \(value.pythonDescription)", requirement: "must be a string")
+        }
         return text
     }
 

@@ -31,7 +31,7 @@ public struct PromptHost: Sendable, Equatable {
              "the loaded CLIP model's vision hidden_size"),
         ]
         for (field, found, expected, what) in checks where found != expected {
-            throw .manifest(field, "\(found.pythonDescription) does not match \(what) (\(expected.pythonDescription))")
+            throw .mismatch(field, found: found, expected: expected, what: what)
         }
     }
 }

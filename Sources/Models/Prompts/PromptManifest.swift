@@ -43,11 +43,12 @@ public struct PromptManifest: Sendable, Equatable {
         let m = try AdapterManifestCommon.root(json: data)
         // 3. kind
         let kind = try m.nonEmptyString("kind")
+        let rule = "must be \"prompt\" for this loader"
         if Self.otherKinds.contains(kind) {
-            throw .manifest("kind", "\(JSONValue.pythonQuoted(kind)) is not a prompt (expected \"prompt\")")
+            throw .manifest("kind", "\(JSONValue.pythonQuoted(kind)) is not a prompt (expected \"prompt\")", requirement: rule)
         }
         guard kind == Self.kind else {
-            throw .manifest("kind", "unknown kind \(JSONValue.pythonQuoted(kind)) (expected \"prompt\")")
+            throw .manifest("kind", "unknown kind \(JSONValue.pythonQuoted(kind)) (expected \"prompt\")", requirement: rule)
         }
         // 4. top-level keys; 5. name, version
         try m.requireExactly(Self.topLevelKeys)
@@ -73,7 +74,9 @@ public struct PromptManifest: Sendable, Equatable {
                     if case .string(let s) = item, !s.isEmpty { s } else { nil }
                 }), names.count == items.count
             else {
-                throw t.fail("labels", "must be a non-empty list of non-empty strings, got \(labels.pythonDescription)")
+                throw t.fail(
+                    "labels", "must be a non-empty list of non-empty strings, got \(labels.pythonDescription)",
+                    requirement: "must be a non-empty list of non-empty strings")
             }
             task = Task(name: taskName, labels: names)
         }

@@ -145,7 +145,8 @@ public final class ImageStore: @unchecked Sendable {
     // MARK: reads
 
     /// The `k` stored items most similar to `query` (cosine), optionally restricted to items
-    /// whose metadata matches `filter` exactly. Never returns an item whose row is gone.
+    /// whose metadata matches `filter` exactly (a filter past `MetadataFilterLimits.ceiling`
+    /// throws `MetadataFilterRefusal`). Never returns an item whose row is gone.
     public func search(_ query: [Float], k: Int, filter: MetadataFilter = [:]) throws -> [SearchHit] {
         guard k > 0 else { throw StoreError.invalidArgument("k must be positive, got \(k)") }
         let unit = try Self.unitVector(query, dimension: space.dimension, label: "query")

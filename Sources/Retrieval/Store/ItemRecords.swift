@@ -93,13 +93,15 @@ enum ItemRecords {
         try db.query("SELECT \(itemColumns) FROM items WHERE id = ?", [.integer(id)]).first.map(storedItem)
     }
 
-    /// Ids of the space's items whose metadata matches every condition exactly.
+    /// Ids of the space's items whose metadata matches every condition exactly. Throws
+    /// `MetadataFilterRefusal` for a filter past `MetadataFilterLimits.ceiling` or with a key
+    /// that cannot be a path label, before any SQL is built.
     static func ids(_ db: SQLiteConnection, spaceID: Int64, matching filter: MetadataFilter) throws -> [Int64] {
+        try MetadataFilterRules.check(filter, limits: .ceiling)
         var conditions: [String] = []
         var bindings: [SQLiteValue] = [.integer(spaceID)]
         for (key, value) in filter.sorted(by: { $0.key < $1.key }) {
-            guard !key.contains("\"") else { throw StoreError.invalidArgument("metadata key \(key) contains a double quote") }
-            let path = SQLiteValue.text("$.\"\(key)\"")
+            let path = SQLiteValue.text(MetadataFilterRules.path(of: key))
             let types: (String, String)
             let expected: SQLiteValue
             switch value {
@@ -107,7 +109,7 @@ enum ItemRecords {
             case .number(let n): types = ("integer", "real"); expected = .real(n)
             case .bool(let b): types = (b ? "true" : "false", b ? "true" : "false"); expected = .null
             case .null: types = ("null", "null"); expected = .null
-            case .array, .object: throw StoreError.invalidArgument("metadata filter on \(key) must be a string, number, boolean or null")
+            case .array, .object: throw MetadataFilterRefusal.valueNotScalar(key: key)
             }
             conditions.append("json_type(metadata, ?) IN (?, ?) AND (? IS NULL OR json_extract(metadata, ?) = ?)")
             bindings += [path, .text(types.0), .text(types.1), expected, path, expected]

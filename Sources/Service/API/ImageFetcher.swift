@@ -1,180 +1,170 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// Fetches `image_url` members under an `ImageURLPolicy`: listed hosts only, addresses checked
-/// after name resolution (a listed name that resolves into loopback or a private network is
-/// refused unless that address is listed too), redirects only to the same host, a byte limit
-/// enforced while receiving, and a time limit on the whole fetch.
+/// Fetches `image_url` members under an `ImageURLPolicy`:
+/// - the URL is http or https on a listed host (`image_url.allowed_hosts`);
+/// - the host name is resolved once; every address it resolves to must be public, or listed
+///   itself, and the transfer connects to those checked addresses only (`PinnedTransfer`);
+/// - a redirect is followed only to the same origin — scheme, host and effective port (80 and
+///   443 when the URL gives none) — at most `image_url.max_redirects` times;
+/// - at most `image_url.max_bytes` are received, within `image_url.timeout_seconds` for the
+///   whole fetch, redirects included.
+/// Error details name the URL's own host and the rule broken; they never quote anything the
+/// remote host sent (not a redirect target, not a body).
 public struct ImageFetcher: Sendable {
     public let policy: ImageURLPolicy
 
     public init(policy: ImageURLPolicy) { self.policy = policy }
 
-    public func fetch(_ text: String, field: String) async throws(APIError) -> Data {
+    /// `deadline`: the request's, when it ends before `image_url.timeout_seconds` would; the
+    /// fetch (resolution, connection, redirects, body) stops at the earlier of the two.
+    public func fetch(_ text: String, field: String, deadline: ContinuousClock.Instant? = nil) async throws(APIError) -> Data {
         guard policy.isEnabled else {
             throw APIError.invalidField(field, "'\(field)': fetching images by URL is disabled on this server (image_url.allowed_hosts)")
         }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host?.lowercased(), !host.isEmpty else {
-            throw APIError.invalidField(field, "'\(field)' must be an http or https URL")
+        let url: FetchURL
+        do {
+            url = try FetchURL(text)
+        } catch {
+            throw APIError.invalidField(field, "'\(field)' " + Self.explain(error))
         }
-        guard policy.allowedHosts.contains(host) else {
-            throw APIError.invalidField(field, "'\(field)': host \(host) is not in image_url.allowed_hosts")
+        guard policy.allows(host: url.origin.host) else {
+            throw APIError.invalidField(field, "'\(field)': host \(url.origin.host) is not in image_url.allowed_hosts")
         }
-        let addresses = Self.resolve(host)
-        guard !addresses.isEmpty else { throw APIError.invalidField(field, "'\(field)': host \(host) does not resolve") }
-        for address in addresses where Self.isInternal(address) && !policy.allowedHosts.contains(address) {
-            throw APIError.invalidField(
-                field, "'\(field)': \(host) resolves to the internal address \(address), which is not allow-listed")
+        // Resolution and the transfers block: they run on a thread of their own, never on the
+        // cooperative threads that serve other requests.
+        let cancellation = FetchCancellation()
+        let policy = self.policy
+        let outcome = await withTaskCancellationHandler {
+            await Self.onOwnThread { Self.run(url, policy: policy, deadline: deadline, cancellation: cancellation) }
+        } onCancel: {
+            cancellation.cancel()
         }
-        let outcome = await Download.run(url: url, host: host, maxBytes: policy.maxBytes, timeout: policy.timeoutSeconds)
         switch outcome {
-        case .success(let data): return data
-        case .tooLarge:
-            throw APIError(status: 413, code: "image-too-large", title: "Image too large",
-                           detail: "'\(field)': the image at \(host) is larger than \(policy.maxBytes) bytes", field: field)
-        case .failed(let reason):
-            throw APIError(status: 422, code: "image-url-failed", title: "Image URL could not be fetched",
-                           detail: "'\(field)': \(reason)", field: field)
+        case .success(let bytes): return Data(bytes)
+        case .failure(let refusal): throw refusal.apiError(field: field, origin: url.origin, policy: policy)
         }
     }
 
-    /// Numeric addresses of `host` (IPv4 and IPv6), as text.
-    static func resolve(_ host: String) -> [String] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return [] }
-        defer { freeaddrinfo(first) }
-        var out: [String] = []
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let info = cursor {
-            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(info.pointee.ai_addr, info.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if !out.contains(text) { out.append(text) }
+    /// Resolves, checks and fetches `url` and its same-origin redirects. Blocking.
+    static func run(
+        _ url: FetchURL, policy: ImageURLPolicy, deadline: ContinuousClock.Instant? = nil, cancellation: FetchCancellation
+    ) -> Result<[UInt8], FetchRefusal> {
+        let origin = url.origin
+        let start = ContinuousClock.now
+        var budget = Duration.milliseconds(Int64(policy.timeoutSeconds * 1000))
+        if let deadline { budget = min(budget, deadline - start) }
+        let addresses: [IPAddress]
+        switch checkedAddresses(of: origin.host, policy: policy, within: budget) {
+        case .success(let checked): addresses = checked
+        case .failure(let refusal): return .failure(refusal)
+        }
+        let transfer: PinnedTransfer
+        do {
+            transfer = try PinnedTransfer(origin: origin, addresses: addresses, maxBytes: policy.maxBytes, cancellation: cancellation)
+        } catch {
+            return .failure(.transfer(error))
+        }
+        var current = url
+        var redirects = 0
+        while true {
+            let left = budget - (ContinuousClock.now - start)
+            guard left > .zero else { return .failure(.transfer(.timedOut)) }
+            let response: PinnedTransfer.Response
+            switch transfer.get(current, timeoutMilliseconds: Int(left / .milliseconds(1))) {
+            case .success(let answer): response = answer
+            case .failure(let failure): return .failure(.transfer(failure))
             }
-            cursor = info.pointee.ai_next
+            switch response.status {
+            case 200..<300:
+                return .success(response.body)
+            case 301, 302, 303, 307, 308:
+                guard let target = response.redirect, let next = try? FetchURL(target), next.origin == origin else {
+                    return .failure(.redirectOffOrigin)
+                }
+                redirects += 1
+                guard redirects <= policy.maxRedirects else { return .failure(.tooManyRedirects) }
+                current = next
+            default:
+                return .failure(.status(response.status))
+            }
         }
-        return out
     }
 
-    /// Loopback, private (RFC 1918, unique-local), link-local, unspecified, CGNAT and
-    /// IPv4-mapped forms of those: addresses a public fetch must not reach.
-    static func isInternal(_ address: String) -> Bool {
-        let lower = address.lowercased()
-        if lower.contains(":") {
-            if lower == "::1" || lower == "::" { return true }
-            if lower.hasPrefix("fe8") || lower.hasPrefix("fe9") || lower.hasPrefix("fea") || lower.hasPrefix("feb") { return true }
-            if lower.hasPrefix("fc") || lower.hasPrefix("fd") { return true }
-            if lower.hasPrefix("::ffff:") { return isInternal(String(lower.dropFirst(7))) }
-            return false
+    /// `host`'s addresses, each public or listed; for an IP literal, the literal itself.
+    static func checkedAddresses(of host: String, policy: ImageURLPolicy, within budget: Duration) -> Result<[IPAddress], FetchRefusal> {
+        let literal = IPAddress(host).map { [$0] }
+        guard let addresses = literal ?? HostResolver.addresses(of: host, within: budget) else {
+            return .failure(.transfer(.timedOut))
         }
-        let octets = lower.split(separator: ".").compactMap { Int($0) }
-        guard octets.count == 4 else { return true }
-        switch (octets[0], octets[1]) {
-        case (0, _), (10, _), (127, _): return true
-        case (169, 254), (192, 168): return true
-        case (172, 16...31): return true
-        case (100, 64...127): return true
-        default: return false
+        guard !addresses.isEmpty else { return .failure(.unresolvable) }
+        for address in addresses {
+            if let block = InternalAddresses.block(containing: address), !policy.allows(address: address) {
+                return .failure(.internalAddress(address, block))
+            }
+        }
+        return .success(addresses)
+    }
+
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
+        }
+    }
+
+    private static func explain(_ refusal: FetchURL.Refusal) -> String {
+        switch refusal {
+        case .unparsable: "is not a valid URL"
+        case .scheme: "must be an http or https URL"
+        case .credentials: "must not carry a user name or password"
+        case .host: "must name its host as an ASCII name or an IP address, with a port from 1 to 65535"
         }
     }
 }
 
-/// One guarded download over URLSession, reported as a value (never thrown across the delegate).
-private final class Download: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    enum Outcome: Sendable {
-        case success(Data)
-        case tooLarge
-        case failed(String)
-    }
+/// Why a fetch that passed the URL checks did not produce an image.
+enum FetchRefusal: Error, Equatable {
+    case unresolvable
+    case internalAddress(IPAddress, AddressBlock)
+    case redirectOffOrigin
+    case tooManyRedirects
+    case status(Int)
+    case transfer(PinnedTransfer.Failure)
 
-    private let host: String
-    private let maxBytes: Int
-    private let lock = NSLock()
-    private var received = Data()
-    private var exceeded = false
-    private var redirectRefused: String?
-    private var status = 0
-    private var continuation: CheckedContinuation<Outcome, Never>?
-
-    private init(host: String, maxBytes: Int) {
-        self.host = host
-        self.maxBytes = maxBytes
-    }
-
-    static func run(url: URL, host: String, maxBytes: Int, timeout: Double) async -> Outcome {
-        let download = Download(host: host, maxBytes: maxBytes)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        let session = URLSession(configuration: configuration, delegate: download, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        return await withCheckedContinuation { continuation in
-            download.lock.withLock { download.continuation = continuation }
-            session.dataTask(with: URLRequest(url: url)).resume()
+    func apiError(field: String, origin: FetchOrigin, policy: ImageURLPolicy) -> APIError {
+        let host = origin.host
+        switch self {
+        case .unresolvable:
+            return .invalidField(field, "'\(field)': host \(host) does not resolve")
+        case .internalAddress(let address, let block):
+            return .invalidField(
+                field, "'\(field)': \(host) resolves to the internal address \(address) (\(block)), which is not in image_url.allowed_hosts")
+        case .transfer(.tooLarge):
+            return APIError(status: 413, code: "image-too-large", title: "Image too large",
+                            detail: "'\(field)': the image at \(host) is larger than image_url.max_bytes (\(policy.maxBytes) bytes)", field: field)
+        default:
+            return APIError(status: 422, code: "image-url-failed", title: "Image URL could not be fetched",
+                            detail: "'\(field)': \(reason(host: origin, policy: policy))", field: field)
         }
     }
 
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        let target = request.url?.host?.lowercased()
-        if target == host, let scheme = request.url?.scheme?.lowercased(), ["http", "https"].contains(scheme) {
-            completionHandler(request)
-        } else {
-            lock.withLock { redirectRefused = target ?? "an unknown host" }
-            completionHandler(nil)
+    private func reason(host origin: FetchOrigin, policy: ImageURLPolicy) -> String {
+        switch self {
+        case .redirectOffOrigin:
+            "\(origin.host) redirected to another origin; redirects may only stay on \(origin)"
+        case .tooManyRedirects:
+            "\(origin.host) redirected more than image_url.max_redirects (\(policy.maxRedirects)) times"
+        case .status(let code):
+            "\(origin.host) answered HTTP \(code)"
+        case .transfer(.timedOut):
+            "fetching from \(origin.host) did not finish in time (image_url.timeout_seconds is \(policy.timeoutSeconds) s; the request's deadline may be earlier)"
+        case .transfer(.cancelled):
+            "the request was cancelled while fetching from \(origin.host)"
+        case .transfer(.unpinnedAddress):
+            "the connection to \(origin.host) went to an address that was not checked"
+        case .transfer(.transport(let text)):
+            "fetching from \(origin.host) failed: \(text)"
+        case .transfer(.tooLarge), .unresolvable, .internalAddress:
+            "fetching from \(origin.host) failed"
         }
-    }
-
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
-    ) {
-        let http = response as? HTTPURLResponse
-        let announced = response.expectedContentLength
-        let tooBig = announced > Int64(maxBytes)
-        lock.withLock {
-            status = http?.statusCode ?? 0
-            if tooBig { exceeded = true }
-        }
-        completionHandler(tooBig ? .cancel : .allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let over = lock.withLock { () -> Bool in
-            received.append(data)
-            if received.count > maxBytes { exceeded = true }
-            return exceeded
-        }
-        if over { dataTask.cancel() }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        let (outcome, continuation) = lock.withLock { () -> (Outcome, CheckedContinuation<Outcome, Never>?) in
-            let outcome: Outcome
-            if exceeded {
-                outcome = .tooLarge
-            } else if let refused = redirectRefused {
-                outcome = .failed("redirect to \(refused) refused: redirects may only stay on \(host)")
-            } else if let error {
-                outcome = .failed("fetching from \(host) failed: \(error.localizedDescription)")
-            } else if !(200..<300).contains(status) {
-                outcome = .failed("\(host) answered HTTP \(status)")
-            } else {
-                outcome = .success(received)
-            }
-            defer { self.continuation = nil }
-            return (outcome, self.continuation)
-        }
-        continuation?.resume(returning: outcome)
     }
 }

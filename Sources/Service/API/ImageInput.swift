@@ -19,10 +19,11 @@ enum ImageInput: Sendable {
         return inline
     }
 
-    func load(_ context: ServiceContext, field: String) async throws(APIError) -> Data {
+    /// The image's bytes; a URL is fetched within `deadline` (the request's) and the policy's own limit.
+    func load(_ context: ServiceContext, field: String, deadline: ContinuousClock.Instant) async throws(APIError) -> Data {
         switch self {
         case .bytes(let data): data
-        case .url(let url): try await ImageFetcher(policy: context.configuration.imageURL).fetch(url, field: field)
+        case .url(let url): try await ImageFetcher(policy: context.configuration.imageURL).fetch(url, field: field, deadline: deadline)
         }
     }
 }

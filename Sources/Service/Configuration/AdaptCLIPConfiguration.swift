@@ -98,7 +98,8 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         imageURL = ImageURLPolicy(
             allowedHosts: s("image_url.allowed_hosts").split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty },
-            maxBytes: i("image_url.max_bytes"), timeoutSeconds: d("image_url.timeout_seconds"))
+            maxBytes: i("image_url.max_bytes"), timeoutSeconds: d("image_url.timeout_seconds"),
+            maxRedirects: i("image_url.max_redirects"))
     }
 
     /// One `key = value` line per knob, sorted; the admin token shows only whether it is set.

@@ -1,4 +1,5 @@
 import Numerics
+import Retrieval
 
 /// Every knob the service has. config/adaptclip.json and config/README.md are tested against
 /// this list, so a knob cannot exist undocumented.
@@ -46,6 +47,9 @@ public enum ConfigRegistry {
         ConfigKey("limits.max_prompt_bytes", .int(262_144), "Most bytes of prompt text one classify request may build (template filled with every label); 413 above it.", check: ConfigKey.intRange(1...(1 << 30))),
         ConfigKey("limits.max_json_values", .int(100_000), "Most JSON values (objects, arrays, strings, numbers, literals) in one request body, counted before it is parsed; 413 above it.", check: ConfigKey.intRange(1...100_000_000)),
         ConfigKey("limits.max_json_depth", .int(64), "Deepest nesting of arrays and objects in one request body, checked before it is parsed; 400 above it.", check: ConfigKey.intRange(1...10_000)),
+        ConfigKey("limits.max_filter_keys", .int(MetadataFilterLimits.default.maxKeys), "Most metadata keys in one search filter.", check: ConfigKey.intRange(1...MetadataFilterLimits.ceiling.maxKeys)),
+        ConfigKey("limits.max_filter_key_bytes", .int(MetadataFilterLimits.default.maxKeyBytes), "Longest metadata key in a search filter, in UTF-8 bytes.", check: ConfigKey.intRange(1...MetadataFilterLimits.ceiling.maxKeyBytes)),
+        ConfigKey("limits.max_filter_value_bytes", .int(MetadataFilterLimits.default.maxValueBytes), "Longest string value in a search filter, in UTF-8 bytes.", check: ConfigKey.intRange(1...MetadataFilterLimits.ceiling.maxValueBytes)),
 
         // The vector index (docs/retrieval.md explains the trade-offs).
         ConfigKey("index.flat_limit", .int(100_000), "Up to this many vectors the index is exact (Flat); above it, index.approximate_factory.", check: ConfigKey.intRange(0...1_000_000_000)),
@@ -58,6 +62,7 @@ public enum ConfigRegistry {
         ConfigKey("image_url.allowed_hosts", .string(""), "Comma-separated hosts (names or IP literals) image_url may fetch from; empty disables image_url.", check: { _ in nil }),
         ConfigKey("image_url.max_bytes", .int(10 * mebibyte), "Largest image fetched by URL.", check: ConfigKey.intRange(1...(1 << 30))),
         ConfigKey("image_url.timeout_seconds", .double(10), "Time limit of one image_url fetch, redirects included.", check: ConfigKey.positiveSeconds(max: 300)),
+        ConfigKey("image_url.max_redirects", .int(3), "Redirects one image_url fetch follows at most, each to the same scheme, host and port.", check: ConfigKey.intRange(0...10)),
 
         // Dynamic batching of model calls.
         ConfigKey("batching.max_batch_size", .int(32), "Largest model batch formed from concurrent requests.", check: ConfigKey.intRange(1...4096)),

@@ -49,7 +49,12 @@ extension APIError {
         switch error {
         case .tooManyPixels:
             return APIError(status: 413, code: "image-too-large", title: "Image too large", detail: "\(error)", field: field)
-        case .unknownFormat, .unsupportedFormat, .unsupportedFeature:
+        case .unknownFormat:
+            // Not ImageError's text: it quotes the first bytes, and the bytes may have been
+            // fetched from an image_url host (a server that must not be read through us).
+            return APIError(status: 415, code: "unsupported-image", title: "Unsupported image",
+                            detail: "unknown image format (not JPEG, PNG or WebP)", field: field)
+        case .unsupportedFormat, .unsupportedFeature:
             return APIError(status: 415, code: "unsupported-image", title: "Unsupported image", detail: "\(error)", field: field)
         default:
             return APIError(status: 400, code: "undecodable-image", title: "Undecodable image", detail: "\(error)", field: field)

@@ -62,7 +62,7 @@ public enum ServiceRouter {
                     context.metrics.recordError(kind: problem.code)
                 } else {
                     context.logger.error("handler failed", metadata: [
-                        "request_id": "\(request.requestID)", "route": "\(pattern)", "error": "\(error)",
+                        "request_id": "\(request.requestID)", "route": "\(pattern)", "error": "\(LogText.bounded(error))",
                     ])
                     context.metrics.recordError(kind: "internal")
                     response = APIError(status: 500, code: "internal", title: "Internal error",

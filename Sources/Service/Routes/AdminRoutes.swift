@@ -56,8 +56,7 @@ enum AdminRoutes {
         do {
             adapter = try await loadOffThePool(path: path, engine: context.engine)
         } catch {
-            throw APIError(status: 422, code: "adapter-rejected", title: "Adapter checkpoint rejected",
-                           detail: "\(error)", field: "path")
+            throw AdapterRejection.problem(error)
         }
         let entry = AdapterRegistry.Entry(adapter: adapter, path: path, loadedAt: Date())
         context.adapters.add(entry)
@@ -138,8 +137,7 @@ enum AdminRoutes {
     private static func swap(to entry: AdapterRegistry.Entry, _ context: ServiceContext) throws {
         let adapter = entry.adapter
         if let catalog = context.adapterCatalog {
-            let manifestURL = URL(fileURLWithPath: entry.path).appendingPathComponent(AdapterManifest.fileName)
-            let manifestJSON = (try? String(contentsOf: manifestURL, encoding: .utf8)) ?? "{}"
+            let manifestJSON = (try? AdapterManifestFile.text(directory: URL(fileURLWithPath: entry.path))) ?? "{}"
             try catalog.activate(.init(
                 kind: adapter.kind, name: adapter.name, version: adapter.version, baseModel: adapter.baseModel,
                 sha256: adapter.sha256, manifestJSON: manifestJSON, path: entry.path))

@@ -56,14 +56,15 @@ enum ClassifyRoute {
         try TextBudget(context.configuration.limits).checkPrompts(template: template, labels: request.labels)
         let prompts = request.labels.map { template.replacingOccurrences(of: "{}", with: $0) }
 
-        let imageBytes = try await request.image.load(context, field: request.image.member(inline: "image", url: "image_url"))
+        let imageField = request.image.member(inline: "image", url: "image_url")
+        let imageBytes = try await request.image.load(context, field: imageField, deadline: deadline)
         // One domain-adapter lease for the image and its labels: both sides of one activation.
         let domain = engine.domainAdapters.lease()
         async let imageVectors = engine.embedImages([imageBytes], domain: domain, deadline: deadline)
         async let textEmbeddings = engine.embedTexts(prompts, language: language, domain: domain, deadline: deadline)
         let image: [Float]
         do { image = try await imageVectors[0] } catch EngineError.image(_, let error) {
-            throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error
+            throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in imageField }) ?? error
         }
         let texts = try await textEmbeddings
 
@@ -84,12 +85,13 @@ enum ClassifyRoute {
             throw APIError(status: 404, code: "prompt-not-found", title: "Unknown prompt",
                            detail: "no learned prompt named '\(name)' is loaded", field: "prompt")
         }
-        let imageBytes = try await request.image.load(context, field: request.image.member(inline: "image", url: "image_url"))
+        let imageField = request.image.member(inline: "image", url: "image_url")
+        let imageBytes = try await request.image.load(context, field: imageField, deadline: deadline)
         let result: PromptClassifier.Classification
         do {
             result = try await engine.classify(image: imageBytes, labels: request.labels, prompt: entry, deadline: deadline)
         } catch EngineError.image(_, let error) {
-            throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error
+            throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in imageField }) ?? error
         } catch EngineError.label(let index, let reason) {
             throw APIError.invalidField("labels[\(index)]", "'labels[\(index)]' \(reason) with prompt '\(name)'")
         }

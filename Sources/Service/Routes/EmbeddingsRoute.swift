@@ -78,7 +78,7 @@ enum EmbeddingsRoute {
             }
         case .image:
             var bytes: [Data] = []
-            for (index, image) in request.images.enumerated() { bytes.append(try await image.load(context, field: "input[\(index)]")) }
+            for (index, image) in request.images.enumerated() { bytes.append(try await image.load(context, field: "input[\(index)]", deadline: deadline)) }
             let vectors = try await engine.embedImages(bytes, deadline: deadline)
             for (index, vector) in vectors.enumerated() {
                 items.append(Response.Item(

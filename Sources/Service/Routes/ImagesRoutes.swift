@@ -34,6 +34,7 @@ enum ImagesRoutes {
         var bytes = Data()
         var caption: String?
         var metadata: [String: Retrieval.JSONValue] = [:]
+        var imageField = "image"
         let deadline = context.deadline()
         let jsonLimits = context.jsonLimits
         switch try await context.parsing(http, deadline: deadline, { try RequestBody.parse(http, json: jsonLimits) }) {
@@ -41,7 +42,9 @@ enum ImagesRoutes {
             try reader.rejectUnknown(["image", "image_url", "caption", "metadata"])
             switch (try reader.string("image"), try reader.string("image_url")) {
             case (let image?, nil): bytes = try ImagePayload.decode(image, field: "image", maxBytes: limits.maxBodyBytes)
-            case (nil, let url?): bytes = try await ImageInput.url(url).load(context, field: "image_url")
+            case (nil, let url?):
+                imageField = "image_url"
+                bytes = try await ImageInput.url(url).load(context, field: imageField, deadline: deadline)
             case (nil, nil): throw APIError.missingField("image")
             case (_?, _?): throw APIError.invalidField("image_url", "give either 'image' or 'image_url', not both")
             }
@@ -50,6 +53,7 @@ enum ImagesRoutes {
         case .multipart(let form):
             try form.rejectUnknown(["file", "image", "caption", "metadata"])
             guard let file = form.first(named: "file") ?? form.first(named: "image") else { throw APIError.missingField("file") }
+            imageField = file.name
             bytes = Data(file.body)
             caption = try form.text("caption")
             if let text = try form.text("metadata") {
@@ -61,7 +65,7 @@ enum ImagesRoutes {
         do {
             added = try await collection.add(bytes, caption: caption, metadata: metadata, engine: context.engine, deadline: deadline)
         } catch EngineError.image(_, let error) {
-            throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error
+            throw APIError.from(EngineError.image(index: 0, error), imageField: { [imageField] _ in imageField }) ?? error
         }
         context.metrics.setIndexVectors(collection.store.indexState.vectors)
         var response = try HTTPResponse.encoded(ItemView(added.item), status: added.created ? .created : .ok)

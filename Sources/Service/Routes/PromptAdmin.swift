@@ -25,14 +25,11 @@ enum PromptAdmin {
         let loaded_at: String
     }
 
-    /// The `kind` of the checkpoint in `path`, when its manifest is readable JSON with one;
-    /// anything else goes to the language-adapter loader, whose refusals name the problem.
+    /// The `kind` of the checkpoint in `path`, when its manifest is readable JSON with one (read
+    /// under the loaders' rules: no symbolic link, bounded size); anything else goes to the
+    /// language-adapter loader, whose refusals name the problem.
     static func kind(ofCheckpointAt path: String) -> String? {
-        let url = URL(fileURLWithPath: path).appendingPathComponent(AdapterManifest.fileName)
-        guard let data = FileManager.default.contents(atPath: url.path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        return object["kind"] as? String
+        AdapterManifestFile.declaredKind(directory: URL(fileURLWithPath: path))
     }
 
     static func load(path: String, _ context: ServiceContext) async throws -> HTTPResponse {
@@ -46,7 +43,7 @@ enum PromptAdmin {
                 }
             }
         } catch {
-            throw APIError(status: 422, code: "adapter-rejected", title: "Adapter checkpoint rejected", detail: "\(error)", field: "path")
+            throw AdapterRejection.problem(error)
         }
         // SQLite first, as for language adapters: a restart restores every prompt that was
         // installed, and a failed write leaves the served set unchanged.
@@ -78,11 +75,10 @@ enum PromptAdmin {
     /// What the adapters table keeps of an installed prompt (the manifest as written on disk).
     static func record(of prompt: LearnedPrompt, path: String) -> AdapterCatalog.Record {
         let manifest = prompt.manifest
-        let manifestURL = URL(fileURLWithPath: path).appendingPathComponent(AdapterManifest.fileName)
         return AdapterCatalog.Record(
             kind: PromptManifest.kind, name: manifest.name, version: manifest.version, baseModel: manifest.clip.id,
-            sha256: manifest.weights.sha256, manifestJSON: (try? String(contentsOf: manifestURL, encoding: .utf8)) ?? "{}",
-            path: path)
+            sha256: manifest.weights.sha256,
+            manifestJSON: (try? AdapterManifestFile.text(directory: URL(fileURLWithPath: path))) ?? "{}", path: path)
     }
 
     /// Loads again every prompt installed before the last stop. One that can no longer be loaded
@@ -92,7 +88,7 @@ enum PromptAdmin {
         do {
             records = try catalog.installedPrompts()
         } catch {
-            context.logger.warning("could not read the installed prompts", metadata: ["error": "\(error)"])
+            context.logger.warning("could not read the installed prompts", metadata: ["error": "\(LogText.bounded(error))"])
             return
         }
         for record in records {
@@ -110,7 +106,7 @@ enum PromptAdmin {
                 context.logger.notice("restored a prompt", metadata: ["prompt": "\(record.name)@\(record.version)", "path": "\(record.path)"])
             } catch {
                 context.logger.warning("could not restore an installed prompt; it is not served", metadata: [
-                    "prompt": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(error)",
+                    "prompt": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(LogText.bounded(error))",
                 ])
             }
         }

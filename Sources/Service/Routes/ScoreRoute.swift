@@ -36,6 +36,8 @@ enum ScoreRoute {
             throw APIError.tooMany("pairs", count: items.count, limit: limits.maxInputsPerRequest)
         }
         var images: [Data] = []
+        /// The member that held each pair's image (`pairs[i].image` or `pairs[i].image_url`).
+        var imageFields: [String] = []
         var texts: [String] = []
         for (index, item) in items.enumerated() {
             guard case .object(let members) = item else {
@@ -48,9 +50,11 @@ enum ScoreRoute {
             texts.append(text)
             switch (try pair.string("image"), try pair.string("image_url")) {
             case (let image?, nil):
+                imageFields.append(pair.name("image"))
                 images.append(try ImagePayload.decode(image, field: pair.name("image"), maxBytes: limits.maxBodyBytes))
             case (nil, let url?):
-                images.append(try await ImageInput.url(url).load(context, field: pair.name("image_url")))
+                imageFields.append(pair.name("image_url"))
+                images.append(try await ImageInput.url(url).load(context, field: pair.name("image_url"), deadline: deadline))
             case (nil, nil): throw APIError.missingField(pair.name("image"))
             case (_?, _?): throw APIError.invalidField(pair.name("image_url"), "give either image or image_url, not both")
             }
@@ -61,7 +65,7 @@ enum ScoreRoute {
         async let textVectors = engine.embedTexts(texts, language: language, domain: domain, deadline: deadline)
         let imageVectors: [[Float]]
         do { imageVectors = try await engine.embedImages(images, domain: domain, deadline: deadline) } catch EngineError.image(let index, let error) {
-            throw APIError.from(EngineError.image(index: index, error), imageField: { "pairs[\($0)].image" }) ?? error
+            throw APIError.from(EngineError.image(index: index, error), imageField: { [imageFields] in imageFields[$0] }) ?? error
         }
         let embeddings = try await textVectors
         let scores = zip(embeddings, imageVectors).enumerated().map { index, pair in

@@ -34,18 +34,7 @@ enum SearchRoute {
         if let minScore, !(-1...1).contains(minScore) {
             throw APIError.invalidField("min_score", "'min_score' is a cosine similarity between -1 and 1, got \(minScore)")
         }
-        var filter: MetadataFilter = [:]
-        if let object = try reader.object("filter") {
-            for (key, value) in object.members {
-                switch value {
-                case .array, .object:
-                    throw APIError.invalidField("filter.\(key)", "'filter.\(key)' must be a string, number, boolean or null")
-                default:
-                    guard !key.contains("\"") else { throw APIError.invalidField("filter.\(key)", "metadata keys cannot contain '\"'") }
-                    filter[key] = value.storedValue
-                }
-            }
-        }
+        let filter = try SearchFilter.read(reader, limits: context.configuration.filterLimits)
         if let model = try reader.string("model"), model != context.engine.modelName {
             throw APIError(status: 404, code: "model-not-found", title: "Unknown model",
                            detail: "model '\(model)' is not served here; this server serves '\(context.engine.modelName)'", field: "model")
@@ -71,11 +60,12 @@ enum SearchRoute {
             let embedding = try await context.engine.embedTexts([query], language: language, domain: domain, deadline: deadline)[0]
             (vector, lang, producer) = (embedding.vector, embedding.language.rawValue, embedding.producer)
         case (nil, let image?):
-            let bytes = try await image.load(context, field: image.member(inline: "image", url: "image_url"))
+            let imageField = image.member(inline: "image", url: "image_url")
+            let bytes = try await image.load(context, field: imageField, deadline: deadline)
             do {
                 vector = try await context.engine.embedImages([bytes], domain: domain, deadline: deadline)[0]
             } catch EngineError.image(_, let error) {
-                throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "image" }) ?? error
+                throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in imageField }) ?? error
             }
             (lang, producer) = ("image", context.engine.modelName)
         case (nil, nil):
@@ -86,8 +76,13 @@ enum SearchRoute {
 
         // The index search is CPU work (a flat index scans every vector): off the HTTP threads.
         let store = collection.store
-        let found = try await context.engine.requestWork.run(deadline: deadline) { [filter] _ in
-            try store.search(vector, k: k, filter: filter)
+        let found: [SearchHit]
+        do {
+            found = try await context.engine.requestWork.run(deadline: deadline) { [filter] _ in
+                try store.search(vector, k: k, filter: filter)
+            }
+        } catch let refusal as MetadataFilterRefusal {
+            throw SearchFilter.problem(refusal)
         }
         let hits = found
             .filter { minScore == nil || Double($0.score) >= minScore! }
