@@ -78,6 +78,53 @@ import Testing
         #expect(throws: SocketTestClient.ClientError.self) { try SocketTestClient(port: port) }
     }
 
+    /// SIGUSR1 (not the SIGUSR2 of the test above, so the two cannot stop each other's server)
+    /// stands in for SIGTERM. Every cooperative thread is held by a handler that will not
+    /// return: the shutdown must drain, force-close and report on Dispatch alone.
+    @Test func signalShutdownCompletesWhileEveryCooperativeThreadIsBlocked() async throws {
+        let blocker = CooperativePoolBlocker()
+        var router = Router()
+        blocker.addRoute(to: &router)
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router, logger: LogRecorder().logger)
+        let port = try server.start()
+        let stopped = DispatchSemaphore(value: 0)
+        server.shutdownOnSignals([SIGUSR1], gracePeriod: .milliseconds(300)) { stopped.signal() }
+        let (completed, enteredAtStop, closedClients, refused) = try await offPool {
+            defer { blocker.release() }
+            let clients = try blocker.saturate(port: port)
+            kill(getpid(), SIGUSR1)
+            // Generous: the grace period is 0.3 s; this only keeps a broken shutdown from hanging.
+            let completed = stopped.wait(timeout: .now() + 20) == .success
+            let entered = blocker.enteredCount
+            let closed = clients.filter { $0.readsEndOfStream() }.count
+            let refused = (try? SocketTestClient(port: port)) == nil
+            return (completed, entered, closed, refused)
+        }
+        #expect(completed, "the shutdown did not complete with the cooperative pool blocked")
+        #expect(enteredAtStop < CooperativePoolBlocker.requestCount, "the pool was not saturated")
+        #expect(closedClients == CooperativePoolBlocker.requestCount)
+        #expect(refused)
+        #expect(server.connectionCount == 0)
+    }
+
+    @Test func shutdownCompletionIsCalledOnceForEveryCaller() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: Router(), logger: LogRecorder().logger)
+        try server.start()
+        let calls = DispatchSemaphore(value: 0)
+        server.shutdown(gracePeriod: .milliseconds(100)) { calls.signal() }
+        server.shutdown(gracePeriod: .milliseconds(100)) { calls.signal() }  // during the first
+        let both = try await offPool {
+            calls.wait(timeout: .now() + 10) == .success && calls.wait(timeout: .now() + 10) == .success
+        }
+        #expect(both)
+        let afterwards = try await offPool {
+            server.shutdown { calls.signal() }  // after it: called at once
+            return calls.wait(timeout: .now() + 10) == .success
+        }
+        #expect(afterwards)
+        await server.waitUntilStopped()
+    }
+
     @Test func waitUntilStoppedReturnsAfterShutdown() async throws {
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: Router(), logger: LogRecorder().logger)
         try server.start()
