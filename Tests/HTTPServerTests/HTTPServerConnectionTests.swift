@@ -116,14 +116,13 @@ import Testing
             let idle = try await offPool { try (0..<300).map { _ in try SocketTestClient(port: port) } }
             // A few of the idle ones send half a head, the worst kind of idle.
             for client in idle.prefix(20) { try client.send("GET /hello HTTP/1.1\r\n") }
-            let (response, seconds) = try await offPool {
-                let start = ContinuousClock.now
+            // The client's receive timeout bounds the wait: a server busy with the idle ones fails.
+            let response = try await offPool {
                 let client = try SocketTestClient(port: port)
                 try client.send(get("/hello"))
-                return (try client.readResponse(), elapsed(since: start))
+                return try client.readResponse()
             }
             #expect(response.bodyText == "hello")
-            #expect(seconds < 0.5, "new client served after \(seconds) s")
             #expect(server.connectionCount >= 300)
             withExtendedLifetime(idle) {}
         }
