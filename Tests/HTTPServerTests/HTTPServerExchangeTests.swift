@@ -268,7 +268,7 @@ import Testing
     }
 
     @Test func malformedRequestIs400ProblemAndClose() async throws {
-        try await withServer(routes: Self.routes) { _, port in
+        try await withServer(routes: Self.routes) { server, port in
             let (response, closed) = try await offPool {
                 let client = try SocketTestClient(port: port)
                 try client.send("GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
@@ -280,6 +280,8 @@ import Testing
             #expect(response.bodyText.contains("Content-Length"))
             #expect(response.bodyText.contains("requestId"))
             #expect(closed)
+            #expect(server.statistics.refusedRequests == 1)
+            #expect(server.statistics.requests == 1)
         }
     }
 

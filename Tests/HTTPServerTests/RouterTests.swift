@@ -8,12 +8,18 @@ import Testing
         router.add(.get, "/v1/images/{id}") { _ in .text("by id") }
         router.add(.post, "/v1/images/{id}", bodyLimit: 5) { _ in .text("post") }
         router.add(.get, "/") { _ in .text("root") }
+        router.addImmediate(.get, "/healthz") { _ in .text("healthy") }
         return router
     }
 
     private func routeName(_ match: Router.Match) async throws -> String? {
         guard case .found(let route, let parameters) = match else { return nil }
-        let response = try await route.handler(HTTPRequest(method: .get, path: "/", pathParameters: parameters))
+        let request = HTTPRequest(method: .get, path: "/", pathParameters: parameters)
+        let response: HTTPResponse
+        switch route.execution {
+        case .async(let handler): response = try await handler(request)
+        case .immediate(let handler): response = try handler(request)
+        }
         return response.bodyBytes.map { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -26,6 +32,19 @@ import Testing
         }
         #expect(route.pattern.text == "/v1/images/{id}")
         #expect(parameters == ["id": "a/b"])  // decoded after splitting: %2F stays inside the segment
+    }
+
+    @Test func immediateRoutesMatchLikeAnyOtherAndKeepTheirExecution() async throws {
+        let match = Self.router().match(method: .get, path: "/healthz")
+        #expect(try await routeName(match) == "healthy")
+        guard case .found(let route, _) = match, case .immediate = route.execution else {
+            Issue.record("/healthz is not an immediate route")
+            return
+        }
+        guard case .found(let other, _) = Self.router().match(method: .get, path: "/"), case .async = other.execution else {
+            Issue.record("/ is not an async route")
+            return
+        }
     }
 
     @Test func routeBodyLimitIsKept() {

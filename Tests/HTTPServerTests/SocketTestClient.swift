@@ -130,6 +130,42 @@ final class SocketTestClient: @unchecked Sendable {
         }
     }
 
+    /// Sends `text` every `interval` until the server answers or closes, at most `limit` times,
+    /// like a client trickling a request just fast enough to dodge per-read timeouts.
+    /// - Returns: how many times it was sent.
+    func drip(_ text: String, every interval: Duration, atMost limit: Int) throws -> Int {
+        var sent = 0
+        while sent < limit, !hasInput() {
+            usleep(useconds_t(interval.components.seconds * 1_000_000 + interval.components.attoseconds / 1_000_000_000_000))
+            do {
+                try send(text)
+            } catch {
+                break  // the server closed first
+            }
+            sent += 1
+        }
+        return sent
+    }
+
+    /// A whole slow-client exchange: connects, sends `start`, drips `text` every `interval`
+    /// until the server answers (at most `limit` times), reads the answer, and reports whether
+    /// the server closed afterwards.
+    static func dripUntilAnswered(
+        port: Int, start: String, drip text: String, every interval: Duration, atMost limit: Int
+    ) throws -> (response: Response, dripped: Int, closed: Bool) {
+        let client = try SocketTestClient(port: port, receiveTimeout: 10)
+        try client.send(start)
+        let dripped = try client.drip(text, every: interval, atMost: limit)
+        return (try client.readResponse(), dripped, client.readsEndOfStream())
+    }
+
+    /// True when a byte (or the end of the stream) is waiting to be read, without waiting.
+    func hasInput() -> Bool {
+        if !buffer.isEmpty { return true }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0
+    }
+
     /// True when the server closed the connection (end of stream or reset) and nothing else came.
     func readsEndOfStream() -> Bool {
         do {

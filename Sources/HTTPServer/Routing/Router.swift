@@ -3,14 +3,27 @@
 ///
 ///     var router = Router()
 ///     router.add(.post, "/v1/images/{id}", bodyLimit: 20 << 20) { request in ... }
+///     router.addImmediate(.get, "/healthz") { _ in .text("ok") }
 public struct Router: Sendable {
     public typealias Handler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+    /// A handler the connection calls on its own I/O queue, without a Task: its answer never
+    /// waits for a free thread of Swift's cooperative pool, which CPU-heavy handlers may hold.
+    /// Throwing works as for `Handler` (`HTTPError` chooses the status, anything else is a 500).
+    public typealias ImmediateHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
+
+    /// How a route's handler runs.
+    enum Execution: Sendable {
+        /// In a Task on Swift's cooperative pool.
+        case async(Handler)
+        /// Synchronously on the connection's queue.
+        case immediate(ImmediateHandler)
+    }
 
     struct Route: Sendable {
         let method: HTTPMethod
         let pattern: RoutePattern
         let bodyLimit: Int?
-        let handler: Handler
+        let execution: Execution
     }
 
     enum Match {
@@ -28,7 +41,18 @@ public struct Router: Sendable {
     public mutating func add(
         _ method: HTTPMethod, _ pattern: String, bodyLimit: Int? = nil, _ handler: @escaping Handler
     ) {
-        routes.append(Route(method: method, pattern: RoutePattern(pattern), bodyLimit: bodyLimit, handler: handler))
+        routes.append(Route(method: method, pattern: RoutePattern(pattern), bodyLimit: bodyLimit, execution: .async(handler)))
+    }
+
+    /// Adds a route whose handler answers at once on the connection's I/O queue: for cheap,
+    /// non-blocking answers (health, readiness, metrics) that must come back in milliseconds
+    /// even while every cooperative thread is busy. The handler must not block or compute for
+    /// long: it holds one of the few I/O threads while it runs. A streamed response still runs
+    /// its producer in a Task, so immediate routes should answer with bytes.
+    public mutating func addImmediate(
+        _ method: HTTPMethod, _ pattern: String, bodyLimit: Int? = nil, _ handler: @escaping ImmediateHandler
+    ) {
+        routes.append(Route(method: method, pattern: RoutePattern(pattern), bodyLimit: bodyLimit, execution: .immediate(handler)))
     }
 
     /// HEAD falls back to the GET route (the server then drops the body, RFC 9110 §9.3.2).

@@ -1,12 +1,14 @@
 import Dispatch
+import Glibc
 import Logging
 
-/// One client connection: reads with a Dispatch read source, parses, runs the handler in a
-/// Task (off the I/O path), writes the response in request order, and enforces the timeouts.
+/// One client connection: reads with a Dispatch read source, parses, runs the handler (in a
+/// Task, off the I/O path, or at once on `queue` for immediate routes), writes the response in
+/// request order, and enforces the timeouts.
 ///
 /// Thread model: every mutable property is touched only on `queue`, a serial queue of its own.
-/// Handlers run in Swift concurrency and hop back with `queue.async`. That confinement is what
-/// the `@unchecked Sendable` stands for. Pipelined requests are answered one at a time, so
+/// Async handlers run in Swift concurrency and hop back with `queue.async`. That confinement is
+/// what the `@unchecked Sendable` stands for. Pipelined requests are answered one at a time, so
 /// responses leave in request order by construction; bytes of later requests wait in the parser.
 final class Connection: @unchecked Sendable {
     enum Phase {
@@ -22,6 +24,11 @@ final class Connection: @unchecked Sendable {
         case responding
         /// A refusal was sent; input is discarded until the client closes or the linger time ends.
         case lingering
+    }
+
+    /// Which bound `deadline` enforces, so its expiry is answered and counted as what it is.
+    private enum Timeout {
+        case idle, header, body, requestRead, send, linger
     }
 
     /// The request being read or handled.
@@ -51,8 +58,15 @@ final class Connection: @unchecked Sendable {
     private var onDrained: ((Bool) -> Void)?
     private var phase = Phase.idle
     private var deadline: UInt64 = .max
+    private var deadlineKind = Timeout.idle
+    /// When the request being read must be complete (`requestReadTimeout` after its first byte).
+    private var requestDeadline: UInt64 = .max
     private var exchange: Exchange?
-    private var headStarted: UInt64 = 0
+    private var requestStarted: UInt64 = 0
+    /// True while `processInput` runs: a response finished synchronously inside it (immediate
+    /// route, 404) lets the running loop take the next pipelined request instead of recursing,
+    /// so a long pipeline of such requests costs no stack depth.
+    private var processingInput = false
     private var readClosed = false
     private var closed = false
     private var draining = false
@@ -87,18 +101,37 @@ final class Connection: @unchecked Sendable {
             source.setCancelHandler { [sources] in sources.leave() }
             readSource = source
             source.resume()
-            deadline = now() + context.idleTimeout
+            arm(.idle, after: context.idleTimeout)
         }
     }
 
-    /// Called by the server's sweep; closes the connection when its current phase overran.
+    /// Called by the server's sweep. A request cut while being read gets a 408 (then the
+    /// connection lingers and closes); an idle connection, or one whose client does not read,
+    /// is closed without a word.
     func checkDeadline(_ time: UInt64) {
         queue.async { [self] in
             guard !closed, time >= deadline else { return }
-            if phase == .head || phase == .body {
-                context.logger.debug("connection timed out", metadata: ["connection": "\(id)", "phase": "\(phase)"])
+            let counters = context.counters
+            let configuration = context.configuration
+            switch deadlineKind {
+            case .idle:
+                counters.idleTimeouts.increment()
+                close()
+            case .send:
+                counters.sendTimeouts.increment()
+                close()
+            case .linger:
+                close()
+            case .header:
+                counters.headerTimeouts.increment()
+                refuse(.requestTimeout, "The request head was not complete within the header timeout (\(configuration.headerTimeout)) of its first byte.")
+            case .body:
+                counters.bodyTimeouts.increment()
+                refuse(.requestTimeout, "No body bytes arrived for the body timeout (\(configuration.bodyTimeout)).")
+            case .requestRead:
+                counters.requestReadTimeouts.increment()
+                refuse(.requestTimeout, "The request was not complete within the request read timeout (\(configuration.requestReadTimeout)) of its first byte.")
             }
-            close()
         }
     }
 
@@ -157,11 +190,15 @@ final class Connection: @unchecked Sendable {
     }
 
     private func processInput() {
+        guard !processingInput else { return }
+        processingInput = true
+        defer { processingInput = false }
         while !closed {
             switch phase {
             case .handling, .responding, .lingering: return
             case .idle, .head, .body: break
             }
+            if phase == .idle, parser.bufferedByteCount > 0 { beginReadingRequest() }
             let event: HTTPRequestParser.Event?
             do {
                 event = try parser.next()
@@ -175,27 +212,30 @@ final class Connection: @unchecked Sendable {
                 beginExchange(head)
             case .body(let bytes):
                 exchange?.body.append(contentsOf: bytes)
-                deadline = now() + context.bodyTimeout
+                armReadDeadline(.body, at: saturatingAdd(now(), context.bodyTimeout))
             case .end:
                 completeExchange()
             }
         }
         guard !closed else { return }
-        if phase == .idle, parser.bufferedByteCount > 0 {
-            phase = .head
-            headStarted = now()
-            deadline = headStarted + context.headerTimeout
-        }
         if readClosed, phase == .idle || phase == .head || phase == .body { close() }
     }
 
+    /// The first byte of a request is here: from now on its head must be complete within the
+    /// header timeout, and the whole request within the request read timeout.
+    private func beginReadingRequest() {
+        phase = .head
+        requestStarted = now()
+        requestDeadline = saturatingAdd(requestStarted, context.requestReadTimeout)
+        armReadDeadline(.header, at: saturatingAdd(requestStarted, context.headerTimeout))
+    }
+
     private func beginExchange(_ head: HTTPRequestHead) {
-        let started = phase == .head ? headStarted : now()
         let requestID = RequestIDGenerator.sanitized(head.headers["x-request-id"]) ?? context.requestIDs.next()
         let match = context.router.match(method: head.method, path: head.path)
-        exchange = Exchange(head: head, requestID: requestID, match: match, started: started)
+        exchange = Exchange(head: head, requestID: requestID, match: match, started: requestStarted)
         phase = .body
-        deadline = now() + context.bodyTimeout
+        armReadDeadline(.body, at: saturatingAdd(now(), context.bodyTimeout))
         switch match {
         case .found(let route, _):
             do {
@@ -219,28 +259,45 @@ final class Connection: @unchecked Sendable {
         }
         phase = .handling
         deadline = .max
+        requestDeadline = .max
         let head = exchange.head
         let request = HTTPRequest(
             method: head.method, path: head.path, query: head.query, version: head.version, headers: head.headers,
             body: exchange.body, pathParameters: parameters, requestID: exchange.requestID)
-        let handler = route.handler
+        self.exchange?.body = []
         let logger = context.logger
-        Task { [self] in
+        switch route.execution {
+        case .immediate(let handler):
             let response: HTTPResponse
             do {
-                response = try await handler(request)
-            } catch let error as HTTPError {
-                var problem = HTTPResponse.problem(status: error.status, detail: error.detail, requestID: request.requestID, type: error.type)
-                for field in error.headers { problem.headers.add(field.name, field.value) }
-                response = problem
+                response = try handler(request)
             } catch {
-                logger.error(
-                    "handler failed", metadata: ["request_id": "\(request.requestID)", "path": "\(request.path)", "error": "\(error)"])
-                response = .problem(status: .internalServerError, detail: "The server failed to handle the request.", requestID: request.requestID)
+                response = Self.response(to: error, of: request, logger: logger)
             }
-            queue.async { [self] in respond(response) }
+            respond(response)
+        case .async(let handler):
+            Task { [self] in
+                let response: HTTPResponse
+                do {
+                    response = try await handler(request)
+                } catch {
+                    response = Self.response(to: error, of: request, logger: logger)
+                }
+                queue.async { [self] in respond(response) }
+            }
         }
-        self.exchange?.body = []
+    }
+
+    /// What a handler's thrown error answers: an `HTTPError` its own status, anything else a
+    /// 500 whose detail does not leak the error's text (that goes to the log).
+    private static func response(to error: any Error, of request: HTTPRequest, logger: Logger) -> HTTPResponse {
+        if let error = error as? HTTPError {
+            var problem = HTTPResponse.problem(status: error.status, detail: error.detail, requestID: request.requestID, type: error.type)
+            for field in error.headers { problem.headers.add(field.name, field.value) }
+            return problem
+        }
+        logger.error("handler failed", metadata: ["request_id": "\(request.requestID)", "path": "\(request.path)", "error": "\(error)"])
+        return .problem(status: .internalServerError, detail: "The server failed to handle the request.", requestID: request.requestID)
     }
 
     private func respondToUnroutable(_ match: Router.Match, closing: Bool) {
@@ -259,14 +316,21 @@ final class Connection: @unchecked Sendable {
 
     /// Answers a request the parser refused, then lingers and closes.
     private func refuse(_ error: HTTPParseError) {
+        context.counters.refusedRequests.increment()
+        refuse(error.status, error.description)
+    }
+
+    /// Answers the request being read with a problem (a parse error, a read timeout), then
+    /// lingers and closes: the rest of its bytes cannot be trusted or are not worth waiting for.
+    private func refuse(_ status: HTTPStatus, _ detail: String) {
         let requestID = exchange?.requestID ?? context.requestIDs.next()
         if exchange == nil {
             let head = HTTPRequestHead(
                 method: HTTPMethod(rawValue: "-"), target: "-", path: "-", query: nil, version: .http1_1,
                 headers: HTTPHeaders(), bodyFraming: .none, keepAlive: false, expectsContinue: false)
-            exchange = Exchange(head: head, requestID: requestID, match: .notFound, started: headStarted == 0 ? now() : headStarted)
+            exchange = Exchange(head: head, requestID: requestID, match: .notFound, started: requestStarted == 0 ? now() : requestStarted)
         }
-        respond(.problem(status: error.status, detail: error.description, requestID: requestID), forceClose: true)
+        respond(.problem(status: status, detail: detail, requestID: requestID), forceClose: true)
     }
 
     // MARK: Writing
@@ -279,8 +343,10 @@ final class Connection: @unchecked Sendable {
         let keepAlive = head.keepAlive && !forceClose && !draining && !(readClosed && parser.bufferedByteCount == 0)
         let isHead = head.method == .head
         let noBody = ResponseSerializer.statusHasNoBody(response.status)
+        context.counters.requests.increment()
         phase = .responding
-        deadline = now() + context.sendTimeout
+        requestDeadline = .max
+        arm(.send, after: context.sendTimeout)
         switch response.body {
         case .bytes(let body):
             let framing: ResponseSerializer.Framing = noBody ? .noBody : .contentLength(body.count)
@@ -319,7 +385,7 @@ final class Connection: @unchecked Sendable {
                         continuation.resume(throwing: HTTPBodyWriter.ConnectionClosed())
                         return
                     }
-                    deadline = now() + context.sendTimeout
+                    arm(.send, after: context.sendTimeout)
                     send(chunked ? ResponseSerializer.chunk(bytes) : bytes) { [self] drained in
                         deadline = .max
                         if drained {
@@ -345,14 +411,14 @@ final class Connection: @unchecked Sendable {
             }
             queue.async { [self] in
                 guard !closed else { return }
-                logAccess(exchange, status: status, bytes: -1)
+                logAccess(exchange, status: status, bytes: nil)
                 // A failed stream cannot change its status any more; closing without the last
                 // chunk tells the client the body is incomplete.
                 if failed || !chunked {
                     close()
                     return
                 }
-                deadline = now() + context.sendTimeout
+                arm(.send, after: context.sendTimeout)
                 send(ResponseSerializer.lastChunk) { [self] drained in if drained { finishExchange(keepAlive: keepAlive, refused: false) } }
             }
         }
@@ -369,7 +435,7 @@ final class Connection: @unchecked Sendable {
             return
         }
         phase = .idle
-        deadline = now() + context.idleTimeout
+        arm(.idle, after: context.idleTimeout)
         if readSuspended { resumeReading() }
         processInput()
     }
@@ -384,7 +450,7 @@ final class Connection: @unchecked Sendable {
         }
         phase = .lingering
         Socket.shutdownWrite(fd)
-        deadline = now() + context.lingerTimeout
+        arm(.linger, after: context.lingerTimeout)
         if readSuspended { resumeReading() }
     }
 
@@ -504,39 +570,46 @@ final class Connection: @unchecked Sendable {
         }
     }
 
+    // MARK: Deadlines
+
+    private func arm(_ kind: Timeout, after timeout: UInt64) {
+        deadline = saturatingAdd(now(), timeout)
+        deadlineKind = kind
+    }
+
+    /// Arms a per-read deadline (header, body) unless the request's own deadline comes first.
+    private func armReadDeadline(_ kind: Timeout, at time: UInt64) {
+        if requestDeadline <= time {
+            deadline = requestDeadline
+            deadlineKind = .requestRead
+        } else {
+            deadline = time
+            deadlineKind = kind
+        }
+    }
+
+    private func saturatingAdd(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
+    }
+
     // MARK: Logging
 
-    private func logAccess(_ exchange: Exchange, status: HTTPStatus, bytes: Int) {
-        let logger = context.logger
-        let logs = logger.logLevel <= .info
-        guard logs || context.observer != nil else { return }
+    /// Hands the exchange to the observer and the access log; neither formats nor writes here.
+    private func logAccess(_ exchange: Exchange, status: HTTPStatus, bytes: Int?) {
+        guard context.accessLog != nil || context.observer != nil else { return }
         let nanoseconds = now() &- exchange.started
         if let observer = context.observer {
             var route: String?
             if case .found(let matched, _) = exchange.match { route = matched.pattern.text }
             observer(HTTPAccessRecord(
                 method: exchange.head.method, path: exchange.head.path, route: route, status: status.code,
-                bytes: bytes < 0 ? nil : bytes, duration: .nanoseconds(Int64(nanoseconds)), requestID: exchange.requestID))
+                bytes: bytes, duration: .nanoseconds(Int64(nanoseconds)), requestID: exchange.requestID))
         }
-        guard logs else { return }
-        logger.info(
-            "\(exchange.head.method) \(exchange.head.path) \(status.code)",
-            metadata: [
-                "method": "\(exchange.head.method)", "path": "\(exchange.head.path)", "status": "\(status.code)",
-                "bytes": "\(bytes < 0 ? "stream" : String(bytes))",
-                "duration_ms": "\(String(format: Double(nanoseconds) / 1_000_000))",
-                "request_id": "\(exchange.requestID)",
-            ])
+        context.accessLog?.append(AccessLogEntry(
+            method: exchange.head.method, path: exchange.head.path, status: status.code, bytes: bytes,
+            durationNanoseconds: nanoseconds, requestID: exchange.requestID, time: time(nil)))
     }
 
     private func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-}
-
-extension String {
-    /// Milliseconds with three decimals, without Foundation's formatter.
-    fileprivate init(format millis: Double) {
-        let micros = Int((millis * 1000).rounded())
-        let fraction = String(micros % 1000)
-        self = "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
-    }
 }

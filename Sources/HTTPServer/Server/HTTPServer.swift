@@ -9,14 +9,16 @@ import Synchronization
 ///     router.add(.get, "/health") { _ in .text("ok") }
 ///     let server = HTTPServer(configuration: .init(port: 0), router: router, logger: logger)
 ///     let port = try server.start()          // listening when it returns
-///     server.shutdownOnSignals(gracePeriod: .seconds(10))
+///     server.shutdownOnSignals(gracePeriod: .seconds(10)) { exit(0) }
 ///     await server.waitUntilStopped()
 ///
 /// Design: one non-blocking listening socket with a Dispatch read source on an accept queue;
 /// each connection gets its own serial queue with read (and, when the socket buffer is full,
-/// write) sources. Handlers are async and run in Swift concurrency, never on an I/O queue.
-/// Timeouts are enforced by one periodic sweep instead of a timer per connection, so the hot
-/// path only reads the clock.
+/// write) sources. Handlers are async and run in Swift concurrency, never on an I/O queue —
+/// except immediate routes (`Router.addImmediate`), which answer on the connection's queue so
+/// that busy cooperative threads never delay them. Timeouts are enforced by one periodic sweep
+/// instead of a timer per connection, so the hot path only reads the clock. Shutdown, signals
+/// included, runs on Dispatch too: it completes while every cooperative thread is busy.
 public final class HTTPServer: Sendable {
     public typealias Limits = HTTPLimits
     public typealias Configuration = HTTPServerConfiguration
@@ -41,15 +43,21 @@ public final class HTTPServer: Sendable {
         var signalSources: [SendableSource<any DispatchSourceSignal>] = []
         var connections: [UInt64: Connection] = [:]
         var nextConnectionID: UInt64 = 0
-        var drainWaiter: CheckedContinuation<Bool, Never>?
-        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Set once the listening descriptor is closed (the port is free again).
+        var listenerClosed = false
+        /// Called once, on `acceptQueue`, when the server has stopped.
+        var stopCallbacks: [@Sendable () -> Void] = []
     }
 
     private let context: ServerContext
     private let state = Mutex(State())
     private let acceptQueue = DispatchQueue(label: "http.accept")
-    /// Left when the listening descriptor is closed, so `shutdown` returns with the port free.
+    /// Left when the listening descriptor is closed, so `shutdown` completes with the port free.
     private let listenerClosed = DispatchGroup()
+    /// After the grace period, how long force-closed connections get to finish closing before
+    /// the server reports itself stopped anyway (a connection queue stuck in a blocking
+    /// immediate handler must not stop the process from exiting).
+    private static let forceCloseTimeout = DispatchTimeInterval.seconds(5)
 
     /// - Parameter observer: called once per answered request (on an I/O queue: keep it quick),
     ///   e.g. to update metrics.
@@ -77,6 +85,12 @@ public final class HTTPServer: Sendable {
 
     /// Number of open connections.
     public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// What the server counted since it started (connections, requests, refusals, timeouts by
+    /// phase, dropped access-log lines), for a metrics endpoint. Cheap: a dozen atomic loads.
+    public var statistics: HTTPServerStatistics {
+        context.counters.snapshot(openConnections: connectionCount)
+    }
 
     /// Binds, listens and starts accepting; the socket is listening when this returns.
     /// - Returns: the bound port.
@@ -120,16 +134,33 @@ public final class HTTPServer: Sendable {
     /// `gracePeriod`, closes idle connections at once, then closes whatever is left.
     /// Returns when every connection is closed. Calling it again waits for the first call.
     public func shutdown(gracePeriod: Duration = .seconds(10)) async {
-        enum Step { case drain([Connection]), wait, done }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            shutdown(gracePeriod: gracePeriod) { continuation.resume() }
+        }
+    }
+
+    /// The same graceful shutdown without Swift concurrency: it runs on Dispatch queues, so it
+    /// completes while every cooperative thread is held by handlers, and `completion` is
+    /// called on a server queue once every connection is closed and the port is free (it may
+    /// end the process). Calling it again, or during a shutdown, calls `completion` when that
+    /// shutdown completes.
+    public func shutdown(gracePeriod: Duration = .seconds(10), then completion: @escaping @Sendable () -> Void) {
+        enum Step { case drain([Connection]), wait, finish }
         let step: Step = state.withLock { s in
             switch s.phase {
             case .created:
-                s.phase = .stopped
-                return .done
-            case .draining, .stopped:
+                s.phase = .draining
+                s.listenerClosed = true
+                s.stopCallbacks.append(completion)
+                return .finish
+            case .draining:
+                s.stopCallbacks.append(completion)
                 return .wait
+            case .stopped:
+                return .finish
             case .running:
                 s.phase = .draining
+                s.stopCallbacks.append(completion)
                 if s.acceptPaused {
                     s.listenSource?.source.resume()
                     s.acceptPaused = false
@@ -140,26 +171,23 @@ public final class HTTPServer: Sendable {
             }
         }
         switch step {
-        case .done:
-            finishStopping()
-            return
         case .wait:
-            await waitUntilStopped()
             return
+        case .finish:
+            acceptQueue.async { [self] in
+                if !finishIfDrained() { completion() }  // already stopped: answer at once
+            }
         case .drain(let connections):
             context.logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
             for connection in connections { connection.beginDraining() }
+            listenerClosed.notify(queue: acceptQueue) { [self] in
+                state.withLock { $0.listenerClosed = true }
+                finishIfDrained()
+            }
+            acceptQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(gracePeriod.nanoseconds))) { [self] in
+                forceCloseRemaining()
+            }
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            listenerClosed.notify(queue: acceptQueue) { continuation.resume() }
-        }
-        if await !waitForConnectionsToClose(within: gracePeriod) {
-            let left = state.withLock { Array($0.connections.values) }
-            context.logger.warning("grace period over, closing connections", metadata: ["connections": "\(left.count)"])
-            for connection in left { connection.forceClose() }
-            _ = await waitForConnectionsToClose(within: .seconds(5))
-        }
-        finishStopping()
     }
 
     /// Returns once `shutdown` has completed.
@@ -167,7 +195,7 @@ public final class HTTPServer: Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let stopped = state.withLock { s in
                 if s.phase == .stopped { return true }
-                s.stopWaiters.append(continuation)
+                s.stopCallbacks.append { continuation.resume() }
                 return false
             }
             if stopped { continuation.resume() }
@@ -175,9 +203,14 @@ public final class HTTPServer: Sendable {
     }
 
     /// Installs handlers so that each of `signals` (SIGTERM and SIGINT by default) starts a
-    /// graceful shutdown instead of killing the process. The handlers are registered with the
-    /// kernel when this returns (a signal ignored before that would be lost).
-    public func shutdownOnSignals(_ signals: [Int32] = [SIGTERM, SIGINT], gracePeriod: Duration = .seconds(10)) {
+    /// graceful shutdown instead of killing the process; `completion` is called when it has
+    /// completed (on a server queue, so it runs even while every cooperative thread is busy:
+    /// the place to flush, close and `exit`). The handlers are registered with the kernel when
+    /// this returns (a signal ignored before that would be lost).
+    public func shutdownOnSignals(
+        _ signals: [Int32] = [SIGTERM, SIGINT], gracePeriod: Duration = .seconds(10),
+        then completion: (@Sendable () -> Void)? = nil
+    ) {
         let registered = DispatchGroup()
         for number in signals {
             signal(number, SIG_IGN)
@@ -185,7 +218,7 @@ public final class HTTPServer: Sendable {
             source.source.setEventHandler { [weak self] in
                 guard let self else { return }
                 context.logger.notice("signal received, shutting down", metadata: ["signal": "\(number)"])
-                Task { await self.shutdown(gracePeriod: gracePeriod) }
+                shutdown(gracePeriod: gracePeriod) { completion?() }
             }
             registered.enter()
             source.source.setRegistrationHandler { registered.leave() }
@@ -211,6 +244,8 @@ public final class HTTPServer: Sendable {
                 return
             }
             enum Admission { case admitted(Connection), full, closing }
+            // The lock also orders admission against `shutdown`: a connection admitted here is
+            // in the set that shutdown drains.
             let admission: Admission = state.withLock { s in
                 guard s.phase == .running else { return .closing }
                 guard s.connections.count < context.configuration.maxConnections else { return .full }
@@ -223,9 +258,11 @@ public final class HTTPServer: Sendable {
             }
             switch admission {
             case .admitted(let connection):
+                context.counters.connectionsAccepted.increment()
                 try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, name: "TCP_NODELAY")
                 connection.start()
             case .full:
+                context.counters.connectionsRejectedOverCapacity.increment()
                 rejectOverCapacity(fd)
             case .closing:
                 Socket.close(fd)
@@ -264,20 +301,18 @@ public final class HTTPServer: Sendable {
     }
 
     private func connectionClosed(_ connection: Connection) {
-        let waiter: CheckedContinuation<Bool, Never>? = state.withLock { s in
+        let draining = state.withLock { s in
             s.connections[connection.id] = nil
-            guard s.phase == .draining, s.connections.isEmpty else { return nil }
-            defer { s.drainWaiter = nil }
-            return s.drainWaiter
+            return s.phase == .draining && s.connections.isEmpty
         }
-        waiter?.resume(returning: true)
+        if draining { acceptQueue.async { [self] in finishIfDrained() } }
     }
 
     // MARK: Timeouts and shutdown
 
     private func sweepInterval() -> DispatchTimeInterval {
         let c = context
-        let shortest = [c.headerTimeout, c.bodyTimeout, c.idleTimeout, c.sendTimeout, c.lingerTimeout].min() ?? 1_000_000_000
+        let shortest = [c.headerTimeout, c.bodyTimeout, c.requestReadTimeout, c.idleTimeout, c.sendTimeout, c.lingerTimeout].min() ?? 1_000_000_000
         return .nanoseconds(Int(min(max(shortest / 4, 10_000_000), 500_000_000)))
     }
 
@@ -287,40 +322,52 @@ public final class HTTPServer: Sendable {
         for connection in connections { connection.checkDeadline(now) }
     }
 
-    /// True when every connection closed within `timeout`.
-    private func waitForConnectionsToClose(within timeout: Duration) async -> Bool {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let empty = state.withLock { s in
-                if s.connections.isEmpty { return true }
-                s.drainWaiter = continuation
-                return false
-            }
-            if empty {
-                continuation.resume(returning: true)
-                return
-            }
-            acceptQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(timeout.nanoseconds))) { [self] in
-                let waiter = state.withLock { s in
-                    defer { s.drainWaiter = nil }
-                    return s.drainWaiter
-                }
-                waiter?.resume(returning: false)
-            }
+    /// Grace period over: closes what is still open, and stops for good a little later even
+    /// if some connection cannot finish closing.
+    private func forceCloseRemaining() {
+        let left: [Connection]? = state.withLock { s in
+            guard s.phase == .draining else { return nil }
+            return Array(s.connections.values)
+        }
+        guard let left, !left.isEmpty else { return }
+        context.logger.warning("grace period over, closing connections", metadata: ["connections": "\(left.count)"])
+        for connection in left { connection.forceClose() }
+        acceptQueue.asyncAfter(deadline: .now() + Self.forceCloseTimeout) { [self] in
+            finishStopping(abandoning: true)
         }
     }
 
-    private func finishStopping() {
-        let waiters = state.withLock { s in
+    /// Stops when draining is complete (listener closed, no connection left). On `acceptQueue`.
+    /// - Returns: whether this call stopped the server.
+    @discardableResult
+    private func finishIfDrained() -> Bool {
+        let drained = state.withLock { $0.phase == .draining && $0.listenerClosed && $0.connections.isEmpty }
+        return drained && finishStopping(abandoning: false)
+    }
+
+    /// On `acceptQueue`. Returns false when the server had stopped already.
+    @discardableResult
+    private func finishStopping(abandoning: Bool) -> Bool {
+        let stopped: (callbacks: [@Sendable () -> Void], abandoned: Int)? = state.withLock { s in
+            guard s.phase == .draining else { return nil }
             s.phase = .stopped
             s.sweepTimer?.source.cancel()
             s.sweepTimer = nil
             for source in s.signalSources { source.source.cancel() }
             s.signalSources = []
-            defer { s.stopWaiters = [] }
-            return s.stopWaiters
+            defer { s.stopCallbacks = [] }
+            return (s.stopCallbacks, s.connections.count)
         }
-        for waiter in waiters { waiter.resume() }
+        guard let stopped else { return false }
+        if abandoning, stopped.abandoned > 0 {
+            context.logger.error("connections did not close after the grace period; stopping without them", metadata: [
+                "connections": "\(stopped.abandoned)",
+            ])
+        }
+        context.accessLog?.flush()
         context.logger.info("stopped")
+        for callback in stopped.callbacks { callback() }
+        return true
     }
 }
 

@@ -15,6 +15,12 @@ public struct HTTPServerConfiguration: Sendable {
     public var headerTimeout: Duration
     /// Longest silence between two reads of a request body.
     public var bodyTimeout: Duration
+    /// Time from a request's first byte to its last body byte, however steadily the bytes come:
+    /// the per-read timeouts above re-arm on every byte, so without this bound a client sending
+    /// one byte just before each expires would hold a connection slot forever. Answered 408.
+    /// Set it above the largest body divided by the slowest upload rate to serve (the default
+    /// 60 s passes 16 MiB at 2.24 Mbit/s).
+    public var requestReadTimeout: Duration
     /// Longest wait for the next request on a kept-alive connection.
     public var idleTimeout: Duration
     /// Longest a response may sit unsent because the client does not read.
@@ -22,6 +28,8 @@ public struct HTTPServerConfiguration: Sendable {
     /// After a refusal, how long input is drained before closing, so the client reads the
     /// refusal instead of a reset.
     public var lingerTimeout: Duration
+    /// Where access-log lines go, and their buffer's bounds.
+    public var accessLog: HTTPAccessLogConfiguration
 
     public init(
         host: String = "127.0.0.1",
@@ -33,7 +41,9 @@ public struct HTTPServerConfiguration: Sendable {
         bodyTimeout: Duration = .seconds(30),
         idleTimeout: Duration = .seconds(60),
         sendTimeout: Duration = .seconds(30),
-        lingerTimeout: Duration = .seconds(2)
+        lingerTimeout: Duration = .seconds(2),
+        requestReadTimeout: Duration = .seconds(60),
+        accessLog: HTTPAccessLogConfiguration = HTTPAccessLogConfiguration()
     ) {
         self.host = host
         self.port = port
@@ -45,6 +55,8 @@ public struct HTTPServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.sendTimeout = sendTimeout
         self.lingerTimeout = lingerTimeout
+        self.requestReadTimeout = requestReadTimeout
+        self.accessLog = accessLog
     }
 }
 

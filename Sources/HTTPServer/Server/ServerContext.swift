@@ -8,11 +8,15 @@ final class ServerContext: Sendable {
     let logger: Logger
     let observer: (@Sendable (HTTPAccessRecord) -> Void)?
     let requestIDs = RequestIDGenerator()
+    let counters = ServerCounters()
+    /// nil when no access line is written (destination off or logger above info).
+    let accessLog: AccessLog?
     let headerTimeout: UInt64
     let bodyTimeout: UInt64
     let idleTimeout: UInt64
     let sendTimeout: UInt64
     let lingerTimeout: UInt64
+    let requestReadTimeout: UInt64
 
     init(
         configuration: HTTPServerConfiguration, router: Router, logger: Logger,
@@ -27,5 +31,7 @@ final class ServerContext: Sendable {
         idleTimeout = configuration.idleTimeout.nanoseconds
         sendTimeout = configuration.sendTimeout.nanoseconds
         lingerTimeout = configuration.lingerTimeout.nanoseconds
+        requestReadTimeout = configuration.requestReadTimeout.nanoseconds
+        accessLog = AccessLog(configuration: configuration.accessLog, logger: logger, counters: counters)
     }
 }
