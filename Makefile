@@ -45,7 +45,7 @@ demo-results: release
 ## Needs the demo world and models in training/out (make demo-model).
 adaptation-results:
 	"$$(scripts/training-venv)" -m training.domain_study --clip models/demo/clip
-	"$$(scripts/training-venv)" training/prompt_results.py --clip models/demo/clip --world training/out/world \
+	"$$(scripts/training-venv)" -m training.prompt_results --clip models/demo/clip --world training/out/world \
 		--json docs/results-prompts.json --markdown docs/results-prompts.md --export-dir training/out/prompts/demo --threads 1
 
 clean:
