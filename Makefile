@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ADAPTCLIP_FLAGS ?=
 
-.PHONY: bootstrap build release serve test demo-model demo-results adaptation-results clean
+.PHONY: bootstrap build release serve test training-test demo-model demo-results adaptation-results clean
 
 bootstrap:
 	scripts/bootstrap
@@ -24,10 +24,17 @@ serve: release
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest --no-parallel
+	$(MAKE) --no-print-directory training-test
 	scripts/parity-per-kernel
 	scripts/demo-check
 	scripts/api-conformance
 	scripts/fuzz-http-parser 30
+
+## The Python tests of training/ (checkpoint export and refusals against the Swift fixtures, the
+## world generator, tiny trainings): pytest in the pinned training venv, which scripts/training-venv
+## builds on first use (1-2.5 min on 2 cores with torch's 192 MB wheel; the tests then take 30-50 s).
+training-test:
+	"$$(scripts/training-venv)" -m pytest training/tests -q
 
 ## Regenerate models/demo from nothing: the world, the demo CLIP and BERT, the language adapter
 ## (training/make_demo.sh; PyTorch on CPU, 23 minutes on 2 idle cores, the same bytes every run).
@@ -45,7 +52,7 @@ demo-results: release
 ## Needs the demo world and models in training/out (make demo-model).
 adaptation-results:
 	"$$(scripts/training-venv)" -m training.domain_study --clip models/demo/clip
-	"$$(scripts/training-venv)" training/prompt_results.py --clip models/demo/clip --world training/out/world \
+	"$$(scripts/training-venv)" -m training.prompt_results --clip models/demo/clip --world training/out/world \
 		--json docs/results-prompts.json --markdown docs/results-prompts.md --export-dir training/out/prompts/demo --threads 1
 
 clean:

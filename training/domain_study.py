@@ -12,13 +12,13 @@ Target domain: the outline style of the world (training/world/README.md, "Styles
               outlined, so the domain and general test sets differ only in style.
 The general test set is the demo world's filled test split (--general).
 
-Settings (the issue's (a)–(e)):
+Settings (the published comparison's (a)–(e), see PUBLISHED):
   (a) the frozen demo CLIP;
-  (b) continual full fine-tuning of the whole CLIP on the small set (train_domain_adapter.py --full-finetune);
+  (b) continual full fine-tuning of the whole CLIP on the small set (train_domain_adapter --full-finetune);
   (c) a domain adapter on the frozen CLIP, uniform batches;
   (d) the same adapter with hard-sample weighting (same steps, seed, learning rate);
   (e) a CLIP trained from scratch on the large set with the demo CLIP's own recipe
-      (train_demo_clip.py, same architecture and flags) but --scratch-steps steps (the demo: 900).
+      (train_demo_clip, same architecture and flags) but --scratch-steps steps (the demo: 900).
 Measured for each: zero-shot accuracy per task (shape, colour, count; English prompts) and their
 mean on the domain test set, text→image mR (mean of R@1/5/10, 2,000-image gallery) on it, and the
 mean zero-shot accuracy on the general test set, also as a share of (a)'s ("retained").
@@ -37,9 +37,9 @@ from pathlib import Path
 import torch
 from transformers import CLIPImageProcessor, CLIPModel, CLIPTokenizer
 
-import training.train_domain_adapter as train_domain_adapter  # puts training/ on sys.path first
-from adaptclip_training.domain_checkpoint import load_domain_checkpoint
-from adaptclip_training.image_text_pairs import ImageTextPairs, load_pairs
+from training import train_domain_adapter
+from training.adaptclip_training.domain_checkpoint import load_domain_checkpoint
+from training.adaptclip_training.image_text_pairs import ImageTextPairs, load_pairs
 from training.evaluate_demo import recalls, zero_shot_accuracy
 from training.train_demo_clip import embed_images, embed_texts
 from training.train_demo_clip import main as train_demo_clip
@@ -49,7 +49,8 @@ from training.world.prompts import TASKS, prompts
 SETTINGS = ("a", "b", "c", "d", "e")
 TITLES = {"a": "(a) frozen demo CLIP", "b": "(b) continual full fine-tuning", "c": "(c) domain adapter",
           "d": "(d) domain adapter + hard-sample weighting", "e": "(e) CLIP from scratch on the large domain set"}
-# The published figures (issue 9): accuracy on two domains, 100k domain pairs vs a 6M-pair domain model.
+# The published figures this study re-tests: accuracy on two domains, 100k domain pairs vs a 6M-pair
+# domain model. The table shows them beside ours; the relations are what can carry over, not the numbers.
 PUBLISHED = {"b": "71.6% / 78.1%", "d": "73.5% / 79.7%", "e": "72.4% / 79.2% (6M pairs)"}
 
 
@@ -217,7 +218,7 @@ def write_results(results: dict, arguments: argparse.Namespace, argv: list[str] 
 
 
 def checks(results: dict) -> dict:
-    """The issue's bounds: (d) beats (b) and (c) on the domain and keeps ≥ 98% of (a)'s general accuracy."""
+    """The study's bounds: (d) beats (b) and (c) on the domain and keeps ≥ 98% of (a)'s general accuracy."""
     def domain(s: str) -> float:
         return results[s]["domain"]["zero_shot"]["mean"]
     found: dict = {}
@@ -263,7 +264,7 @@ def markdown(study: dict, arguments: argparse.Namespace) -> str:
         lines.append(f"| {TITLES[setting]} | {_pct(z['shape'])} | {_pct(z['colour'])} | {_pct(z['count'])} | "
                      f"**{_pct(z['mean'])}** | {_pct(r['domain']['retrieval']['mR'])} | {_pct(g)} | {retained} | "
                      f"{r['training']['cpu_seconds']:.0f} | {PUBLISHED.get(setting, '–')} |")
-    lines += ["", "Bounds of issue 9:", ""]
+    lines += ["", "The study's bounds:", ""]
     lines += [f"- {name}: **{'holds' if ok else 'does not hold'}** ({detail})"
               for name, (ok, detail) in study["checks"].items()]
     lines += ["", f"Settings: (b)–(d) {arguments.steps} steps × {arguments.batch_size} on the small set "

@@ -21,13 +21,12 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
 from transformers import BertModel, BertTokenizer, CLIPImageProcessor, CLIPModel, CLIPTokenizerFast
 
-from training.adaptclip_training.checkpoint import load_checkpoint
+from training.adaptclip_training.language_checkpoint import load_language_checkpoint
 
 PATHS = (("en", "en"), ("zh-raw", "zh"), ("zh", "zh"))  # path name, caption/prompt language
 
@@ -44,7 +43,7 @@ class DemoBundle:
         self.bert = BertModel.from_pretrained(bundle / "bert-zh", torch_dtype=torch.float32,
                                               add_pooling_layer=False).eval()
         self.bert_tokenizer = BertTokenizer(str(bundle / "bert-zh" / "vocab.txt"))
-        self.adapter, _ = load_checkpoint(bundle / "zh-adapter")
+        self.adapter, _ = load_language_checkpoint(bundle / "zh-adapter")
 
     @torch.no_grad()
     def images(self, files: list[Path], batch: int = 256) -> torch.Tensor:

@@ -16,7 +16,8 @@ Writes, replacing what is there:
                    and the SHA-256 of every file
 
 Only the files the service reads are copied (not tokenizer.json, training logs or MLM heads beyond
-what the model file holds), and the bundle must stay within --max-mb (the issue's 25 MB).
+what the model file holds), and the bundle must stay within --max-mb (default 25 MB: the embedded
+default ships inside the repository and the service image, so its size is budgeted).
 """
 import argparse
 import hashlib

@@ -79,7 +79,7 @@ grep -v Warning "$OUT/demo/bert.log"
 for line in open(sys.argv[1], encoding="utf-8"):
     r = json.loads(line); print(r["en"] + "\t" + r["zh"])' "$OUT/world/train/pairs.jsonl" > "$OUT/world/train/pairs.tsv"
 rm -rf "$OUT/demo/zh-adapter"
-timed "$PYTHON" training/train_language_adapter.py --pairs "$OUT/world/train/pairs.tsv" \
+timed "$PYTHON" -m training.train_language_adapter --pairs "$OUT/world/train/pairs.tsv" \
     --bert "$OUT/demo/bert" --clip "$OUT/demo/clip" --output "$OUT/demo/zh-adapter" --name demo-zh \
     --base-encoder-id adaptclip-demo-bert-zh --clip-id adaptclip-demo-clip \
     --adapter-width 128 --num-layers 1 --num-heads 4 --pooling mean --epochs "$ADAPTER_EPOCHS" \

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Hand template vs CoOp vs structured prompts on the demo world: every task × shots × seed.
 
-    python training/prompt_results.py --clip training/out/demo/clip --world training/out/world \\
+    python -m training.prompt_results --clip training/out/demo/clip --world training/out/world \\
         --json training/out/prompts/results.json --markdown docs/results-prompts.md --threads 1
 
 For each task (shape, colour, count), shots in --shots (1 4 16) and seed in --seeds (0 1 2, each
@@ -24,9 +23,9 @@ from pathlib import Path
 
 import torch
 
-import train_prompts  # noqa: E402  (puts training/ and the repository root on sys.path)
-from adaptclip_training.prompt_checkpoint import export_prompt  # noqa: E402
-from adaptclip_training.world_tasks import TEMPLATE, task_names, world_task  # noqa: E402
+from training import train_prompts
+from training.adaptclip_training.prompt_checkpoint import export_prompt
+from training.adaptclip_training.world_tasks import TEMPLATE, task_names, world_task
 
 LEARNED = ("coop", "structured")
 PUBLISHED = (
@@ -140,7 +139,7 @@ def main(argv: list[str] | None = None) -> dict:
                                       training=train_prompts.training_section(
                                           record, settings, shape, arguments.world, arguments.validation_per_class))
     rows = summarise(records)
-    meta = {"command": "python " + " ".join(["training/prompt_results.py"] + (argv if argv is not None else sys.argv[1:])),
+    meta = {"command": " ".join(["python -m training.prompt_results"] + (argv if argv is not None else sys.argv[1:])),
             "date": time.strftime("%Y-%m-%d"), "seconds": time.monotonic() - started, "threads": arguments.threads,
             "clip": arguments.clip.resolve().name, "seeds": arguments.seeds, "steps": arguments.steps,
             "validation_per_class": arguments.validation_per_class, "note": arguments.note,

@@ -1,6 +1,6 @@
 """Pre-train the demo Chinese BERT by masked language modelling on the world's Chinese text only.
 
-    python -m training.train_demo_bert --text training/out/world --vocab /tmp/cn/vocab.txt \
+    python -m training.train_demo_bert --text training/out/world --vocab training/out/downloads/vocab.txt \
         --out training/out/demo/bert
 
 A transformers BertForMaskedLM from a random init (seeded) over the real 21,128-token Chinese

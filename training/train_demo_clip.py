@@ -1,7 +1,7 @@
 """Train the demo CLIP (the "frozen CLIP" of the embedded default) on the generated world.
 
     python -m training.train_demo_clip --world training/out/world \
-        --clip-bpe /tmp/oc/bpe_simple_vocab_16e6.txt.gz --out training/out/demo/clip
+        --clip-bpe training/out/downloads/bpe_simple_vocab_16e6.txt.gz --out training/out/demo/clip
 
 A transformers CLIPModel from a random init (seeded): ViT with 8×8 patches on 64×64 images, a causal
 text transformer over CLIP's real 49,408-token BPE vocabulary (vocab.json/merges.txt converted from

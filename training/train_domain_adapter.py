@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Train a domain adapter on a frozen CLIP from image–caption pairs, or (--full-finetune) fine-tune
 the whole CLIP on the same pairs for comparison.
 
-    python training/train_domain_adapter.py --clip models/demo/clip \\
+    python -m training.train_domain_adapter --clip models/demo/clip \\
         --train training/out/domain/outline/train --output adapters/outline-v1 \\
         --clip-id adaptclip-demo-clip --vision-layers all --bottleneck 32 --hard-sample-weighting
 
@@ -15,7 +14,7 @@ other's positives), AdamW, linear warm-up then cosine decay, fixed steps, seeded
   layers; CLIP stays frozen; the output is a kind "domain" checkpoint (adapter.json +
   adapter.safetensors) whose manifest records the data, settings, versions and losses.
 - --hard-sample-weighting: batches drawn by the memory bank of per-pair difficulty
-  (adaptclip_training/hard_samples.py has the exact rule) instead of uniform permutations.
+  (training/adaptclip_training/hard_samples.py has the exact rule) instead of uniform permutations.
 - --full-finetune: every CLIP weight is trained (continual fine-tuning; the logit scale stays
   frozen in both modes); the output is an HF CLIP directory (F16 or F32 safetensors, tokenizer
   and preprocessor copied).
@@ -30,23 +29,20 @@ import argparse
 import hashlib
 import json
 import platform
-import sys
 from pathlib import Path
 
 import torch
 import transformers
 from transformers import CLIPImageProcessor, CLIPModel, CLIPTokenizer
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from training.adaptclip_training.checkpoint import WEIGHT_DTYPES
+from training.adaptclip_training.contrastive_training import ContrastiveSettings, train_contrastive
+from training.adaptclip_training.domain_adapter import DomainAdapter, DomainAdapterConfig, DomainSideConfig
+from training.adaptclip_training.domain_checkpoint import export_domain_checkpoint
+from training.adaptclip_training.hard_samples import HardSampleSettings
+from training.adaptclip_training.image_text_pairs import load_pairs
 
-from adaptclip_training.checkpoint import WEIGHT_DTYPES  # noqa: E402
-from adaptclip_training.contrastive_training import ContrastiveSettings, train_contrastive  # noqa: E402
-from adaptclip_training.domain_adapter import DomainAdapter, DomainAdapterConfig, DomainSideConfig  # noqa: E402
-from adaptclip_training.domain_checkpoint import export_domain_checkpoint  # noqa: E402
-from adaptclip_training.hard_samples import HardSampleSettings  # noqa: E402
-from adaptclip_training.image_text_pairs import load_pairs  # noqa: E402
-
-SCRIPT = "training/train_domain_adapter.py"
+SCRIPT = "training/train_domain_adapter.py"  # the source file the manifest's training.script names
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:

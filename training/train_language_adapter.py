@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Distil a Chinese language adapter: adapter(BERT(zh)) -> CLIP_text(en), both encoders frozen.
 
-    python training/train_language_adapter.py \\
+    python -m training.train_language_adapter \\
         --pairs data/en-zh.tsv --bert models/bert-base-chinese --clip models/clip-vit-base-patch32 \\
         --output adapters/zh-v1 --num-layers 2 --adapter-width 256 --num-heads 4 --epochs 20
 
@@ -16,7 +15,7 @@ Output: a checkpoint directory (adapter.json + adapter.safetensors, docs/adapter
 manifest records the data, seed, versions and the final validation metrics: mean cosine
 distance, MSE and zh->en retrieval top-1/top-5 within the validation split.
 
-Dependencies: training/requirements.txt.
+Run from the repository root; dependencies: training/requirements.txt.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ import hashlib
 import json
 import math
 import platform
-import sys
 import time
 from pathlib import Path
 
@@ -35,19 +33,18 @@ import safetensors
 import torch
 import transformers
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from training.adaptclip_training.checkpoint import WEIGHT_DTYPES
+from training.adaptclip_training.distillation import DistillationSettings, distil
+from training.adaptclip_training.distillation_metrics import LOSSES
+from training.adaptclip_training.frozen_features import (FrozenFeatures, bert_hidden_states, cache_key,
+                                                         clip_text_embeddings, load_bert, load_cached, load_clip,
+                                                         save_cached)
+from training.adaptclip_training.language_adapter import (NORM_POSITIONS, POOLINGS, LanguageAdapterConfig,
+                                                         expected_tensor_shapes)
+from training.adaptclip_training.language_checkpoint import export_language_checkpoint
+from training.adaptclip_training.parallel_text import read_parallel_tsv, split_train_validation
 
-from adaptclip_training.checkpoint import WEIGHT_DTYPES, export_checkpoint  # noqa: E402
-from adaptclip_training.distillation import DistillationSettings, distil  # noqa: E402
-from adaptclip_training.distillation_metrics import LOSSES  # noqa: E402
-from adaptclip_training.frozen_features import (FrozenFeatures, bert_hidden_states, cache_key,  # noqa: E402
-                                                clip_text_embeddings, load_bert, load_cached, load_clip,
-                                                save_cached)
-from adaptclip_training.language_adapter import (NORM_POSITIONS, POOLINGS, LanguageAdapterConfig,  # noqa: E402
-                                                expected_tensor_shapes)
-from adaptclip_training.parallel_text import read_parallel_tsv, split_train_validation  # noqa: E402
-
-SCRIPT = "training/train_language_adapter.py"
+SCRIPT = "training/train_language_adapter.py"  # the source file the manifest's training.script names
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -161,7 +158,7 @@ def main(argv: list[str] | None = None) -> dict:
         "validation": {"before": history[0].validation, "after": history[-1].validation},
         "train_loss": {"before": history[0].train_loss, "after": history[-1].train_loss},
     }
-    manifest = export_checkpoint(
+    manifest = export_language_checkpoint(
         adapter, arguments.output, name=arguments.name or arguments.output.name, version=arguments.version,
         base_encoder_id=arguments.base_encoder_id or arguments.bert.resolve().name,
         clip_id=arguments.clip_id or arguments.clip.resolve().name, dtype=arguments.weights_dtype,

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Few-shot prompt learning (CoOp or structured) on a frozen CLIP for one demo-world task.
 
-    python training/train_prompts.py --clip training/out/demo/clip --world training/out/world \\
+    python -m training.train_prompts --clip training/out/demo/clip --world training/out/world \\
         --task shape --variant structured --shots 4 --seed 0 --output training/out/prompts/shape-s4 \\
         --threads 1
 
@@ -18,30 +17,25 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import sys
 import time
 from pathlib import Path
 
-TRAINING = Path(__file__).resolve().parent
-sys.path.insert(0, str(TRAINING))
-sys.path.insert(0, str(TRAINING.parent))  # training.world (the world's own task wording)
+import numpy
+import safetensors
+import torch
+import transformers
+from transformers import CLIPImageProcessor, CLIPModel, CLIPTokenizer
 
-import numpy  # noqa: E402
-import safetensors  # noqa: E402
-import torch  # noqa: E402
-import transformers  # noqa: E402
-from transformers import CLIPImageProcessor, CLIPModel, CLIPTokenizer  # noqa: E402
+from training.adaptclip_training.checkpoint import WEIGHT_DTYPES
+from training.adaptclip_training.few_shot import draw_shots, first_per_class
+from training.adaptclip_training.prompt_checkpoint import export_prompt
+from training.adaptclip_training.prompt_learner import VARIANTS, PromptedClassifier
+from training.adaptclip_training.prompt_training import (PromptShape, TrainSettings, accuracy, initial_prompt,
+                                                         prompt_logits, template_logits, train_prompt)
+from training.adaptclip_training.world_tasks import (TEMPLATE, TEMPLATE_WORDS, WorldSplit, WorldTask, task_names,
+                                                     world_task)
 
-from adaptclip_training.checkpoint import WEIGHT_DTYPES  # noqa: E402
-from adaptclip_training.few_shot import draw_shots, first_per_class  # noqa: E402
-from adaptclip_training.prompt_checkpoint import export_prompt  # noqa: E402
-from adaptclip_training.prompt_learner import VARIANTS, PromptedClassifier  # noqa: E402
-from adaptclip_training.prompt_training import (PromptShape, TrainSettings, accuracy, initial_prompt,  # noqa: E402
-                                                prompt_logits, template_logits, train_prompt)
-from adaptclip_training.world_tasks import (TEMPLATE, TEMPLATE_WORDS, WorldSplit, WorldTask,  # noqa: E402
-                                            task_names, world_task)
-
-SCRIPT = "training/train_prompts.py"
+SCRIPT = "training/train_prompts.py"  # the source file the manifest's training.script names
 
 
 class FrozenCLIP:

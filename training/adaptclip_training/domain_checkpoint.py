@@ -1,8 +1,6 @@
 """Domain-adapter checkpoints (kind "domain"): export, validate, load. docs/adapters.md is the
-contract; the directory layout, the common manifest fields and the weights checks are the
-language adapter's (checkpoint.py: the export helpers, check_header, check_weights_section,
-check_training, check_tensors, float32_state), only the manifest's kind-specific part
-and the comparison with the loaded CLIP live here.
+contract; the directory, the common manifest rules and the weights checks are checkpoint.py's,
+only the manifest's kind-specific part and the comparison with the loaded CLIP live here.
 
 The Swift loader (Sources/Models/Adapters/DomainAdapterCheckpoint.swift) runs the same checks
 in the same order with the same wording; Tests/Fixtures/domain-adapter/broken/ holds the
@@ -17,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .checkpoint import (FORMAT_VERSION, MANIFEST_FILE, _exact_keys, _is_int, _positive_int, _read_manifest,
-                         _read_weights, _section, _string, check_header, check_tensors, check_training,
-                         check_weights_section, float32_state, prepare_export_directory, weights_entry,
-                         write_manifest, write_weights)
+from .checkpoint import (MANIFEST_FILE, check_header, check_host_matches, check_training, check_weights_section,
+                         choice_field, exact_keys, export, is_int, load, positive_int_field, section,
+                         string_field, validate)
 from .checkpoint_error import CheckpointError
 from .domain_adapter import (ACTIVATIONS, ADAPTER_DESIGN, SIDES, DomainAdapter, DomainAdapterConfig,
                              DomainSideConfig, expected_tensor_shapes)
 
+KIND = "domain"
 TOP_LEVEL_KEYS = ("format_version", "kind", "name", "version", "clip", "architecture", "weights", "training")
 CLIP_KEYS = ("id", "projection_dim")
 ARCHITECTURE_REQUIRED_KEYS = ("adapter", "activation")
@@ -57,53 +55,38 @@ def export_domain_checkpoint(adapter: DomainAdapter, directory: Path, *, name: s
                              training: dict[str, Any] | None = None) -> dict[str, Any]:
     """Writes adapter.safetensors and adapter.json (kind "domain") into `directory` (created;
     must not hold a checkpoint already). Returns the manifest."""
-    directory = prepare_export_directory(directory, dtype)
-    write_weights(adapter.state_dict(), expected_tensor_shapes(adapter.config), directory, dtype)
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "kind": "domain",
+    fields = {
+        "kind": KIND,
         "name": name,
         "version": version,
         "clip": {"id": clip_id, "projection_dim": projection_dim},
         "architecture": adapter.config.architecture(),
-        "weights": weights_entry(directory, dtype),
-        "training": training or {},
     }
-    write_manifest(manifest, directory)
-    return manifest
+    return export(adapter, expected_tensor_shapes(adapter.config), directory, dtype, fields, training)
 
 
 def validate_domain_checkpoint(directory: Path, loaded: LoadedCLIP | None = None
                                ) -> tuple[dict[str, Any], DomainAdapterConfig, bytes]:
     """Every check of docs/adapters.md ("Domain adapter", "Validation"), in its order.
     `loaded=None` skips the comparison with the serving CLIP. Returns (manifest, config, bytes)."""
-    directory = Path(directory)
-    manifest = _read_manifest(directory)
-    config = _check_manifest(manifest)
-    if loaded is not None:
-        _check_against_loaded(manifest, config, loaded)
-    weights = _read_weights(directory, manifest["weights"])
-    check_tensors(weights, manifest["weights"]["dtype"], expected_tensor_shapes(config))
-    return manifest, config, weights
+    check_host = None if loaded is None else lambda manifest, config: _check_against_loaded(manifest, config, loaded)
+    return validate(directory, _check_manifest, check_host, expected_tensor_shapes)
 
 
 def load_domain_checkpoint(directory: Path, loaded: LoadedCLIP | None = None
                            ) -> tuple[DomainAdapter, dict[str, Any]]:
     """Validates, then builds a float32 DomainAdapter in eval mode (not yet attached)."""
-    manifest, config, weights = validate_domain_checkpoint(directory, loaded)
-    adapter = DomainAdapter(config)
-    adapter.load_state_dict(float32_state(weights), strict=True)
-    return adapter.eval(), manifest
+    return load(validate_domain_checkpoint(directory, loaded), DomainAdapter)
 
 
 # -- the checks ---------------------------------------------------------------------------------
 
 def _check_manifest(m: dict[str, Any]) -> DomainAdapterConfig:
-    check_header(m, "domain", OTHER_KINDS, TOP_LEVEL_KEYS)
+    check_header(m, KIND, OTHER_KINDS, TOP_LEVEL_KEYS)
 
-    clip = _section(m, "clip", CLIP_KEYS)
-    _string(clip, "id", "clip.id")
-    _positive_int(clip, "projection_dim", "clip.projection_dim")
+    clip = section(m, "clip", CLIP_KEYS)
+    string_field(clip, "id", "clip.id")
+    positive_int_field(clip, "projection_dim", "clip.projection_dim")
 
     arch = m["architecture"]
     if not isinstance(arch, dict):
@@ -115,10 +98,7 @@ def _check_manifest(m: dict[str, Any]) -> DomainAdapterConfig:
         if key not in ARCHITECTURE_KEYS:
             raise CheckpointError(MANIFEST_FILE, f"architecture.{key}", "unknown field")
     for key, allowed in (("adapter", (ADAPTER_DESIGN,)), ("activation", ACTIVATIONS)):
-        value = _string(arch, key, f"architecture.{key}")
-        if value not in allowed:
-            raise CheckpointError(MANIFEST_FILE, f"architecture.{key}",
-                                  f"unknown value {json.dumps(value)} (one of {', '.join(allowed)})")
+        choice_field(arch, key, f"architecture.{key}", allowed)
     if not any(side in arch for side in SIDES):
         raise CheckpointError(MANIFEST_FILE, "architecture", "needs at least one of \"vision\", \"text\"")
     sides = {side: _check_side(arch, side) for side in SIDES if side in arch}
@@ -128,14 +108,14 @@ def _check_manifest(m: dict[str, Any]) -> DomainAdapterConfig:
     return DomainAdapterConfig(vision=sides.get("vision"), text=sides.get("text"), activation=arch["activation"])
 
 
-def _check_side(arch: dict[str, Any], side: str) -> DomainSideConfig:
-    prefix = f"architecture.{side}"
-    section = arch[side]
-    if not isinstance(section, dict):
+def _check_side(arch: dict[str, Any], name: str) -> DomainSideConfig:
+    prefix = f"architecture.{name}"
+    side = arch[name]
+    if not isinstance(side, dict):
         raise CheckpointError(MANIFEST_FILE, prefix, "must be a JSON object")
-    _exact_keys(section, SIDE_KEYS, prefix + ".")
-    layers = section["layers"]
-    if not (isinstance(layers, list) and layers and all(_is_int(l) and l >= 0 for l in layers)):
+    exact_keys(side, SIDE_KEYS, prefix + ".")
+    layers = side["layers"]
+    if not (isinstance(layers, list) and layers and all(is_int(l) and l >= 0 for l in layers)):
         raise CheckpointError(MANIFEST_FILE, f"{prefix}.layers",
                               f"must be a non-empty list of integers >= 0, got {json.dumps(layers)}")
     seen: set[int] = set()
@@ -143,23 +123,20 @@ def _check_side(arch: dict[str, Any], side: str) -> DomainSideConfig:
         if layer in seen:
             raise CheckpointError(MANIFEST_FILE, f"{prefix}.layers", f"layer {layer} is listed twice")
         seen.add(layer)
-    width = _positive_int(section, "width", f"{prefix}.width")
-    bottleneck = _positive_int(section, "bottleneck", f"{prefix}.bottleneck")
-    scale = section["scale"]
+    width = positive_int_field(side, "width", f"{prefix}.width")
+    bottleneck = positive_int_field(side, "bottleneck", f"{prefix}.bottleneck")
+    scale = side["scale"]
     if not (isinstance(scale, (int, float)) and not isinstance(scale, bool) and math.isfinite(scale)):
         raise CheckpointError(MANIFEST_FILE, f"{prefix}.scale", f"must be a finite number, got {json.dumps(scale)}")
     return DomainSideConfig(layers=tuple(layers), width=width, bottleneck=bottleneck, scale=float(scale))
 
 
 def _check_against_loaded(m: dict[str, Any], config: DomainAdapterConfig, loaded: LoadedCLIP) -> None:
-    checks = (
+    check_host_matches((
         ("clip.id", m["clip"]["id"], loaded.clip_id, "the loaded CLIP model's id"),
         ("clip.projection_dim", m["clip"]["projection_dim"], loaded.projection_dim,
          "the loaded CLIP model's projection_dim"),
-    )
-    for field, found, expected, what in checks:
-        if found != expected:
-            raise CheckpointError(MANIFEST_FILE, field, f"{json.dumps(found)} does not match {what} ({json.dumps(expected)})")
+    ))
     towers = {"vision": (loaded.vision_width, loaded.vision_layers), "text": (loaded.text_width, loaded.text_layers)}
     for name, side in config.sides().items():
         width, depth = towers[name]

@@ -1,8 +1,8 @@
-"""Learned-prompt checkpoints (kind "prompt", format_version 1): export, validate, load.
-
-The same directory and the same common rules as the language adapter (checkpoint.py; docs/
-adapters.md, "Learned prompts" lists the checks in order). The Swift loader
-(Sources/Models/Prompts) follows the same order and wording.
+"""Learned-prompt checkpoints (kind "prompt"): export, validate, load. docs/adapters.md
+("Learned prompts") lists the checks in order; the directory, the common manifest rules and the
+weights checks are checkpoint.py's, only the prompt's own fields and the comparison with the
+loaded CLIP live here. The Swift loader (Sources/Models/Prompts) follows the same order and
+wording.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .checkpoint import (MANIFEST_FILE, _exact_keys, _positive_int, _read_manifest, _read_weights, _section,
-                         _string, check_format_version, check_tensors, check_training, check_weights_section,
-                         float32_state, prepare_export_directory, weights_entry, write_manifest, write_weights,
-                         FORMAT_VERSION)
+from .checkpoint import (MANIFEST_FILE, check_header, check_host_matches, check_training, check_weights_section,
+                         choice_field, exact_keys, export, layer_norm_eps_field, load, positive_int_field,
+                         section, string_field, validate)
 from .checkpoint_error import CheckpointError
 from .prompt_learner import VARIANTS, PromptConfig, PromptLearner, expected_prompt_tensor_shapes
 
@@ -46,11 +45,8 @@ def export_prompt(prompt: PromptLearner, directory: Path, *, name: str, version:
                   training: dict[str, Any] | None = None) -> dict[str, Any]:
     """Writes adapter.safetensors and adapter.json into `directory` (created, must not hold a
     checkpoint). `task` = {"name": ..., "labels": [...]} it was trained for, or None."""
-    directory = prepare_export_directory(directory, dtype)
     config = prompt.config
-    write_weights(prompt.state_dict(), expected_prompt_tensor_shapes(config), directory, dtype)
-    manifest = {
-        "format_version": FORMAT_VERSION,
+    fields = {
         "kind": KIND,
         "name": name,
         "version": version,
@@ -58,68 +54,41 @@ def export_prompt(prompt: PromptLearner, directory: Path, *, name: str, version:
                  "text_hidden_size": config.text_hidden_size, "vision_hidden_size": config.vision_hidden_size},
         "architecture": config.architecture(),
         "task": task,
-        "weights": weights_entry(directory, dtype),
-        "training": training or {},
     }
-    write_manifest(manifest, directory)
-    return manifest
+    return export(prompt, expected_prompt_tensor_shapes(config), directory, dtype, fields, training)
 
 
 def validate_prompt(directory: Path, host: PromptHost | None = None
                     ) -> tuple[dict[str, Any], PromptConfig, bytes]:
     """Every check in its documented order; `host=None` skips the comparison with the loaded CLIP."""
-    directory = Path(directory)
-    manifest = _read_manifest(directory)
-    config = _check_manifest(manifest)
-    if host is not None:
-        _check_against_host(manifest, host)
-    weights = _read_weights(directory, manifest["weights"])
-    check_tensors(weights, manifest["weights"]["dtype"], expected_prompt_tensor_shapes(config))
-    return manifest, config, weights
+    check_host = None if host is None else lambda manifest, _: _check_against_host(manifest, host)
+    return validate(directory, _check_manifest, check_host, expected_prompt_tensor_shapes)
 
 
 def load_prompt(directory: Path, host: PromptHost | None = None) -> tuple[PromptLearner, dict[str, Any]]:
     """Validates, then builds a float32 PromptLearner in eval mode."""
-    manifest, config, weights = validate_prompt(directory, host)
-    prompt = PromptLearner(config)
-    prompt.load_state_dict(float32_state(weights), strict=True)
-    return prompt.eval(), manifest
+    return load(validate_prompt(directory, host), PromptLearner)
 
 
 def _check_manifest(m: dict[str, Any]) -> PromptConfig:
-    check_format_version(m)
-    kind = _string(m, "kind", "kind")
-    if kind in OTHER_KINDS:
-        raise CheckpointError(MANIFEST_FILE, "kind", f"{json.dumps(kind)} is not a prompt (expected \"prompt\")")
-    if kind != KIND:
-        raise CheckpointError(MANIFEST_FILE, "kind", f"unknown kind {json.dumps(kind)} (expected \"prompt\")")
-    _exact_keys(m, TOP_LEVEL_KEYS, "")
-    _string(m, "name", "name")
-    _string(m, "version", "version")
+    check_header(m, KIND, OTHER_KINDS, TOP_LEVEL_KEYS, noun="a prompt")
 
-    clip = _section(m, "clip", CLIP_KEYS)
-    _string(clip, "id", "clip.id")
-    dims = {key: _positive_int(clip, key, f"clip.{key}") for key in CLIP_KEYS[1:]}
+    clip = section(m, "clip", CLIP_KEYS)
+    string_field(clip, "id", "clip.id")
+    dims = {key: positive_int_field(clip, key, f"clip.{key}") for key in CLIP_KEYS[1:]}
 
     if not isinstance(m["architecture"], dict):
         raise CheckpointError(MANIFEST_FILE, "architecture", "must be a JSON object")
     arch = m["architecture"]
     # variant first: it decides which other keys belong.
-    variant = _string(arch, "variant", "architecture.variant")
-    if variant not in VARIANTS:
-        raise CheckpointError(MANIFEST_FILE, "architecture.variant",
-                              f"unknown value {json.dumps(variant)} (one of {', '.join(VARIANTS)})")
-    _exact_keys(arch, ARCHITECTURE_KEYS[variant], "architecture.")
+    variant = choice_field(arch, "variant", "architecture.variant", VARIANTS)
+    exact_keys(arch, ARCHITECTURE_KEYS[variant], "architecture.")
     values: dict[str, Any] = {}
     for key in ARCHITECTURE_KEYS[variant][1:-1]:
         if key == "layer_norm_eps":
-            eps = arch[key]
-            if not (isinstance(eps, (int, float)) and not isinstance(eps, bool) and 0 < eps < 1):
-                raise CheckpointError(MANIFEST_FILE, "architecture.layer_norm_eps",
-                                      f"must be a number in (0, 1), got {json.dumps(eps)}")
-            values[key] = float(eps)
+            values[key] = layer_norm_eps_field(arch, key, "architecture.layer_norm_eps")
         else:
-            values[key] = _positive_int(arch, key, f"architecture.{key}")
+            values[key] = positive_int_field(arch, key, f"architecture.{key}")
     if "num_heads" in values and dims["text_hidden_size"] % values["num_heads"]:
         raise CheckpointError(MANIFEST_FILE, "architecture.num_heads",
                               f"{values['num_heads']} does not divide clip.text_hidden_size {dims['text_hidden_size']}")
@@ -129,8 +98,8 @@ def _check_manifest(m: dict[str, Any]) -> PromptConfig:
 
     task = m["task"]
     if task is not None:
-        task = _section(m, "task", TASK_KEYS)
-        _string(task, "name", "task.name")
+        task = section(m, "task", TASK_KEYS)
+        string_field(task, "name", "task.name")
         labels = task["labels"]
         if not isinstance(labels, list) or not labels or not all(isinstance(x, str) and x for x in labels):
             raise CheckpointError(MANIFEST_FILE, "task.labels",
@@ -144,7 +113,7 @@ def _check_manifest(m: dict[str, Any]) -> PromptConfig:
 
 
 def _check_against_host(m: dict[str, Any], host: PromptHost) -> None:
-    checks = (
+    check_host_matches((
         ("clip.id", m["clip"]["id"], host.clip_id, "the loaded CLIP model's id"),
         ("clip.projection_dim", m["clip"]["projection_dim"], host.projection_dim,
          "the loaded CLIP model's projection_dim"),
@@ -152,8 +121,4 @@ def _check_against_host(m: dict[str, Any], host: PromptHost) -> None:
          "the loaded CLIP model's text hidden_size"),
         ("clip.vision_hidden_size", m["clip"]["vision_hidden_size"], host.vision_hidden_size,
          "the loaded CLIP model's vision hidden_size"),
-    )
-    for field, found, expected, what in checks:
-        if found != expected:
-            raise CheckpointError(MANIFEST_FILE, field,
-                                  f"{json.dumps(found)} does not match {what} ({json.dumps(expected)})")
+    ))

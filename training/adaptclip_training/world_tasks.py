@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from training.world.prompts import TASKS, prompt  # the world's own wording, never a copy of it
+
 from .prompt_training import FrozenVision, encode_images
 
 TEMPLATE = "a drawing of {}"
@@ -39,7 +41,6 @@ class WorldTask:
 
 
 def world_task(name: str) -> WorldTask:
-    from training.world.prompts import TASKS, prompt  # the world's own wording, never a copy of it
     if name not in TASKS:
         raise ValueError(f"unknown task {name!r} (one of {', '.join(TASKS)})")
     prefix = TEMPLATE.format("")
@@ -53,7 +54,6 @@ def world_task(name: str) -> WorldTask:
 
 
 def task_names() -> list[str]:
-    from training.world.prompts import TASKS
     return list(TASKS)
 
 

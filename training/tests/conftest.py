@@ -1,6 +1,7 @@
-"""Shared fixtures of the training tests (CI-free; run with the pinned training/requirements.txt):
+"""Shared fixtures of the training tests (`make training-test`, or from the repository root in the
+pinned environment of training/requirements.txt):
 
-    /root/venv-fixtures/bin/python -m pytest training/tests -q
+    python -m pytest training/tests -q
 
 The BERT side uses the committed fixture Tests/Fixtures/bert/bert-tiny-a (a real Hugging Face
 directory with a vocab.txt). The CLIP side is a tiny random CLIPModel built here, with a
@@ -11,15 +12,12 @@ vocabulary small enough to build in a test.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
-TRAINING = Path(__file__).resolve().parents[1]
-ROOT = TRAINING.parent
-sys.path.insert(0, str(TRAINING))
+ROOT = Path(__file__).resolve().parents[2]
 
 BERT_FIXTURES = ROOT / "Tests" / "Fixtures" / "bert"
 ADAPTER_FIXTURES = ROOT / "Tests" / "Fixtures" / "language-adapter"

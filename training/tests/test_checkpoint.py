@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 import torch
 
-from adaptclip_training import (CheckpointError, LanguageAdapter, LanguageAdapterConfig, LoadedModels,
-                                export_checkpoint, load_checkpoint, validate_checkpoint)
-from adaptclip_training.checkpoint import sha256_of_file
-from adaptclip_training.safetensors_layout import read_layout
+from training.adaptclip_training import (CheckpointError, LanguageAdapter, LanguageAdapterConfig, LoadedModels,
+                                         export_language_checkpoint, load_language_checkpoint,
+                                         validate_language_checkpoint)
+from training.adaptclip_training.checkpoint import sha256_of_file
+from training.adaptclip_training.safetensors_layout import read_layout
 from .conftest import ADAPTER_FIXTURES
 
 CONFIG = LanguageAdapterConfig(input_size=20, output_size=12, adapter_width=16, num_layers=1, num_heads=2,
@@ -25,7 +26,7 @@ LOADED = LoadedModels("bert-x", 20, "clip-x", 12)
 def exported(directory: Path, dtype: str = "F32") -> tuple[LanguageAdapter, dict]:
     torch.manual_seed(0)
     adapter = LanguageAdapter(CONFIG).eval()
-    manifest = export_checkpoint(adapter, directory, name="unit", version="0.1.0", base_encoder_id="bert-x",
+    manifest = export_language_checkpoint(adapter, directory, name="unit", version="0.1.0", base_encoder_id="bert-x",
                                  clip_id="clip-x", dtype=dtype, training={"script": "test"})
     return adapter, manifest
 
@@ -36,7 +37,7 @@ def floats(encoded: str, shape: list[int]) -> torch.Tensor:
 
 def test_export_then_load_gives_the_same_module(tmp_path):
     adapter, manifest = exported(tmp_path / "ckpt")
-    loaded, loaded_manifest = load_checkpoint(tmp_path / "ckpt", LOADED)
+    loaded, loaded_manifest = load_language_checkpoint(tmp_path / "ckpt", LOADED)
     assert loaded_manifest == manifest
     hidden, mask = torch.randn(2, 5, 20), torch.tensor([[1, 1, 1, 0, 0], [1] * 5])
     with torch.no_grad():
@@ -46,7 +47,7 @@ def test_export_then_load_gives_the_same_module(tmp_path):
 def test_f16_export_loads_the_f16_rounded_weights(tmp_path):
     adapter, manifest = exported(tmp_path / "ckpt", dtype="F16")
     assert manifest["weights"]["dtype"] == "F16"
-    loaded, _ = load_checkpoint(tmp_path / "ckpt", LOADED)
+    loaded, _ = load_language_checkpoint(tmp_path / "ckpt", LOADED)
     for name, value in adapter.state_dict().items():
         assert torch.equal(loaded.state_dict()[name], value.half().float()), name
 
@@ -141,18 +142,18 @@ def test_loader_refuses_and_names_the_field(tmp_path, field, breakage):
     exported(tmp_path / "ckpt")
     breakage(tmp_path / "ckpt")
     with pytest.raises(CheckpointError) as caught:
-        load_checkpoint(tmp_path / "ckpt", LOADED)
+        load_language_checkpoint(tmp_path / "ckpt", LOADED)
     assert caught.value.field == field, str(caught.value)
     assert str(caught.value).startswith(f"{caught.value.file}: {field}: "), str(caught.value)
 
 
 def test_missing_files_are_refused_by_name(tmp_path):
     with pytest.raises(CheckpointError, match="adapter.json: file: not found"):
-        validate_checkpoint(tmp_path)
+        validate_language_checkpoint(tmp_path)
     exported(tmp_path / "ckpt")
     (tmp_path / "ckpt" / "adapter.safetensors").unlink()
     with pytest.raises(CheckpointError, match="adapter.safetensors: file: not found"):
-        validate_checkpoint(tmp_path / "ckpt")
+        validate_language_checkpoint(tmp_path / "ckpt")
 
 
 def test_layout_reader_refuses_overlapping_tensors():
@@ -176,7 +177,7 @@ def test_there_are_adapter_fixtures_with_zero_one_and_two_layers():
 def test_fixture_adapter_reproduces_its_goldens(directory):
     manifest = json.loads((directory / "adapter.json").read_text())
     loaded = LoadedModels("bert-tiny-a", 64, manifest["clip"]["id"], manifest["clip"]["projection_dim"])
-    adapter, _ = load_checkpoint(directory, loaded)
+    adapter, _ = load_language_checkpoint(directory, loaded)
     goldens = json.loads((directory / "goldens.json").read_text())
     for batch in goldens["batches"]:
         hidden = floats(batch["hidden_states_f32"], batch["hidden_states_shape"])
@@ -193,6 +194,6 @@ def test_every_broken_fixture_is_refused_for_its_recorded_reason():
     assert len(summary["cases"]) >= 10
     for case in summary["cases"]:
         with pytest.raises(CheckpointError) as caught:
-            validate_checkpoint(ADAPTER_FIXTURES / "broken" / case["directory"], loaded)
+            validate_language_checkpoint(ADAPTER_FIXTURES / "broken" / case["directory"], loaded)
         assert (caught.value.file, caught.value.field) == (case["file"], case["field"]), case["directory"]
         assert str(caught.value) == case["message"]

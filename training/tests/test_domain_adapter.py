@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from adaptclip_training import (CheckpointError, DomainAdapter, DomainAdapterConfig, DomainSideConfig, LoadedCLIP,
-                                export_domain_checkpoint, load_domain_checkpoint, validate_domain_checkpoint)
-from adaptclip_training.checkpoint import sha256_of_file
-from adaptclip_training.domain_adapter import expected_tensor_shapes
+from training.adaptclip_training import (CheckpointError, DomainAdapter, DomainAdapterConfig, DomainSideConfig,
+                                         LoadedCLIP, export_domain_checkpoint, load_domain_checkpoint,
+                                         validate_domain_checkpoint)
+from training.adaptclip_training.checkpoint import sha256_of_file
+from training.adaptclip_training.domain_adapter import expected_tensor_shapes
 from .conftest import ROOT
 
 # conftest's tiny CLIP: vision width 32 with 1 layer, text width 32 with 2 layers, projection 24.

@@ -11,11 +11,11 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-import train_domain_adapter
-from adaptclip_training import LoadedCLIP, load_domain_checkpoint
-from adaptclip_training.contrastive import contrastive_loss, pair_difficulty, same_caption
-from adaptclip_training.hard_samples import (DifficultyBank, HardSampleSampler, HardSampleSettings, UniformSampler,
-                                             sampling_weights)
+from training import train_domain_adapter
+from training.adaptclip_training import LoadedCLIP, load_domain_checkpoint
+from training.adaptclip_training.contrastive import contrastive_loss, pair_difficulty, same_caption
+from training.adaptclip_training.hard_samples import (DifficultyBank, HardSampleSampler, HardSampleSettings,
+                                                      UniformSampler, sampling_weights)
 
 SETTINGS = HardSampleSettings(momentum=0.5, temperature=0.05, uniform_mix=0.5)
 

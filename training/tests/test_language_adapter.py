@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from adaptclip_training.language_adapter import (AdapterLayer, LanguageAdapter, LanguageAdapterConfig,
-                                                 expected_tensor_shapes)
+from training.adaptclip_training.language_adapter import (AdapterLayer, LanguageAdapter, LanguageAdapterConfig,
+                                                          expected_tensor_shapes)
 
 
 def config(**overrides) -> LanguageAdapterConfig:

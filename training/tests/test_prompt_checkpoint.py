@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from adaptclip_training import (CheckpointError, PromptConfig, PromptHost, PromptLearner, export_prompt,
-                                load_prompt, validate_prompt)
-from .conftest import ROOT
+from training.adaptclip_training import (CheckpointError, PromptConfig, PromptHost, PromptLearner, export_prompt,
+                                         load_prompt, validate_prompt)
 
 HOST = PromptHost("clip-x", 16, 32, 24)
 STRUCTURED = PromptConfig("structured", 32, 24, 16, n_general=3, n_instance=2, num_heads=4)

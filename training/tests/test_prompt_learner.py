@@ -7,8 +7,8 @@ import pytest
 import torch
 from transformers import CLIPModel, CLIPTokenizerFast
 
-from adaptclip_training import PromptConfig, PromptedClassifier, PromptLearner
-from adaptclip_training.prompt_learner import VisualGuidedAttention
+from training.adaptclip_training import PromptConfig, PromptedClassifier, PromptLearner
+from training.adaptclip_training.prompt_learner import VisualGuidedAttention
 from .conftest import ROOT
 
 CLIP_DIR = ROOT / "Tests" / "Fixtures" / "engine" / "tiny-clip"

@@ -8,13 +8,13 @@ import pytest
 import torch
 from transformers import CLIPModel, CLIPTokenizer
 
-from adaptclip_training import load_prompt, validate_prompt
-from adaptclip_training.few_shot import draw_shots, first_per_class
-from adaptclip_training.prompt_checkpoint import export_prompt
-from adaptclip_training.prompt_learner import PromptedClassifier
-from adaptclip_training.prompt_training import (FrozenVision, PromptShape, TrainSettings, accuracy, initial_prompt,
-                                                prompt_logits, template_logits, train_prompt)
-from adaptclip_training.world_tasks import TEMPLATE_WORDS, task_names, world_task
+from training.adaptclip_training import load_prompt, validate_prompt
+from training.adaptclip_training.few_shot import draw_shots, first_per_class
+from training.adaptclip_training.prompt_checkpoint import export_prompt
+from training.adaptclip_training.prompt_learner import PromptedClassifier
+from training.adaptclip_training.prompt_training import (FrozenVision, PromptShape, TrainSettings, accuracy,
+                                                         initial_prompt, prompt_logits, template_logits, train_prompt)
+from training.adaptclip_training.world_tasks import TEMPLATE_WORDS, task_names, world_task
 from .conftest import ROOT
 
 CLIP_DIR = ROOT / "Tests" / "Fixtures" / "engine" / "tiny-clip"

@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 
-import train_language_adapter
-from adaptclip_training import LoadedModels, load_checkpoint
-from adaptclip_training.distillation_metrics import distillation_loss, validation_metrics
-from adaptclip_training.parallel_text import read_parallel_tsv, split_train_validation
+from training import train_language_adapter
+from training.adaptclip_training import LoadedModels, load_language_checkpoint
+from training.adaptclip_training.distillation_metrics import distillation_loss, validation_metrics
+from training.adaptclip_training.parallel_text import read_parallel_tsv, split_train_validation
 
 
 def test_tsv_reader_skips_comments_and_blank_lines(tmp_path):
@@ -75,7 +75,7 @@ def test_distillation_lowers_the_loss_and_exports_a_loadable_checkpoint(tmp_path
     assert training["data"]["pairs"] == 72 and training["data"]["validation_pairs"] == 14
 
     loaded = LoadedModels("bert-tiny-a", 64, tiny_clip_dir.name, 24)
-    adapter, on_disk = load_checkpoint(output, loaded)
+    adapter, on_disk = load_language_checkpoint(output, loaded)
     assert on_disk == manifest and adapter.config.num_layers == 1
 
     # Same seed, features from the cache: the very same weights.
@@ -96,7 +96,7 @@ def test_zero_layer_adapter_trains_with_either_loss(tmp_path, bert_dir, tiny_cli
         "--weights-dtype", "F16", "--threads", "1"])
     assert manifest["architecture"]["num_heads"] == 0 and manifest["weights"]["dtype"] == "F16"
     assert manifest["training"]["train_loss"]["after"] < manifest["training"]["train_loss"]["before"]
-    load_checkpoint(output, LoadedModels("bert-tiny-a", 64, tiny_clip_dir.name, 24))
+    load_language_checkpoint(output, LoadedModels("bert-tiny-a", 64, tiny_clip_dir.name, 24))
 
 
 def test_cli_refuses_an_existing_output(tmp_path, bert_dir, tiny_clip_dir, pairs_tsv):

@@ -6,9 +6,10 @@ merges are lines 1 … 48894 of the file (line 0 is a version header); the vocab
 byte-level symbols (in bytes_to_unicode order), the same 256 with "</w>", one token per merge,
 then <|startoftext|> (49406) and <|endoftext|> (49407): 49,408 ids, as in openai/clip-vit-*.
 
-Get the file without installing the package:
-    pip download --no-deps open_clip_torch==3.3.0 -d /tmp/oc && unzip -j /tmp/oc/*.whl \
-        open_clip/bpe_simple_vocab_16e6.txt.gz -d /tmp/oc
+Get the file without installing the package (training/make_demo.sh does this and checks its SHA-256):
+    pip download --no-deps open_clip_torch==3.3.0 -d training/out/downloads && unzip -j \
+        training/out/downloads/open_clip_torch-3.3.0-py3-none-any.whl open_clip/bpe_simple_vocab_16e6.txt.gz \
+        -d training/out/downloads
 """
 import gzip
 import json
