@@ -1,5 +1,4 @@
 """What an attack is, what it sees of the server, and what it reports."""
-import json
 import threading
 import time
 from dataclasses import dataclass, field

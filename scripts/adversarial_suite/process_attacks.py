@@ -48,8 +48,8 @@ def cli_embed(ctx, lines) -> Outcome:
 def sigterm_during(attack, make_context, server) -> Outcome:
     """Starts `attack` again, sends SIGTERM one second in, and times the exit."""
     outcome = Outcome()
+    prepared = attack.prepare(make_context(3600))
     ctx = make_context(attack.cap)
-    prepared = attack.prepare(ctx)
     thread = threading.Thread(target=lambda: attack.run(ctx, prepared), daemon=True)
     thread.start()
     time.sleep(1.0)

@@ -92,14 +92,34 @@ class ServerProcess:
         except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
             return 0.0
 
+    def has_runnable_thread(self) -> bool:
+        """Whether any thread of the process is running or waiting for a core (state R)."""
+        try:
+            tasks = os.listdir(f"/proc/{self.pid}/task")
+        except FileNotFoundError:
+            return False
+        for task in tasks:
+            try:
+                with open(f"/proc/{self.pid}/task/{task}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "R":
+                        return True
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+        return False
+
     def settle(self, quiet_fraction: float = 0.15, max_wait: float = 4.0) -> bool:
-        """Waits until the process uses less than `quiet_fraction` of a core over a 0.3 s window;
-        False if it is still busy after `max_wait` seconds (work that outlived its request)."""
+        """Waits until the process is quiet over a 0.3 s window: under `quiet_fraction` of a core
+        and a runnable thread in fewer than half of 10 samples (on a loaded machine a busy
+        process may get little CPU, but its threads stay runnable). False if it is still busy
+        after `max_wait` seconds (work that outlived its request)."""
         deadline = time.monotonic() + max_wait
         while time.monotonic() < deadline:
             before = self.cpu_seconds()
-            time.sleep(0.3)
-            if self.cpu_seconds() - before < quiet_fraction * 0.3:
+            runnable = 0
+            for _ in range(10):
+                runnable += self.has_runnable_thread()
+                time.sleep(0.03)
+            if self.cpu_seconds() - before < quiet_fraction * 0.3 and runnable < 5:
                 return True
         return False
 

@@ -3,6 +3,7 @@ whole run, with the attacks interleaved after a warm-up. Every legitimate reques
 (no 5xx, no timeout), and RSS at the end must be within 10% of RSS after the warm-up, both read
 while the legitimate load runs."""
 import json
+import random
 import threading
 import time
 from collections import Counter
@@ -77,24 +78,22 @@ class LegitLoad:
 
 
 class Attacker(threading.Thread):
-    """Cycles through the attacks until `until`, each bounded by its cap and the time left."""
+    """Cycles through the attacks (payloads built beforehand) until `until`, each bounded by
+    SOAK_ATTACK_CAP and the time left."""
 
-    def __init__(self, harness, server, attacks, until: float):
+    def __init__(self, harness, server, attacks, prepared: dict, until: float):
         super().__init__(daemon=True)
-        self.harness, self.server, self.attacks, self.until = harness, server, attacks, until
+        self.harness, self.server, self.attacks, self.prepared, self.until = harness, server, attacks, prepared, until
         self.runs: Counter = Counter()
         self.statuses: dict[str, Counter] = {}
-        self.prepared: dict[str, object] = {}
 
     def run(self):
         i = 0
         while time.monotonic() < self.until - 1:
             attack = self.attacks[i % len(self.attacks)]
             i += 1
-            ctx = Context(self.server, self.harness.repo, self.harness.work_dir, time.monotonic() + 3600)
-            if attack.name not in self.prepared:
-                self.prepared[attack.name] = attack.prepare(ctx)
-            ctx.deadline = min(time.monotonic() + min(attack.cap, SOAK_ATTACK_CAP), self.until)
+            ctx = Context(self.server, self.harness.repo, self.harness.work_dir,
+                          min(time.monotonic() + min(attack.cap, SOAK_ATTACK_CAP), self.until))
             try:
                 outcome = attack.run(ctx, self.prepared[attack.name])
                 labels = outcome.statuses
@@ -107,6 +106,11 @@ class Attacker(threading.Thread):
 
 def run(harness, attacks, seconds: float, binary: str):
     server = harness.server("main")
+    # A fixed shuffle, so a short soak still meets every kind of attack, not only the first module's.
+    attacks = list(attacks)
+    random.Random(20261206).shuffle(attacks)
+    setup = Context(server, harness.repo, harness.work_dir, time.monotonic() + 3600)
+    prepared = {a.name: a.prepare(setup) for a in attacks}
     warm_up = min(20.0, max(5.0, seconds / 6))
     load = LegitLoad(server.port, harness.repo)
     started = time.monotonic()
@@ -114,7 +118,7 @@ def run(harness, attacks, seconds: float, binary: str):
     time.sleep(warm_up)
     rss_warm = server.rss_bytes()
     attack_until = started + seconds - COOL_DOWN
-    attacker = Attacker(harness, server, attacks, attack_until)
+    attacker = Attacker(harness, server, attacks, prepared, attack_until)
     with Monitor(server) as monitor:
         attacker.start()
         attacker.join(max(0.0, attack_until - time.monotonic()) + 60)
