@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import (admin_attacks, fetch_attacks, image_attacks, process_attacks, report, request_attacks, selfcheck,
-               text_attacks)
+from . import (admin_attacks, control, fetch_attacks, image_attacks, process_attacks, report, request_attacks,
+               selfcheck, text_attacks)
 from .harness import Harness, Row
 from .server import REPO, ServerProcess, config_keys
 
@@ -22,7 +22,7 @@ from .server import REPO, ServerProcess, config_keys
 # target server listens) and the admin API on.
 MAIN_SETTINGS = {"image_url.allowed_hosts": "127.0.0.1"}
 
-ATTACKS = (text_attacks.ATTACKS + image_attacks.ATTACKS + request_attacks.ATTACKS + fetch_attacks.ATTACKS
+ATTACKS = (control.ATTACKS + text_attacks.ATTACKS + image_attacks.ATTACKS + request_attacks.ATTACKS + fetch_attacks.ATTACKS
            + admin_attacks.ATTACKS + process_attacks.ATTACKS)
 
 
