@@ -22,23 +22,29 @@ import Testing
     @Test func theSameWordIsChargedOnce() {
         let cache = WordCache()
         let key = word(10)
-        cache.insert([1, 2], for: key)
+        let ids = [1, 2]
+        cache.insert(ids, for: key)
         let charged = cache.chargedBytes
-        cache.insert([1, 2], for: key)
+        cache.insert(ids, for: key)
         #expect(cache.count == 1)
         #expect(cache.chargedBytes == charged)
-        #expect(charged == WordCache.chargedBytes(wordBytes: key.capacity, ids: 2))
+        #expect(charged == WordCache.chargedBytes(wordBytes: key.capacity, ids: ids.capacity))
     }
 
     @Test func aWordThatDoesNotFitIsRefusedButSmallerOnesStillEnter() {
-        let budget = 2 * WordCache.chargedBytes(wordBytes: 8, ids: 1)
+        // Entries are charged their arrays' capacities, so the budget is computed from the same arrays.
+        let (first, large, last) = (word(8, 1), word(8, 2), word(8, 3))
+        let (small, many) = ([1], [Int](repeating: 1, count: 100))
+        func cost(_ key: [UInt8], _ ids: [Int]) -> Int { WordCache.chargedBytes(wordBytes: key.capacity, ids: ids.capacity) }
+        let budget = cost(first, small) + cost(last, small)
+        #expect(cost(large, many) > budget - cost(first, small))
         let cache = WordCache(limits: .init(byteBudget: budget))
-        cache.insert([1], for: word(8, 1))
-        cache.insert(Array(repeating: 1, count: 100), for: word(8, 2))
-        cache.insert([1], for: word(8, 3))
-        #expect(cache.value(for: word(8, 2)) == nil)
+        cache.insert(small, for: first)
+        cache.insert(many, for: large)
+        cache.insert(small, for: last)
+        #expect(cache.value(for: large) == nil)
         #expect(cache.count == 2)
-        #expect(cache.chargedBytes <= budget)
+        #expect(cache.chargedBytes == budget)
     }
 
     /// Unique words as long as the cache takes, and far longer ones, from many texts: the cache
