@@ -5,36 +5,30 @@ import Testing
 
 /// One tokenizer shared by many concurrent requests: the merge cache is the only mutable state.
 @Suite struct CLIPTokenizerConcurrencyTests {
-    @Test func manyTasksEncodingAtOnceGetTheSameIdsAsOneThread() async throws {
+    /// With the default budget the cache takes every word; with 32 KiB it fills mid-run, so
+    /// threads race between hits, inserts and refusals.
+    @Test(arguments: [CLIPTokenizer.defaultWordCacheByteBudget, 32 * 1024])
+    func manyThreadsEncodingAtOnceGetTheSameIdsAsOneThread(cacheByteBudget: Int) throws {
         let directory = try Fixtures.directory("clip")
-        // A fresh tokenizer so the cache starts empty and tasks race to fill it.
-        let tokenizer = try CLIPTokenizer(directory: directory)
+        // A fresh tokenizer so the cache starts empty and threads race to fill it.
+        let tokenizer = try CLIPTokenizer(directory: directory, cacheByteBudget: cacheByteBudget)
         let (_, goldens) = try SharedFixtures.clip.get()
         let texts = goldens.cases.map(\.text)
         let expected = goldens.cases.map { goldens.expected[$0.id] ?? [] }
 
         let workers = 16
-        let results = await withTaskGroup(of: (Int, [[Int]]).self) { group in
-            for worker in 0..<workers {
-                group.addTask {
-                    // Each worker starts at a different offset so different words collide in the cache.
-                    let offset = worker * texts.count / workers
-                    var ids = [[Int]](repeating: [], count: texts.count)
-                    for step in 0..<texts.count {
-                        let index = (offset + step) % texts.count
-                        ids[index] = tokenizer.encode(texts[index])
-                    }
-                    return (worker, ids)
-                }
-            }
-            var all: [(Int, [[Int]])] = []
-            for await result in group { all.append(result) }
-            return all
+        let wrongPerWorker = mismatchesEncodingOnThreads(workers, texts: texts, expected: expected) {
+            tokenizer.encode($0)
         }
-        #expect(results.count == workers)
-        for (worker, ids) in results {
-            let wrong = zip(ids, expected).filter { $0.0 != $0.1 }.count
-            #expect(wrong == 0, "worker \(worker): \(wrong) of \(texts.count) texts differ from the goldens")
+        #expect(wrongPerWorker.count == workers)
+        #expect(wrongPerWorker.allSatisfy { $0 == 0 }, "texts differing from the goldens per worker: \(wrongPerWorker)")
+        print("cache: \(tokenizer.cachedWordCount) words, \(tokenizer.cachedWordBytes) of \(cacheByteBudget) bytes")
+        #expect(tokenizer.cachedWordBytes <= cacheByteBudget)
+        #expect(tokenizer.cachedWordCount > 0)
+        if cacheByteBudget < CLIPTokenizer.defaultWordCacheByteBudget {
+            // It did fill: the run raced against a full cache too.
+            let longest = CLIPTokenizer.longestCachedWordBytes
+            #expect(tokenizer.cachedWordBytes > cacheByteBudget - WordCache.chargedBytes(wordBytes: longest, ids: longest))
         }
     }
 

@@ -29,7 +29,7 @@ public struct BertTokenizer: TextTokenizer {
     private let basicTokenization: Bool
     private let normalizer: BertNormalizer
     private let preTokenizer: BertPreTokenizer
-    private let model: WordPieceModel
+    let model: WordPieceModel
     private let postProcessor: BoundaryTokenPostProcessor
 
     /// Loads `vocab.txt` and, when present, `tokenizer_config.json` from `directory`.
@@ -106,16 +106,24 @@ public struct BertTokenizer: TextTokenizer {
     }
 
     /// `encode`, plus whether content was cut to fit `maxLength`.
+    ///
+    /// `truncated` is true exactly when encoding the whole text would give more content ids than
+    /// fit. Words are found one at a time and none is looked up once the content is full. The
+    /// one word after that point is still found (in the first whitespace token that is not all
+    /// combining marks), because whether it exists decides `truncated`.
     public func encodeReportingTruncation(_ text: String) -> TokenEncoding {
         var content = TruncatingContent(postProcessor)
         let scalars = Array(text.unicodeScalars)
         segments: for segment in addedTokens.split(scalars[...]) {
-            guard content.hasRoom() else { break }
             switch segment {
             case .token(let id):
+                guard content.hasRoom() else { break segments }
                 content.append(id)
             case .text(let text):
-                for word in words(text) {
+                // Asked per word, not per segment: a segment without words yields no id, so a
+                // full content followed by one was not cut.
+                let words = words(text)
+                while let word = words.next() {
                     guard content.hasRoom() else { break segments }
                     content.append(contentsOf: model.encode(word: word))
                 }
@@ -129,16 +137,19 @@ public struct BertTokenizer: TextTokenizer {
         [Int](repeating: 0, count: count)
     }
 
-    private func words(_ text: ArraySlice<Unicode.Scalar>) -> [[Unicode.Scalar]] {
+    private func words(_ text: ArraySlice<Unicode.Scalar>) -> AnyIterator<[Unicode.Scalar]> {
         if basicTokenization {
-            return preTokenizer.split(normalizer.normalize(text))
+            var words = preTokenizer.split(normalizer.normalize(text))
+            return AnyIterator { words.next() }
         }
         // do_basic_tokenize=False: WordPiece straight on the whitespace-split text (after
         // tokenize()'s lower-casing, which does not depend on the basic tokenizer).
         var lowered: [Unicode.Scalar] = []
+        lowered.reserveCapacity(text.count)
         for scalar in text {
             if lowercases { scalar.appendLowercased(to: &lowered) } else { lowered.append(scalar) }
         }
-        return BertPreTokenizer.whitespaceSplit(lowered[...]).map(Array.init)
+        var tokens = BertPreTokenizer.WhitespaceSplit(lowered[...])
+        return AnyIterator { tokens.next().map(Array.init) }
     }
 }

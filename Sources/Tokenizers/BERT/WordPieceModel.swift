@@ -8,12 +8,37 @@
 struct WordPieceModel: Sendable {
     static let continuationPrefix: [UInt8] = Array("##".utf8)
 
+    /// What encoding one word cost, so tests can bound it by counting instead of timing.
+    struct Work: Sendable, Equatable {
+        var lookups = 0
+        /// Bytes of all candidates built and hashed.
+        var candidateBytes = 0
+    }
+
     let vocabulary: [[UInt8]: Int]
     let unknownTokenID: Int
     let maxCharactersPerWord: Int
+    /// Bytes of the longest entry. A longer candidate cannot match, so each piece's search starts
+    /// at the longest candidate that could (the reference starts at the word's end; the ids are
+    /// the same). That bounds a word's look-ups by characters × longest entry instead of
+    /// characters², and each look-up's hashing by the longest entry instead of the word.
+    let longestEntryBytes: Int
+
+    init(vocabulary: [[UInt8]: Int], unknownTokenID: Int, maxCharactersPerWord: Int) {
+        self.vocabulary = vocabulary
+        self.unknownTokenID = unknownTokenID
+        self.maxCharactersPerWord = maxCharactersPerWord
+        self.longestEntryBytes = vocabulary.keys.map(\.count).max() ?? 0
+    }
 
     // word: [n characters] -> ids
     func encode(word: [Unicode.Scalar]) -> [Int] {
+        var work = Work()
+        return encode(word: word, work: &work)
+    }
+
+    /// `encode`, adding what it cost to `work`.
+    func encode(word: [Unicode.Scalar], work: inout Work) -> [Int] {
         if word.count > maxCharactersPerWord { return [unknownTokenID] }
         // offsets[i] is where character i starts in `bytes`.
         var bytes: [UInt8] = []
@@ -27,11 +52,15 @@ struct WordPieceModel: Sendable {
         var ids: [Int] = []
         var start = 0
         while start < word.count {
+            let prefix = start > 0 ? Self.continuationPrefix : []
             var end = word.count
+            while end > start && prefix.count + offsets[end] - offsets[start] > longestEntryBytes { end -= 1 }
             var match: Int?
             while start < end {
-                var candidate = start > 0 ? Self.continuationPrefix : []
+                var candidate = prefix
                 candidate.append(contentsOf: bytes[offsets[start]..<offsets[end]])
+                work.lookups += 1
+                work.candidateBytes += candidate.count
                 if let id = vocabulary[candidate] {
                     match = id
                     break

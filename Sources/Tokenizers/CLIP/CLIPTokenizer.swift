@@ -10,7 +10,11 @@ import Foundation
 public struct CLIPTokenizer: TextTokenizer {
     public static let defaultMaxLength = 77
     /// Words whose ids are memoised (tokenizers' BPE cache size); later words are encoded each time.
-    public static let defaultWordCacheCapacity = WordCache.defaultCapacity
+    public static let defaultWordCacheCapacity = WordCache.Limits.defaultWordCount
+    /// Bytes the memoised words and their ids may take together (see `WordCache.chargedBytes`).
+    public static let defaultWordCacheByteBudget = WordCache.Limits.defaultByteBudget
+    /// Words longer than this many UTF-8 bytes are never memoised.
+    public static let longestCachedWordBytes = WordCache.Limits.defaultLongestWordBytes
 
     public let maxLength: Int
     public let startTokenID: Int
@@ -26,15 +30,17 @@ public struct CLIPTokenizer: TextTokenizer {
     private let normalizedAddedTokens: AddedTokenMatcher
     private let normalizer = CLIPNormalizer()
     private let preTokenizer = CLIPPreTokenizer()
-    private let model: BytePairEncoder
+    let model: BytePairEncoder
     private let postProcessor: BoundaryTokenPostProcessor
 
     /// Loads `vocab.json`, `merges.txt` and, when present, `tokenizer_config.json` from `directory`.
     /// - Parameter maxLength: overrides `model_max_length`; without either, 77 (CLIP's context).
     /// - Parameter cacheCapacity: words memoised by the shared, thread-safe merge cache.
-    public init(directory: URL, maxLength: Int? = nil, cacheCapacity: Int = CLIPTokenizer.defaultWordCacheCapacity)
-        throws(TokenizerError)
-    {
+    /// - Parameter cacheByteBudget: bytes those words and their ids may take together.
+    public init(
+        directory: URL, maxLength: Int? = nil, cacheCapacity: Int = CLIPTokenizer.defaultWordCacheCapacity,
+        cacheByteBudget: Int = CLIPTokenizer.defaultWordCacheByteBudget
+    ) throws(TokenizerError) {
         let configURL = directory.appendingPathComponent("tokenizer_config.json")
         let config = try TokenizerConfig.load(configURL) ?? TokenizerConfig()
         let special = { (role: String, fallback: String) in config.specialTokens[role] ?? fallback }
@@ -47,7 +53,8 @@ public struct CLIPTokenizer: TextTokenizer {
         let vocabulary = try CLIPVocabulary.load(
             vocabURL: directory.appendingPathComponent("vocab.json"),
             mergesURL: directory.appendingPathComponent("merges.txt"),
-            unknownToken: unk, cacheCapacity: cacheCapacity)
+            unknownToken: unk,
+            cacheLimits: WordCache.Limits(wordCount: cacheCapacity, byteBudget: cacheByteBudget))
         let tokenToID = vocabulary.tokenToID
         func id(_ role: String, _ token: String) throws(TokenizerError) -> Int {
             guard let id = tokenToID[token] else { throw .missingSpecialToken(role: role, token: token) }
@@ -91,6 +98,11 @@ public struct CLIPTokenizer: TextTokenizer {
     }
 
     /// `encode`, plus whether content was cut to fit `maxLength` (the service reports it).
+    ///
+    /// `truncated` is true exactly when encoding the whole text would give more content ids than
+    /// fit. Once the content is full, no further word is pre-tokenised or encoded: the answer
+    /// only needs to know that one more exists. A word that overflows is still encoded whole, as
+    /// the reference does before truncating (BPE's first ids depend on the whole word).
     public func encodeReportingTruncation(_ text: String) -> TokenEncoding {
         var content = TruncatingContent(postProcessor)
         let scalars = Array(text.unicodeScalars)
@@ -104,13 +116,17 @@ public struct CLIPTokenizer: TextTokenizer {
                 normalizedSegments = normalizedAddedTokens.split(normalized[...])
             }
             for segment in normalizedSegments {
-                guard content.hasRoom() else { break segments }
                 switch segment {
                 case .token(let id):
+                    guard content.hasRoom() else { break segments }
                     content.append(id)
                 case .text(let text):
-                    for piece in preTokenizer.split(text) {
+                    // Asked per piece, not per segment: a segment of whitespace yields no id,
+                    // so a full content followed by one was not cut.
+                    var pieces = preTokenizer.split(text)
+                    while pieces.hasAnotherPiece() {
                         guard content.hasRoom() else { break segments }
+                        guard let piece = pieces.next() else { break }
                         content.append(contentsOf: model.encode(word: Self.utf8(piece)))
                     }
                 }
@@ -124,12 +140,14 @@ public struct CLIPTokenizer: TextTokenizer {
         tokenToID[token]
     }
 
-    /// Words currently memoised by the shared merge cache.
+    /// Words currently memoised by the shared merge cache, and the bytes they are charged.
     var cachedWordCount: Int { model.cachedWordCount }
+    var cachedWordBytes: Int { model.cachedBytes }
 
     private static func utf8(_ scalars: ArraySlice<Unicode.Scalar>) -> [UInt8] {
+        // Exactly sized: the array may become a key of the word cache, which charges its capacity.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(scalars.count * 2)
+        bytes.reserveCapacity(scalars.reduce(0) { $0 + UTF8.width($1) })
         for scalar in scalars {
             UTF8.encode(scalar) { bytes.append($0) }
         }

@@ -12,7 +12,7 @@ struct CLIPVocabulary: Sendable {
     let tokenToID: [String: Int]
     let encoder: BytePairEncoder
 
-    static func load(vocabURL: URL, mergesURL: URL, unknownToken: String, cacheCapacity: Int)
+    static func load(vocabURL: URL, mergesURL: URL, unknownToken: String, cacheLimits: WordCache.Limits)
         throws(TokenizerError) -> CLIPVocabulary
     {
         let tokenToID = try loadVocab(vocabURL)
@@ -31,7 +31,7 @@ struct CLIPVocabulary: Sendable {
         }
         let merges = try loadMerges(mergesURL, tokenToID: tokenToID)
         let encoder = BytePairEncoder(
-            byteIDs: byteIDs, endOfWordByteIDs: endOfWordByteIDs, merges: merges, cacheCapacity: cacheCapacity)
+            byteIDs: byteIDs, endOfWordByteIDs: endOfWordByteIDs, merges: merges, cacheLimits: cacheLimits)
         return CLIPVocabulary(tokenToID: tokenToID, encoder: encoder)
     }
 

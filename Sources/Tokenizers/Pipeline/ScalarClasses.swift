@@ -1,8 +1,12 @@
 /// Character classes the references' patterns use, by Unicode general category.
+///
+/// ASCII is answered without the property tables: a property look-up costs more than the rest of
+/// the pipeline's work per scalar, and most text is ASCII.
 extension Unicode.Scalar {
     /// Regex `\p{L}`: Lu, Ll, Lt, Lm, Lo.
     var isLetter: Bool {
-        switch properties.generalCategory {
+        if isASCII { return (value | 0x20) >= 0x61 && (value | 0x20) <= 0x7A }
+        return switch properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: true
         default: false
         }
@@ -10,19 +14,25 @@ extension Unicode.Scalar {
 
     /// Regex `\p{N}`: Nd, Nl, No.
     var isNumber: Bool {
-        switch properties.generalCategory {
+        if isASCII { return value >= 0x30 && value <= 0x39 }
+        return switch properties.generalCategory {
         case .decimalNumber, .letterNumber, .otherNumber: true
         default: false
         }
     }
 
     /// Regex `\s` in Oniguruma's Unicode mode (tokenizers' `Regex`): the White_Space property.
-    var isRegexWhitespace: Bool { properties.isWhitespace }
+    var isRegexWhitespace: Bool {
+        if isASCII { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
+        return properties.isWhitespace
+    }
 
     /// Full lower-case mapping of this scalar alone, without context (Rust `char::to_lowercase`,
     /// and Python `str.lower` on one character): `İ` becomes `i` + U+0307, `Σ` always `σ`.
     func appendLowercased(to output: inout [Unicode.Scalar]) {
-        if properties.changesWhenLowercased {
+        if isASCII {
+            output.append(value >= 0x41 && value <= 0x5A ? Unicode.Scalar(UInt8(value) | 0x20) : self)
+        } else if properties.changesWhenLowercased {
             output.append(contentsOf: properties.lowercaseMapping.unicodeScalars)
         } else {
             output.append(self)
@@ -44,12 +54,16 @@ extension Unicode.Scalar {
 
     /// `_is_whitespace`: space, tab, newline, carriage return, or category Zs.
     var isBertWhitespace: Bool {
-        self == " " || self == "\t" || self == "\n" || self == "\r" || properties.generalCategory == .spaceSeparator
+        if self == " " || self == "\t" || self == "\n" || self == "\r" { return true }
+        // The only ASCII Zs is the space.
+        return !isASCII && properties.generalCategory == .spaceSeparator
     }
 
     /// `_is_control`: any category C* (Cc, Cf, Cs, Co, Cn) except tab, newline and carriage return.
     var isBertControl: Bool {
         if self == "\t" || self == "\n" || self == "\r" { return false }
+        // ASCII's only C* scalars are the Cc controls.
+        if isASCII { return value < 0x20 || value == 0x7F }
         switch properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned: return true
         default: return false
@@ -60,6 +74,7 @@ extension Unicode.Scalar {
     var isBertPunctuation: Bool {
         switch value {
         case 33...47, 58...64, 91...96, 123...126: return true
+        case 0..<128: return false
         default: break
         }
         switch properties.generalCategory {
