@@ -28,6 +28,7 @@ test: bootstrap
 	scripts/parity-per-kernel
 	scripts/demo-check
 	scripts/api-conformance
+	scripts/adversarial
 	scripts/fuzz-http-parser 30
 
 ## The Python tests of training/ (checkpoint export and refusals against the Swift fixtures, the

@@ -51,6 +51,7 @@ public enum ServiceRunner {
         let server = HTTPServer(
             configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger)
         let port = try server.start()
+        metrics.readHTTPStatistics { server.statistics }
         logger.notice("listening", metadata: [
             "host": "\(configuration.server.host)", "port": "\(port)", "model": "\(loaded.engine.modelName)",
             "model_source": "\(loaded.modelLabel)", "dimension": "\(loaded.engine.dimension)",
@@ -95,16 +96,26 @@ public enum ServiceRunner {
         }
     }
 
-    /// Runs until a termination signal has drained the server.
-    public static func run(configuration: AdaptCLIPConfiguration) async throws {
+    /// Runs until a termination signal has drained the server, then ends the process.
+    ///
+    /// The drain and everything after it run on Dispatch, from the signal's handler: under load
+    /// every cooperative thread may be busy with request work, and a stop that waited for one
+    /// would not come (the server drains for `server.shutdown_grace_seconds`, then closes what
+    /// is left). Request work still running is abandoned with the process; acknowledged writes
+    /// are already durable in SQLite.
+    public static func run(configuration: AdaptCLIPConfiguration) async throws -> Never {
         let logger = Logger(label: "adaptclip")
         let running = try await start(configuration: configuration, logger: logger)
-        running.server.shutdownOnSignals(gracePeriod: .milliseconds(Int(configuration.server.shutdownGraceSeconds * 1000)))
-        await running.server.waitUntilStopped()
-        do { try running.context.collection?.close() } catch {
-            logger.error("closing the collection failed; the next start replays from SQLite", metadata: ["error": "\(error)"])
+        let collection = running.context.collection
+        running.server.shutdownOnSignals(gracePeriod: .milliseconds(Int(configuration.server.shutdownGraceSeconds * 1000))) {
+            do { try collection?.close() } catch {
+                logger.error("closing the collection failed; the next start replays from SQLite", metadata: ["error": "\(LogText.bounded(error))"])
+            }
+            logger.notice("stopped")
+            exit(0)
         }
-        logger.notice("stopped")
+        // Nothing more happens on this task: the signal path above ends the process.
+        while true { try? await Task.sleep(for: .seconds(3600)) }
     }
 
     static func httpConfiguration(_ c: AdaptCLIPConfiguration) -> HTTPServerConfiguration {
@@ -115,7 +126,11 @@ public enum ServiceRunner {
                 maxHeaderCount: c.limits.maxHeaderCount, maxBodyBytes: c.limits.maxBodyBytes),
             maxConnections: c.server.maxConnections,
             headerTimeout: seconds(c.limits.headerTimeoutSeconds), bodyTimeout: seconds(c.limits.bodyTimeoutSeconds),
-            idleTimeout: seconds(c.limits.idleTimeoutSeconds))
+            idleTimeout: seconds(c.limits.idleTimeoutSeconds),
+            requestReadTimeout: seconds(c.limits.requestReadTimeoutSeconds),
+            // The same lines `ServiceLogging`'s StreamLogHandler prints, written in batches off
+            // the request path.
+            accessLog: HTTPAccessLogConfiguration(destination: .standardError))
     }
 
     private static func seconds(_ value: Double) -> Duration { .milliseconds(Int(value * 1000)) }

@@ -3,7 +3,7 @@ import Foundation
 /// The manifest rules every adapter kind shares (docs/adapters.md): reading `adapter.json`
 /// (check 1), `format_version` (check 2), the `weights` section and `training`. Each kind's
 /// manifest type adds its own sections between them.
-/// Reference: training/adaptclip_training/checkpoint.py (`_read_manifest`,
+/// Reference: training/adaptclip_training/checkpoint.py (`read_manifest`,
 /// `check_format_version`, `check_weights_section`, `check_training`).
 enum AdapterManifestCommon {
     static let weightDTypes: [SafeTensorsDType] = [.f32, .f16, .bf16]

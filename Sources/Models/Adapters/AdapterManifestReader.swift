@@ -1,6 +1,6 @@
 /// The typed field checks of `adapter.json`, each refusing with `adapter.json: <field>: <detail>`
-/// in the wording of training/adaptclip_training/checkpoint.py (`_string`, `_count`,
-/// `_positive_int`, `_section`, `_exact_keys`), which docs/adapters.md documents.
+/// in the wording of training/adaptclip_training/checkpoint.py (`string_field`, `count_field`,
+/// `positive_int_field`, `section`, `exact_keys`), which docs/adapters.md documents.
 struct AdapterManifestReader {
     let fields: [String: JSONValue]
     /// `""` at the top level, `"architecture."` inside a section.

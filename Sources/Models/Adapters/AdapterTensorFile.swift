@@ -8,7 +8,7 @@ import Numerics
 /// architecture's (names and shapes). Nothing is decoded before all of them pass, and the file
 /// is never held in memory whole: it is hashed in chunks and each tensor read on its own.
 ///
-/// Reference: training/adaptclip_training/checkpoint.py, `_read_weights` and `check_tensors`.
+/// Reference: training/adaptclip_training/checkpoint.py, `read_weights` and `check_tensors`.
 struct AdapterTensorFile: Sendable {
     let layout: AdapterSafeTensorsLayout
     /// Open for the checkpoint's lifetime: tensors are read from it when the weights are built.

@@ -6,7 +6,7 @@ import Numerics
 /// Nothing is decoded or built before all of them pass, so a refused checkpoint never
 /// disturbs the adapter being served.
 ///
-/// Reference: training/adaptclip_training/checkpoint.py, `validate_checkpoint`.
+/// Reference: training/adaptclip_training/language_checkpoint.py, `validate_language_checkpoint`.
 public struct LanguageAdapterCheckpoint: Sendable {
     public let directory: URL
     public let manifest: AdapterManifest

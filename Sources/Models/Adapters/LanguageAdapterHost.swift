@@ -1,5 +1,5 @@
 /// The loaded models a language adapter must fit (Python: `LoadedModels` in
-/// training/adaptclip_training/checkpoint.py): the route's language, the base encoder's
+/// training/adaptclip_training/language_checkpoint.py): the route's language, the base encoder's
 /// configured id and hidden size, and the CLIP's configured id and projection dim.
 ///
 /// Ids are configured names, by default the last path component of each model directory

@@ -26,6 +26,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         public var bodyTimeoutSeconds: Double
         public var idleTimeoutSeconds: Double
         public var requestTimeoutSeconds: Double
+        public var requestReadTimeoutSeconds: Double
         public var maxImagePixels: Int
         public var maxInputsPerRequest: Int
         public var maxLabels: Int
@@ -88,6 +89,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
             maxHeaderCount: i("limits.max_header_count"), maxRequestLineBytes: i("limits.max_request_line_bytes"),
             headerTimeoutSeconds: d("limits.header_timeout_seconds"), bodyTimeoutSeconds: d("limits.body_timeout_seconds"),
             idleTimeoutSeconds: d("limits.idle_timeout_seconds"), requestTimeoutSeconds: d("limits.request_timeout_seconds"),
+            requestReadTimeoutSeconds: d("limits.request_read_timeout_seconds"),
             maxImagePixels: i("limits.max_image_pixels"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
             maxLabels: i("limits.max_labels"), maxSearchResults: i("limits.max_search_results"),
             maxTextBytes: i("limits.max_text_bytes"), maxPromptBytes: i("limits.max_prompt_bytes"),

@@ -38,6 +38,7 @@ public enum ConfigRegistry {
         ConfigKey("limits.header_timeout_seconds", .double(10), "Time to receive a whole header block (slowloris guard).", check: ConfigKey.positiveSeconds(max: 3600)),
         ConfigKey("limits.body_timeout_seconds", .double(30), "Longest pause between body bytes.", check: ConfigKey.positiveSeconds(max: 3600)),
         ConfigKey("limits.idle_timeout_seconds", .double(60), "Idle keep-alive connections are closed after this.", check: ConfigKey.positiveSeconds(max: 86_400)),
+        ConfigKey("limits.request_read_timeout_seconds", .double(60), "Time to receive a whole request, from its first byte to its last body byte, however steadily it drips (408 past it; 16 MiB at 2.2 Mbit/s).", check: ConfigKey.positiveSeconds(max: 3600)),
         ConfigKey("limits.request_timeout_seconds", .double(30), "Deadline of one request from arrival to answer (504 past it).", check: ConfigKey.positiveSeconds(max: 3600)),
         ConfigKey("limits.max_image_pixels", .int(50_000_000), "Images with more pixels are refused before decoding (decompression bombs).", check: ConfigKey.intRange(1...1_000_000_000)),
         ConfigKey("limits.max_inputs_per_request", .int(64), "Most texts or images in one embeddings/score request.", check: ConfigKey.intRange(1...10_000)),

@@ -9,15 +9,41 @@ public enum ServiceRouter {
     /// One route of the public surface: the single list that registers handlers and that the
     /// OpenAPI test compares with docs/openapi.yaml.
     struct Route: Sendable {
+        enum Handler: Sendable {
+            case async(@Sendable (HTTPRequest, ServiceContext) async throws -> HTTPResponse)
+            /// Answered at once on the connection's I/O queue, never waiting for a cooperative
+            /// thread: what load balancers and Prometheus poll must answer while every handler
+            /// is busy. Such a handler must not block or wait for request work.
+            case immediate(@Sendable (HTTPRequest, ServiceContext) throws -> HTTPResponse)
+        }
+
         let method: HTTPMethod
         let pattern: String
-        let handler: @Sendable (HTTPRequest, ServiceContext) async throws -> HTTPResponse
+        let handler: Handler
+
+        init(method: HTTPMethod, pattern: String, handler: @escaping @Sendable (HTTPRequest, ServiceContext) async throws -> HTTPResponse) {
+            self.method = method
+            self.pattern = pattern
+            self.handler = .async(handler)
+        }
+
+        static func immediate(
+            _ method: HTTPMethod, _ pattern: String, _ handler: @escaping @Sendable (HTTPRequest, ServiceContext) throws -> HTTPResponse
+        ) -> Route {
+            Route(method: method, pattern: pattern, immediate: handler)
+        }
+
+        private init(method: HTTPMethod, pattern: String, immediate: @escaping @Sendable (HTTPRequest, ServiceContext) throws -> HTTPResponse) {
+            self.method = method
+            self.pattern = pattern
+            self.handler = .immediate(immediate)
+        }
     }
 
     static let routes: [Route] = [
-        Route(method: .get, pattern: "/healthz") { _, _ in try HealthRoutes.health() },
-        Route(method: .get, pattern: "/readyz") { _, context in try HealthRoutes.ready(context) },
-        Route(method: .get, pattern: "/metrics") { _, context in HealthRoutes.metrics(context) },
+        .immediate(.get, "/healthz") { _, _ in try HealthRoutes.health() },
+        .immediate(.get, "/readyz") { _, context in try HealthRoutes.ready(context) },
+        .immediate(.get, "/metrics") { _, context in HealthRoutes.metrics(context) },
         Route(method: .post, pattern: "/v1/embeddings") { try await EmbeddingsRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/classify") { try await ClassifyRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/score") { try await ScoreRoute.handle($0, $1) },
@@ -40,40 +66,53 @@ public enum ServiceRouter {
         var router = Router()
         // Every route shares the server's body limit, `limits.max_body_bytes` (413 before reading).
         for route in routes {
-            add(&router, route.method, route.pattern, context) { request in
-                try await route.handler(request, context)
+            let (method, pattern) = (route.method, route.pattern)
+            switch route.handler {
+            case .async(let handler):
+                router.add(method, pattern) { request in
+                    let start = ContinuousClock.now
+                    let outcome: Result<HTTPResponse, any Error>
+                    do { outcome = .success(try await handler(request, context)) } catch { outcome = .failure(error) }
+                    return finish(request, outcome, route: route, context: context, start: start)
+                }
+            case .immediate(let handler):
+                router.addImmediate(method, pattern) { request in
+                    let start = ContinuousClock.now
+                    return finish(request, Result { try handler(request, context) }, route: route, context: context, start: start)
+                }
             }
         }
         return router
     }
 
-    private static func add(
-        _ router: inout Router, _ method: HTTPMethod, _ pattern: String, _ context: ServiceContext,
-        _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
-    ) {
-        router.add(method, pattern) { request in
-            let start = ContinuousClock.now
-            let response: HTTPResponse
-            do {
-                response = try await handler(request)
-            } catch {
-                if let problem = APIError.from(error) {
-                    response = problem.response(requestID: request.requestID)
-                    context.metrics.recordError(kind: problem.code)
-                } else {
-                    context.logger.error("handler failed", metadata: [
-                        "request_id": "\(request.requestID)", "route": "\(pattern)", "error": "\(LogText.bounded(error))",
-                    ])
-                    context.metrics.recordError(kind: "internal")
-                    response = APIError(status: 500, code: "internal", title: "Internal error",
-                                        detail: "the server failed to handle the request; see its log for request \(request.requestID)")
-                        .response(requestID: request.requestID)
-                }
+    /// The response of every route: thrown errors become problem documents, and the call is
+    /// timed and counted under the route pattern.
+    private static func finish(
+        _ request: HTTPRequest, _ outcome: Result<HTTPResponse, any Error>, route: Route, context: ServiceContext,
+        start: ContinuousClock.Instant
+    ) -> HTTPResponse {
+        let (method, pattern) = (route.method, route.pattern)
+        let response: HTTPResponse
+        switch outcome {
+        case .success(let answer):
+            response = answer
+        case .failure(let error):
+            if let problem = APIError.from(error) {
+                response = problem.response(requestID: request.requestID)
+                context.metrics.recordError(kind: problem.code)
+            } else {
+                context.logger.error("handler failed", metadata: [
+                    "request_id": "\(request.requestID)", "route": "\(pattern)", "error": "\(LogText.bounded(error))",
+                ])
+                context.metrics.recordError(kind: "internal")
+                response = APIError(status: 500, code: "internal", title: "Internal error",
+                                    detail: "the server failed to handle the request; see its log for request \(request.requestID)")
+                    .response(requestID: request.requestID)
             }
-            context.metrics.recordRequest(
-                route: pattern, method: method.rawValue, status: response.status.code, duration: ContinuousClock.now - start)
-            return response
         }
+        context.metrics.recordRequest(
+            route: pattern, method: method.rawValue, status: response.status.code, duration: ContinuousClock.now - start)
+        return response
     }
 }
 

@@ -1,4 +1,6 @@
+import HTTPServer
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus metrics, served at `GET /metrics` in the text exposition format.
 /// Names follow Prometheus conventions: `_total` counters, `_seconds` durations, base units.
@@ -17,6 +19,11 @@ public final class ServiceMetrics: Sendable {
     private let queueDepth: Gauge
     private let indexVectors: Gauge
     private let cacheHitRatio: Gauge
+    private let openConnections: Gauge
+    private let requestWorkWaiting: Gauge
+    /// Where the server's own counters come from once it is listening, and what was exported
+    /// last (Prometheus counters only go up: each scrape adds what is new).
+    private let http = Mutex<(read: (@Sendable () -> HTTPServerStatistics)?, exported: [String: Int])>((nil, [:]))
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -28,6 +35,42 @@ public final class ServiceMetrics: Sendable {
         indexVectors = registry.makeGauge(descriptor: Self.metric("index_vectors", unit: "", "Vectors in the search index."))
         cacheHitRatio = registry.makeGauge(
             descriptor: Self.metric("query_cache_hit", unit: "ratio", "Share of query embeddings served from the cache."))
+        openConnections = registry.makeGauge(descriptor: Self.metric("http_open_connections", unit: "", "Client connections open now."))
+        requestWorkWaiting = registry.makeGauge(
+            descriptor: Self.metric("request_work_waiting", unit: "", "Requests waiting for a request-work thread (tokenising, decoding, parsing, search)."))
+    }
+
+    /// Called once the server listens: its counters are exported at every scrape from then on.
+    public func readHTTPStatistics(_ read: @escaping @Sendable () -> HTTPServerStatistics) {
+        http.withLock { $0.read = read }
+    }
+
+    /// Brings the server's counters and the request-work pool's into the registry (at scrape).
+    func refresh(requestWorkWaiting waiting: Int) {
+        requestWorkWaiting.set(Double(waiting))
+        let increments: [(name: String, labels: [(String, String)], help: String, by: Int)] = http.withLock { state in
+            guard let read = state.read else { return [] }
+            let s = read()
+            openConnections.set(Double(s.openConnections))
+            let totals: [(String, [(String, String)], String, Int)] = [
+                ("http_request_timeouts", [("phase", "header")], "Requests cut with 408 by phase (header, body pause, whole read).", s.headerTimeouts),
+                ("http_request_timeouts", [("phase", "body")], "Requests cut with 408 by phase (header, body pause, whole read).", s.bodyTimeouts),
+                ("http_request_timeouts", [("phase", "read")], "Requests cut with 408 by phase (header, body pause, whole read).", s.requestReadTimeouts),
+                ("http_connections_rejected", [], "Connections refused because server.max_connections were open.", s.connectionsRejectedOverCapacity),
+                ("http_idle_timeouts", [], "Keep-alive connections closed after limits.idle_timeout_seconds.", s.idleTimeouts),
+                ("access_log_dropped", [], "Access-log lines dropped because the log could not keep up.", s.accessLogLinesDropped),
+            ]
+            return totals.compactMap { name, labels, help, value in
+                let key = name + labels.map { "\($0.0)=\($0.1)" }.joined()
+                let delta = value - (state.exported[key] ?? 0)
+                state.exported[key] = value
+                return delta > 0 ? (name, labels, help, delta) : nil
+            }
+        }
+        for item in increments {
+            registry.makeCounter(descriptor: Self.metric(item.name, unit: "total", item.help), labels: item.labels)
+                .increment(by: Int64(item.by))
+        }
     }
 
     /// `adaptclip_<name>_<unit>`, the Prometheus naming convention (`_total`, `_seconds`).

@@ -24,6 +24,7 @@ enum HealthRoutes {
 
     static func metrics(_ context: ServiceContext) -> HTTPResponse {
         context.metrics.setQueueDepth(context.engine.queueDepth)
+        context.metrics.refresh(requestWorkWaiting: context.engine.requestWork.statistics.waiting)
         if let cache = context.engine.queryCache { context.metrics.setCacheHitRatio(cache.statistics.hitRate) }
         return HTTPResponse(
             status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
