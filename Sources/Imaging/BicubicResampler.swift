@@ -81,11 +81,12 @@ struct ResampleAxis: Sendable {
 enum BicubicResampler {
     /// Resizes `image` to `outWidth`×`outHeight` as `PIL.Image.resize(size, Image.BICUBIC)` does, and
     /// returns only the window `columns` × `rows` of that result (each output pixel depends only on
-    /// its own taps, so computing just the window that a centre crop keeps is exact).
+    /// its own taps, so computing just the window that a centre crop keeps is exact). `stop` is
+    /// asked between rows of both passes.
     // image: [H, W, 3] uint8 -> window: [rows.count, columns.count, 3] uint8
     static func resize(
-        _ image: RGBImage, outWidth: Int, outHeight: Int, columns: Range<Int>, rows: Range<Int>
-    ) -> [UInt8] {
+        _ image: RGBImage, outWidth: Int, outHeight: Int, columns: Range<Int>, rows: Range<Int>, stop: inout StopCheck
+    ) throws(ImageError) -> [UInt8] {
         let needHorizontal = outWidth != image.width
         let needVertical = outHeight != image.height
         let windowWidth = columns.count, windowHeight = rows.count
@@ -106,8 +107,8 @@ enum BicubicResampler {
 
         // Horizontal pass: [middleRows, W, 3] -> [middleRows, windowWidth, 3].
         var middle = [UInt8](repeating: 0, count: middleRows * rowBytes)
-        image.pixels.withUnsafeBufferPointer { src in
-            middle.withUnsafeMutableBufferPointer { dst in
+        try image.pixels.withUnsafeBufferPointer { (src) throws(ImageError) in
+            try middle.withUnsafeMutableBufferPointer { (dst) throws(ImageError) in
                 let inRowBytes = image.width * 3
                 if !needHorizontal {
                     for r in 0..<middleRows {
@@ -117,32 +118,33 @@ enum BicubicResampler {
                     return
                 }
                 let axis = ResampleAxis(inSize: image.width, outSize: outWidth, outputs: columns)
-                axis.weights.withUnsafeBufferPointer { weights in
-                    axis.start.withUnsafeBufferPointer { start in
-                        axis.count.withUnsafeBufferPointer { count in
-                            horizontalPass(
+                try axis.weights.withUnsafeBufferPointer { (weights) throws(ImageError) in
+                    try axis.start.withUnsafeBufferPointer { (start) throws(ImageError) in
+                        try axis.count.withUnsafeBufferPointer { (count) throws(ImageError) in
+                            try horizontalPass(
                                 src: src, dst: dst, inRowBytes: inRowBytes, firstRow: firstRow, rows: middleRows,
-                                columns: columns, taps: axis.taps, weights: weights, start: start, count: count)
+                                columns: columns, taps: axis.taps, weights: weights, start: start, count: count, stop: &stop)
                         }
                     }
                 }
             }
         }
         guard let vertical else { return middle }
+        try stop.now()
 
         // Vertical pass: [middleRows, windowWidth, 3] -> [windowHeight, windowWidth, 3], one
         // accumulator row at a time so the inner loop runs along contiguous memory.
         var out = [UInt8](repeating: 0, count: windowHeight * rowBytes)
         var accumulator = [Int32](repeating: 0, count: rowBytes)
-        middle.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                accumulator.withUnsafeMutableBufferPointer { acc in
-                    vertical.weights.withUnsafeBufferPointer { weights in
-                        vertical.start.withUnsafeBufferPointer { start in
-                            vertical.count.withUnsafeBufferPointer { count in
-                                verticalPass(
+        try middle.withUnsafeBufferPointer { (src) throws(ImageError) in
+            try out.withUnsafeMutableBufferPointer { (dst) throws(ImageError) in
+                try accumulator.withUnsafeMutableBufferPointer { (acc) throws(ImageError) in
+                    try vertical.weights.withUnsafeBufferPointer { (weights) throws(ImageError) in
+                        try vertical.start.withUnsafeBufferPointer { (start) throws(ImageError) in
+                            try vertical.count.withUnsafeBufferPointer { (count) throws(ImageError) in
+                                try verticalPass(
                                     src: src, dst: dst, acc: acc, rowBytes: rowBytes, firstRow: firstRow, rows: rows,
-                                    taps: vertical.taps, weights: weights, start: start, count: count)
+                                    taps: vertical.taps, weights: weights, start: start, count: count, stop: &stop)
                             }
                         }
                     }
@@ -156,8 +158,8 @@ enum BicubicResampler {
     private static func horizontalPass(
         src: UnsafeBufferPointer<UInt8>, dst: UnsafeMutableBufferPointer<UInt8>, inRowBytes: Int, firstRow: Int,
         rows: Int, columns: Range<Int>, taps: Int, weights: UnsafeBufferPointer<Int32>,
-        start: UnsafeBufferPointer<Int>, count: UnsafeBufferPointer<Int>
-    ) {
+        start: UnsafeBufferPointer<Int>, count: UnsafeBufferPointer<Int>, stop: inout StopCheck
+    ) throws(ImageError) {
         let half: Int32 = 1 << (precisionBits - 1)
         let rowBytes = columns.count * 3
         for r in 0..<rows {
@@ -179,6 +181,7 @@ enum BicubicResampler {
                 dst[o + 2] = clip8(s2)
                 o += 3
             }
+            try stop.advance(by: rowBytes * taps)
         }
     }
 
@@ -186,8 +189,8 @@ enum BicubicResampler {
     private static func verticalPass(
         src: UnsafeBufferPointer<UInt8>, dst: UnsafeMutableBufferPointer<UInt8>, acc: UnsafeMutableBufferPointer<Int32>,
         rowBytes: Int, firstRow: Int, rows: Range<Int>, taps: Int, weights: UnsafeBufferPointer<Int32>,
-        start: UnsafeBufferPointer<Int>, count: UnsafeBufferPointer<Int>
-    ) {
+        start: UnsafeBufferPointer<Int>, count: UnsafeBufferPointer<Int>, stop: inout StopCheck
+    ) throws(ImageError) {
         var o = 0
         for r in 0..<rows.count {
             for i in 0..<rowBytes { acc[i] = 1 << (precisionBits - 1) }
@@ -199,6 +202,7 @@ enum BicubicResampler {
             }
             for i in 0..<rowBytes { dst[o + i] = clip8(acc[i]) }
             o += rowBytes
+            try stop.advance(by: rowBytes * count[r])
         }
     }
 }

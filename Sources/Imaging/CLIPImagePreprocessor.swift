@@ -38,6 +38,17 @@ public struct CLIPImagePreprocessor: Sendable {
         }
     }
 
+    /// A value for `ImageLimits.jpegScaledDecodeShortestEdge` that keeps a scaled JPEG decode at
+    /// least `factor` times the size this preprocessor resizes to, in both directions; nil when it
+    /// does not resize (every decoded pixel then reaches the tensor, so nothing may be scaled).
+    public func scaledDecodeShortestEdge(factor: Int = 2) -> Int? {
+        guard config.doResize else { return nil }
+        switch config.size {
+        case .shortestEdge(let target): return factor * target
+        case .fixed(let h, let w): return factor * max(h, w)
+        }
+    }
+
     /// The tensor's (height, width) for an input of this size.
     public func outputSize(width: Int, height: Int) -> (height: Int, width: Int) {
         config.doCenterCrop ? (config.cropHeight, config.cropWidth) : resizedSize(width: width, height: height)
@@ -47,20 +58,39 @@ public struct CLIPImagePreprocessor: Sendable {
     public func preprocess(_ image: RGBImage) -> [Float] {
         let (h, w) = outputSize(width: image.width, height: image.height)
         var out = [Float](repeating: 0, count: 3 * h * w)
-        out.withUnsafeMutableBufferPointer { write(image, into: $0) }
+        var stop = StopCheck(nil)
+        // Without a stop request nothing can throw.
+        try? out.withUnsafeMutableBufferPointer { (buffer) throws(ImageError) in try write(image, into: buffer, stop: &stop) }
         return out
     }
 
-    /// Writes `[3, H, W]` into `buffer` (which must hold at least `3 * H * W` floats).
-    public func preprocess(_ image: RGBImage, into buffer: UnsafeMutableBufferPointer<Float>) throws(ImageError) {
+    /// `preprocess(_:)` that asks `shouldStop` between the resampling passes and between rows of
+    /// each, throwing `ImageError.cancelled` when it says stop.
+    public func preprocess(_ image: RGBImage, shouldStop: (@Sendable () -> Bool)?) throws(ImageError) -> [Float] {
+        let (h, w) = outputSize(width: image.width, height: image.height)
+        var out = [Float](repeating: 0, count: 3 * h * w)
+        var stop = StopCheck(shouldStop)
+        try out.withUnsafeMutableBufferPointer { (buffer) throws(ImageError) in try write(image, into: buffer, stop: &stop) }
+        return out
+    }
+
+    /// Writes `[3, H, W]` into `buffer` (which must hold at least `3 * H * W` floats), asking
+    /// `shouldStop` at the same points as `preprocess(_:shouldStop:)`.
+    public func preprocess(
+        _ image: RGBImage, into buffer: UnsafeMutableBufferPointer<Float>, shouldStop: (@Sendable () -> Bool)? = nil
+    ) throws(ImageError) {
         let (h, w) = outputSize(width: image.width, height: image.height)
         guard buffer.count >= 3 * h * w else { throw .outputBufferTooSmall(needed: 3 * h * w, actual: buffer.count) }
-        write(image, into: buffer)
+        var stop = StopCheck(shouldStop)
+        try write(image, into: buffer, stop: &stop)
     }
 
     /// One contiguous `[N, 3, H, W]` buffer. Every image must yield the same H×W (always true with
-    /// centre cropping); otherwise this throws.
-    public func preprocessBatch(_ images: [RGBImage]) throws(ImageError) -> [Float] {
+    /// centre cropping); otherwise this throws. `shouldStop` is asked between images and within
+    /// each as in `preprocess(_:shouldStop:)`.
+    public func preprocessBatch(
+        _ images: [RGBImage], shouldStop: (@Sendable () -> Bool)? = nil
+    ) throws(ImageError) -> [Float] {
         guard let first = images.first else { return [] }
         let (h, w) = outputSize(width: first.width, height: first.height)
         let stride = 3 * h * w
@@ -72,9 +102,11 @@ public struct CLIPImagePreprocessor: Sendable {
             }
         }
         var out = [Float](repeating: 0, count: images.count * stride)
-        out.withUnsafeMutableBufferPointer { all in
+        var stop = StopCheck(shouldStop)
+        try out.withUnsafeMutableBufferPointer { (all) throws(ImageError) in
             for (n, image) in images.enumerated() {
-                write(image, into: UnsafeMutableBufferPointer(rebasing: all[(n * stride)..<((n + 1) * stride)]))
+                try stop.now()
+                try write(image, into: UnsafeMutableBufferPointer(rebasing: all[(n * stride)..<((n + 1) * stride)]), stop: &stop)
             }
         }
         return out
@@ -88,7 +120,9 @@ public struct CLIPImagePreprocessor: Sendable {
     }
 
     // image: [H0, W0, 3] uint8 -> buffer: [3, H, W] float32
-    private func write(_ image: RGBImage, into buffer: UnsafeMutableBufferPointer<Float>) {
+    private func write(
+        _ image: RGBImage, into buffer: UnsafeMutableBufferPointer<Float>, stop: inout StopCheck
+    ) throws(ImageError) {
         let (resizedHeight, resizedWidth) = resizedSize(width: image.width, height: image.height)
         let (h, w) = outputSize(width: image.width, height: image.height)
         let dy = config.doCenterCrop ? Self.cropOffset(resized: resizedHeight, crop: h) : 0
@@ -96,8 +130,9 @@ public struct CLIPImagePreprocessor: Sendable {
         // The part of the crop that lies on the resized image; the rest is zero padding.
         let rows = max(0, dy)..<min(resizedHeight, dy + h)
         let columns = max(0, dx)..<min(resizedWidth, dx + w)
-        let window = BicubicResampler.resize(
-            image, outWidth: resizedWidth, outHeight: resizedHeight, columns: columns, rows: rows)
+        let window = try BicubicResampler.resize(
+            image, outWidth: resizedWidth, outHeight: resizedHeight, columns: columns, rows: rows, stop: &stop)
+        try stop.now()
         let plane = h * w
         // Crop columns [imageStart, imageEnd) come from the resized image; the others are padding.
         let imageStart = columns.lowerBound - dx, imageEnd = columns.upperBound - dx

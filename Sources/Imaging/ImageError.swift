@@ -19,6 +19,18 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidPreprocessorConfig(String)
     /// The caller's output buffer does not have room for the tensor.
     case outputBufferTooSmall(needed: Int, actual: Int)
+    /// The header announces more pixels than the `dataBytes` of image data present can describe,
+    /// found before any pixel buffer exists. `detail` names the bound: one the format imposes
+    /// (DEFLATE expands at most 1,032:1; a Huffman-coded JPEG spends at least a bit per 8×8 block)
+    /// or `ImageLimits.maxWebPPixelsPerByte`.
+    case dimensionsExceedData(format: ImageFormat, width: Int, height: Int, dataBytes: Int, detail: String)
+    /// A JPEG with more scans than `ImageLimits.maxJPEGScans` (every scan of a progressive JPEG
+    /// walks the whole image again, so scans multiply the decoding time). When TurboJPEG's own
+    /// guard stopped the decode, `count` is 501: it stops counting there.
+    case tooManyScans(count: Int, limit: Int)
+    /// The caller's `shouldStop` said stop (its deadline passed or its client left) at a safe point
+    /// of decoding or preprocessing.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -32,6 +44,10 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
         case .pixelBufferSizeMismatch(let e, let a): "pixel buffer holds \(a) bytes, expected \(e)"
         case .invalidPreprocessorConfig(let why): "invalid preprocessor config: \(why)"
         case .outputBufferTooSmall(let needed, let actual): "output buffer holds \(actual) floats, needs \(needed)"
+        case .dimensionsExceedData(let format, let w, let h, let bytes, let detail):
+            "\(format) header announces \(w)x\(h) pixels, more than its \(bytes) bytes of image data can hold: \(detail)"
+        case .tooManyScans(let count, let limit): "JPEG has \(count) scans, more than the limit of \(limit)"
+        case .cancelled: "image decoding was stopped before it finished (deadline passed or request cancelled)"
         }
     }
 }

@@ -5,8 +5,50 @@ public struct ImageLimits: Sendable, Equatable {
     /// guard (`Image.MAX_IMAGE_PIXELS`, 89,478,485) warns at a similar order of magnitude.
     public var maxPixels: Int
 
-    public init(maxPixels: Int = 50_000_000) {
+    /// Most scans a JPEG may have. Each scan of a progressive JPEG walks every block of the
+    /// components it covers, so an image with thousands of (nearly empty) scans costs thousands
+    /// of image-sized passes while its file stays small. Encoders write far fewer: libjpeg's
+    /// progressive script has 10 scans for colour and 6 for grey, mozjpeg's optimised scripts a
+    /// dozen or two, baseline files one per component at most. The default, 100, leaves a wide
+    /// margin. TurboJPEG's own guard (TJFLAG_LIMITSCANS, always set) stops at 500 scans, so a
+    /// larger value acts as 500.
+    public var maxJPEGScans: Int
+
+    /// Most pixels a WebP may announce per byte of its file, above `webPPixelsFreeOfRatio`.
+    /// PNG and Huffman-coded JPEG cannot describe many more pixels than their bytes allow (DEFLATE
+    /// expands at most 1,032:1; JPEG spends at least a bit per 8×8 block), but WebP can: a lossless
+    /// image whose prefix codes each have a single symbol spends no bits at all per pixel, so 28
+    /// bytes announce 7,000 × 7,000 pixels (147 MB of RGB, more inside libwebp). Measured with
+    /// libwebp's encoder: a lossy photo holds ~13 pixels a byte, a lossless text page ~1,200, a
+    /// flat lossless screenshot ~7,500, a solid 12-megapixel colour ~22,700. The default, 16,384,
+    /// refuses only near-uniform images larger than the free allowance below, and any bomb that
+    /// announces its pixels from fewer bytes.
+    public var maxWebPPixelsPerByte: Int
+
+    /// Pixels any WebP may have whatever its size in bytes, so that small plain images (a blank
+    /// 1,000 × 1,000 canvas is 86 bytes) are never refused. The default, 1,048,576 (3 MB of RGB),
+    /// bounds what a tiny file can make the decoder allocate.
+    public var webPPixelsFreeOfRatio: Int
+
+    /// When set, a JPEG larger than needed is decoded straight to a smaller size with TurboJPEG's
+    /// DCT scaling (1/2, 1/4 or 1/8), taking the smallest scale whose shortest edge is still at
+    /// least this many pixels; a 24-megapixel photo then decodes in about a third of the time
+    /// and a quarter to a sixty-fourth of the memory. nil (the default) decodes at full size, as transformers
+    /// does, because the tensor moves: DCT scaling low-passes differently from Pillow's bicubic
+    /// resize, and on photo-like test images at twice CLIP's 224 pixels the CLIP pixel values
+    /// moved by up to 2-4 levels of 255 (mean 0.2-0.4 levels), beyond the 0.02 (~1.4 levels) the
+    /// parity tests allow. `CLIPImagePreprocessor.scaledDecodeShortestEdge(factor:)` gives a value.
+    public var jpegScaledDecodeShortestEdge: Int?
+
+    public init(
+        maxPixels: Int = 50_000_000, maxJPEGScans: Int = 100, maxWebPPixelsPerByte: Int = 16_384,
+        webPPixelsFreeOfRatio: Int = 1 << 20, jpegScaledDecodeShortestEdge: Int? = nil
+    ) {
         self.maxPixels = maxPixels
+        self.maxJPEGScans = maxJPEGScans
+        self.maxWebPPixelsPerByte = maxWebPPixelsPerByte
+        self.webPPixelsFreeOfRatio = webPPixelsFreeOfRatio
+        self.jpegScaledDecodeShortestEdge = jpegScaledDecodeShortestEdge
     }
 
     public static let `default` = ImageLimits()

@@ -4,52 +4,58 @@ import CImageCodecs
 /// produces: accurate integer IDCT (JDCT_ISLOW) and fancy upsampling, both libjpeg's defaults and
 /// Pillow's; greyscale replicated to R=G=B; CMYK/YCCK read as Adobe-inverted CMYK ("CMYK;I", as
 /// Pillow's JpegImagePlugin assumes) and converted with Pillow's `cmyk2rgb`.
+///
+/// Before TurboJPEG allocates anything, the layout is checked against the bytes present:
+/// - at most `ImageLimits.maxJPEGScans` scans (each progressive scan walks the image again);
+/// - at least one bit of scan data per 8×8 block. A Huffman-coded block spends at least one bit
+///   on its DC coefficient (the shortest Huffman code is one bit; baseline also spends one on the
+///   end of block), in any coding process, so a file with fewer bytes announces pixels it cannot
+///   describe. That caps what a file can make the decoder allocate at 64 pixels per bit of input
+///   (for one component; 3 × 8 bits per 4:2:0 macroblock of 256 pixels for colour). Arithmetic
+///   coding can spend less on a uniform image; the same floor is applied to it, which only
+///   refuses near-uniform arithmetic-coded images (a format no browser writes).
+/// TurboJPEG's TJFLAG_LIMITSCANS also stops any progressive decode after 500 scans.
 enum JPEGDecoder {
-    static func decode(_ bytes: UnsafeRawBufferPointer, limits: ImageLimits) throws(ImageError) -> (RGBImage, exif: [UInt8]?) {
-        guard let handle = tjInitDecompress() else {
-            throw .malformed(format: .jpeg, detail: "could not create a TurboJPEG decompressor")
-        }
-        defer { tjDestroy(handle) }
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count <= Int(UInt32.max) else {
-            throw .truncated(format: .jpeg, detail: "empty input")
-        }
-        let size = UInt(bytes.count)
-        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
-        if tjDecompressHeader3(handle, base, size, &width, &height, &subsampling, &colorspace) != 0 {
-            throw classify(handle, stage: "header")
-        }
-        // TurboJPEG reports an incomplete header as success with a zero size.
-        if width == 0 || height == 0 { throw .truncated(format: .jpeg, detail: "file ends before the frame header") }
-        try limits.check(width: Int(width), height: Int(height))
-        let w = Int(width), h = Int(height)
-        let (exif, scanStart) = markers(bytes)
+    /// The size the frame header announces.
+    static func header(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> (width: Int, height: Int) {
+        let decompressor = try TurboJPEGDecompressor()
+        return try decompressor.header(bytes)
+    }
+
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, limits: ImageLimits, stop: inout StopCheck
+    ) throws(ImageError) -> (RGBImage, exif: [UInt8]?) {
+        let decompressor = try TurboJPEGDecompressor()
+        let (w, h) = try decompressor.header(bytes)
+        try limits.check(width: w, height: h)
+        let layout = JPEGLayout(bytes)
         // libjpeg completes a truncated file with a fake EOI and only warns, sometimes with a
         // message that hides the cause; Pillow refuses such files ("image file is truncated").
         // Entropy-coded data stuffs every 0xFF, so FF D9 after the first scan is the real end.
-        guard let scanStart, hasEndOfImage(bytes, after: scanStart) else {
+        guard let firstScan = layout.firstScan, hasEndOfImage(bytes, after: firstScan) else {
             throw .truncated(format: .jpeg, detail: "no end-of-image marker after the scan data")
         }
+        let scanLimit = min(limits.maxJPEGScans, TurboJPEGDecompressor.scanLimit)
+        if layout.scanCount > scanLimit { throw .tooManyScans(count: layout.scanCount, limit: scanLimit) }
+        let scanBytes = bytes.count - firstScan
+        let blocks = layout.components.isEmpty ? (w + 7) / 8 * ((h + 7) / 8) : layout.blockCount
+        if blocks > scanBytes * 8 {
+            throw .dimensionsExceedData(
+                format: .jpeg, width: w, height: h, dataBytes: scanBytes,
+                detail: "its \(blocks) blocks of 8x8 need at least one bit each, \((blocks + 7) / 8) bytes of scan data")
+        }
 
-        let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
-        let channels = isCMYK ? 4 : 3
-        var decoded = [UInt8](repeating: 0, count: w * h * channels)
-        let format = isCMYK ? TJPF_CMYK : TJPF_RGB
-        let status = decoded.withUnsafeMutableBufferPointer { out in
-            tjDecompress2(handle, base, size, out.baseAddress, width, 0, height, Int32(format.rawValue), 0)
+        let (outWidth, outHeight) = scaledSize(width: w, height: h, shortestEdge: limits.jpegScaledDecodeShortestEdge)
+        let isCMYK = decompressor.colorspace == Int32(TJCS_CMYK.rawValue) || decompressor.colorspace == Int32(TJCS_YCCK.rawValue)
+        try stop.now()
+        let pixels = try PixelBuffer.make(count: outWidth * outHeight * (isCMYK ? 4 : 3)) { (out) throws(ImageError) in
+            try decompressor.decompress(bytes, into: out, width: outWidth, height: outHeight, cmyk: isCMYK)
         }
-        if status != 0 {
-            // Warnings (e.g. extraneous bytes) still produce the whole image, as in Pillow; a premature
-            // end does not: Pillow refuses it as "image file is truncated", and so do we.
-            let message = String(cString: tjGetErrorStr2(handle))
-            if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) || message.lowercased().contains("premature end") {
-                throw classify(handle, stage: "data")
-            }
-        }
-        if !isCMYK { return (RGBImage(validatedWidth: w, height: h, pixels: decoded), exif) }
-        var rgb = [UInt8](repeating: 0, count: w * h * 3)
-        decoded.withUnsafeBufferPointer { cmyk in
-            rgb.withUnsafeMutableBufferPointer { out in
-                for i in 0..<(w * h) {
+        try stop.now()
+        if !isCMYK { return (RGBImage(validatedWidth: outWidth, height: outHeight, pixels: pixels), layout.exif) }
+        let rgb = try PixelBuffer.make(count: outWidth * outHeight * 3) { (out) throws(ImageError) in
+            pixels.withUnsafeBufferPointer { cmyk in
+                for i in 0..<(outWidth * outHeight) {
                     // Stored inverted: the ink amount is 255 - byte (Pillow's "CMYK;I" unpacker).
                     let c = 255 - Int(cmyk[i * 4]), m = 255 - Int(cmyk[i * 4 + 1])
                     let y = 255 - Int(cmyk[i * 4 + 2]), k = 255 - Int(cmyk[i * 4 + 3])
@@ -60,7 +66,28 @@ enum JPEGDecoder {
                 }
             }
         }
-        return (RGBImage(validatedWidth: w, height: h, pixels: rgb), exif)
+        return (RGBImage(validatedWidth: outWidth, height: outHeight, pixels: rgb), layout.exif)
+    }
+
+    /// The size to decode to: full size, or with `shortestEdge` set, the smallest of TurboJPEG's
+    /// scaling factors 1/2, 1/4 and 1/8 that keeps the shortest edge at least that long. Only
+    /// those three: they use libjpeg-turbo's reduced IDCTs (2×2, 4×4 and 1×1 of each block's
+    /// lowest frequencies), while the other eighths (3/8, 5/8 ...) ring at sharp edges: on a test
+    /// picture 5/8 moved CLIP pixels by up to 16 levels against 4 for 1/2.
+    static func scaledSize(width: Int, height: Int, shortestEdge: Int?) -> (width: Int, height: Int) {
+        guard let shortestEdge, min(width, height) > shortestEdge else { return (width, height) }
+        var count: Int32 = 0
+        guard let factors = tjGetScalingFactors(&count) else { return (width, height) }
+        var best = (width: width, height: height)
+        for factor in UnsafeBufferPointer(start: factors, count: Int(count)) where factor.num == 1 && factor.denom > 1 {
+            // TJSCALED: the scaled size rounds up.
+            let num = Int(factor.num), denom = Int(factor.denom)
+            let scaled = (width: (width * num + denom - 1) / denom, height: (height * num + denom - 1) / denom)
+            if min(scaled.width, scaled.height) >= shortestEdge && scaled.width * scaled.height < best.width * best.height {
+                best = scaled
+            }
+        }
+        return best
     }
 
     /// Pillow's MULDIV255: a*b/255 rounded, in integers.
@@ -71,18 +98,6 @@ enum JPEGDecoder {
 
     @inline(__always) private static func clampToByte(_ v: Int) -> UInt8 { UInt8(max(0, min(255, v))) }
 
-    private static func classify(_ handle: tjhandle, stage: String) -> ImageError {
-        let message = String(cString: tjGetErrorStr2(handle))
-        let lower = message.lowercased()
-        if lower.contains("premature end") || lower.contains("empty input") || lower.contains("insufficient data") {
-            return .truncated(format: .jpeg, detail: message)
-        }
-        if lower.contains("unsupported") || lower.contains("not implemented") {
-            return .unsupportedFeature(format: .jpeg, detail: message)
-        }
-        return .malformed(format: .jpeg, detail: "\(stage): \(message)")
-    }
-
     /// Whether FF D9 occurs at or after `offset` (searched from the end, where it normally is).
     private static func hasEndOfImage(_ bytes: UnsafeRawBufferPointer, after offset: Int) -> Bool {
         var i = bytes.count - 2
@@ -91,30 +106,5 @@ enum JPEGDecoder {
             i -= 1
         }
         return false
-    }
-
-    /// Walks the markers up to the first scan. Returns the EXIF APP1 payloads concatenated the way
-    /// Pillow's JpegImagePlugin does (the first with its `Exif\0\0` header, later ones without; nil
-    /// if none), and the offset of the first SOS marker (nil if the walk never reaches one).
-    static func markers(_ bytes: UnsafeRawBufferPointer) -> (exif: [UInt8]?, scanStart: Int?) {
-        var exif: [UInt8]? = nil
-        var i = 2  // after SOI
-        let header: [UInt8] = Array("Exif".utf8) + [0, 0]
-        while i + 4 <= bytes.count {
-            guard bytes[i] == 0xFF else { return (exif, nil) }
-            let marker = bytes[i + 1]
-            if marker == 0xFF { i += 1; continue }  // fill byte
-            if marker == 0xD8 || (0xD0...0xD7).contains(marker) || marker == 0x01 { i += 2; continue }
-            if marker == 0xDA { return (exif, i) }
-            if marker == 0xD9 { return (exif, nil) }
-            let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
-            guard length >= 2, i + 2 + length <= bytes.count else { return (exif, nil) }
-            let payload = UnsafeRawBufferPointer(rebasing: bytes[(i + 4)..<(i + 2 + length)])
-            if marker == 0xE1, payload.count >= 6, payload.prefix(6).elementsEqual(header) {
-                if exif == nil { exif = Array(payload) } else { exif?.append(contentsOf: payload[6...]) }
-            }
-            i += 2 + length
-        }
-        return (exif, nil)
     }
 }

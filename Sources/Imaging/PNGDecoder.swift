@@ -23,7 +23,18 @@ enum PNGDecoder {
         func rowBytes(width w: Int) -> Int { (w * bitsPerPixel + 7) / 8 }
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer, limits: ImageLimits) throws(ImageError) -> (RGBImage, exif: [UInt8]?) {
+    /// The size IHDR announces, without reading further.
+    static func header(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> (width: Int, height: Int) {
+        var reader = ChunkReader(bytes: bytes, position: 8)
+        let chunk = try reader.next()
+        guard chunk.type == "IHDR" else { throw .malformed(format: .png, detail: "first chunk is \(chunk.type), not IHDR") }
+        let header = try parseHeader(UnsafeRawBufferPointer(rebasing: bytes[chunk.data]))
+        return (header.width, header.height)
+    }
+
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, limits: ImageLimits, stop: inout StopCheck
+    ) throws(ImageError) -> (RGBImage, exif: [UInt8]?) {
         var reader = ChunkReader(bytes: bytes, position: 8)
         var header: Header? = nil
         var palette: [UInt8] = []
@@ -64,8 +75,7 @@ enum PNGDecoder {
         if header.colorType == 3 && palette.isEmpty { throw .malformed(format: .png, detail: "palette image without PLTE") }
         if compressed.isEmpty { throw .truncated(format: .png, detail: "no IDAT data") }
 
-        let filtered = try inflateImageData(compressed, header: header)
-        let rgb = try convertToRGB(filtered, header: header, palette: palette)
+        let rgb = try decodeImageData(compressed, header: header, palette: palette, stop: &stop)
         return (RGBImage(validatedWidth: header.width, height: header.height, pixels: rgb), exif)
     }
 
@@ -105,156 +115,165 @@ enum PNGDecoder {
         return (w, hh)
     }
 
-    /// Inflates the zlib stream and undoes the per-row filters, pass by pass.
-    /// Returns every pass's unfiltered rows back to back (filter bytes removed).
-    private static func inflateImageData(_ compressed: [UInt8], header: Header) throws(ImageError) -> [UInt8] {
-        var expected = 0
-        var rawTotal = 0
+    /// Bytes of zlib data (filter bytes included) that the passes of this image inflate to.
+    private static func filteredSize(_ header: Header) -> Int {
+        var total = 0
         for pass in passes(header) {
             let (w, h) = passSize(pass, header)
-            if w == 0 || h == 0 { continue }
-            expected += (header.rowBytes(width: w) + 1) * h
-            rawTotal += header.rowBytes(width: w) * h
+            if w > 0 && h > 0 { total += (header.rowBytes(width: w) + 1) * h }
         }
+        return total
+    }
+
+    /// Inflates the zlib stream one row at a time, undoes the row's filter against the row above
+    /// (the only earlier row a filter reads) and converts it straight into its place in the RGB
+    /// output. Memory: the output, two rows and the 32 KiB DEFLATE window, never the whole stream.
+    private static func decodeImageData(
+        _ compressed: [UInt8], header: Header, palette: [UInt8], stop: inout StopCheck
+    ) throws(ImageError) -> [UInt8] {
         guard compressed.count >= 2 else { throw .truncated(format: .png, detail: "zlib header missing") }
         let cmf = Int(compressed[0]), flg = Int(compressed[1])
         guard cmf & 0x0F == 8, cmf >> 4 <= 7, (cmf << 8 | flg) % 31 == 0 else {
             throw .malformed(format: .png, detail: "bad zlib header")
         }
         guard flg & 0x20 == 0 else { throw .malformed(format: .png, detail: "zlib preset dictionary") }
-
-        var stream = [UInt8](repeating: 0, count: expected)
-        let inflated = compressed.withUnsafeBytes { input in
-            stream.withUnsafeMutableBufferPointer { output in
-                Result { () throws(InflateError) in
-                    try Inflate.decompress(UnsafeRawBufferPointer(rebasing: input[2...]), into: output)
-                }
-            }
-        }
-        let produced: Int
-        switch inflated {
-        case .success(let count): produced = count
-        case .failure(let error):
-            switch error {
-            case .truncated: throw .truncated(format: .png, detail: "compressed image data ends early")
-            case .malformed(let why): throw .malformed(format: .png, detail: "image data: \(why)")
-            }
-        }
-        if produced < expected {
-            throw .truncated(format: .png, detail: "image data holds \(produced) of \(expected) bytes")
+        // Refuse, before allocating the output, a header the compressed bytes cannot fill.
+        let expected = filteredSize(header)
+        let deflateBytes = compressed.count - 2
+        guard expected <= deflateBytes * InflateStream.maximumExpansion else {
+            throw .dimensionsExceedData(
+                format: .png, width: header.width, height: header.height, dataBytes: deflateBytes,
+                detail: "\(expected) bytes of filtered rows need at least \(expected / InflateStream.maximumExpansion + 1)"
+                    + " bytes of DEFLATE data, which expands at most \(InflateStream.maximumExpansion):1")
         }
 
-        var raw = [UInt8](repeating: 0, count: rawTotal)
-        var inOffset = 0, outOffset = 0
-        let stride = header.filterStride
-        try stream.withUnsafeBufferPointer { (src) throws(ImageError) in
-            try raw.withUnsafeMutableBufferPointer { (dst) throws(ImageError) in
-                for pass in passes(header) {
-                    let (w, h) = passSize(pass, header)
-                    if w == 0 || h == 0 { continue }
-                    let rowBytes = header.rowBytes(width: w)
-                    for y in 0..<h {
-                        let filter = src[inOffset]
-                        let x = inOffset + 1
-                        let row = outOffset
-                        // The first row has no row above: Up/Average/Paeth read zeros there, so
-                        // Up becomes None and Paeth becomes Sub (its predictor is then always a).
-                        let above = y == 0 ? -1 : outOffset - rowBytes
-                        switch (filter, above >= 0) {
-                        case (0, _), (2, false):
-                            for i in 0..<rowBytes { dst[row + i] = src[x + i] }
-                        case (1, _), (4, false):
-                            for i in 0..<min(stride, rowBytes) { dst[row + i] = src[x + i] }
-                            if rowBytes > stride {
-                                for i in stride..<rowBytes { dst[row + i] = src[x + i] &+ dst[row + i - stride] }
-                            }
-                        case (2, true):
-                            for i in 0..<rowBytes { dst[row + i] = src[x + i] &+ dst[above + i] }
-                        case (3, _):
-                            for i in 0..<rowBytes {
-                                let a = i >= stride ? Int(dst[row + i - stride]) : 0
-                                let b = above >= 0 ? Int(dst[above + i]) : 0
-                                dst[row + i] = src[x + i] &+ UInt8((a + b) >> 1)
-                            }
-                        case (4, true):
-                            for i in 0..<rowBytes {
-                                let b = Int(dst[above + i])
-                                guard i >= stride else {
-                                    dst[row + i] = src[x + i] &+ UInt8(b)  // a = c = 0: the predictor is b
-                                    continue
-                                }
-                                let a = Int(dst[row + i - stride]), c = Int(dst[above + i - stride])
-                                let pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c)
-                                let predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c
-                                dst[row + i] = src[x + i] &+ UInt8(predictor)
-                            }
-                        default:
-                            throw ImageError.malformed(format: .png, detail: "row filter type \(filter)")
-                        }
-                        inOffset += rowBytes + 1
-                        outOffset += rowBytes
-                    }
-                }
-            }
-        }
-        return raw
-    }
-
-    /// Turns unfiltered rows (all passes) into interleaved 8-bit RGB following Pillow's conversions.
-    private static func convertToRGB(_ raw: [UInt8], header: Header, palette: [UInt8]) throws(ImageError) -> [UInt8] {
-        var rgb = [UInt8](repeating: 0, count: header.width * header.height * 3)
-        let depth = header.bitDepth
-        let maxSample = (1 << min(depth, 8)) - 1
-        raw.withUnsafeBufferPointer { src in
-            rgb.withUnsafeMutableBufferPointer { dst in
-                var offset = 0
+        let widestRow = header.rowBytes(width: header.width) + 1
+        var current = [UInt8](repeating: 0, count: widestRow)
+        var previous = [UInt8](repeating: 0, count: widestRow)
+        return try PixelBuffer.make(count: header.width * header.height * 3) { (rgb) throws(ImageError) in
+            try compressed.withUnsafeBufferPointer { (input) throws(ImageError) in
+                var stream = InflateStream(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[2...])))
                 for pass in passes(header) {
                     let (w, h) = passSize(pass, header)
                     if w == 0 || h == 0 { continue }
                     let rowBytes = header.rowBytes(width: w)
                     for py in 0..<h {
-                        let row = offset + py * rowBytes
-                        let y = pass.y0 + py * pass.dy
-                        for px in 0..<w {
-                            let x = pass.x0 + px * pass.dx
-                            let d = (y * header.width + x) * 3
-                            var r = 0, g = 0, b = 0
-                            switch (header.colorType, depth) {
-                            case (0, 16):
-                                let v = Int(src[row + px * 2]) << 8 | Int(src[row + px * 2 + 1])
-                                r = min(v, 255); g = r; b = r
-                            case (0, _):
-                                let v = sample(src, row: row, index: px, depth: depth)
-                                r = depth == 8 ? v : v * 255 / maxSample; g = r; b = r
-                            case (3, _):
-                                let index = sample(src, row: row, index: px, depth: depth)
-                                if index * 3 + 2 < palette.count {
-                                    r = Int(palette[index * 3]); g = Int(palette[index * 3 + 1]); b = Int(palette[index * 3 + 2])
-                                }
-                            case (4, _):
-                                // Grey + alpha: the grey sample's most significant byte.
-                                r = Int(src[row + px * 2 * (depth / 8)]); g = r; b = r
-                            default:
-                                // RGB or RGBA, 8 or 16 bits: each colour sample's most significant byte.
-                                let bytesPerSample = depth / 8
-                                let p = row + px * header.channels * bytesPerSample
-                                r = Int(src[p]); g = Int(src[p + bytesPerSample]); b = Int(src[p + 2 * bytesPerSample])
+                        try current.withUnsafeMutableBufferPointer { (row) throws(ImageError) in
+                            let filteredRow = UnsafeMutableBufferPointer(rebasing: row[0..<(rowBytes + 1)])
+                            try readRow(into: filteredRow, from: &stream, expected: expected)
+                            try previous.withUnsafeBufferPointer { (above) throws(ImageError) in
+                                try unfilter(filteredRow, above: py == 0 ? nil : above, stride: header.filterStride)
                             }
-                            dst[d] = UInt8(r); dst[d + 1] = UInt8(g); dst[d + 2] = UInt8(b)
+                            convertRow(
+                                UnsafeBufferPointer(rebasing: row[1...]), width: w, y: pass.y0 + py * pass.dy,
+                                x0: pass.x0, dx: pass.dx, header: header, palette: palette, into: rgb)
                         }
+                        swap(&current, &previous)
+                        try stop.advance(by: rowBytes)
                     }
-                    offset += rowBytes * h
                 }
             }
         }
-        return rgb
+    }
+
+    private static func readRow(
+        into row: UnsafeMutableBufferPointer<UInt8>, from stream: inout InflateStream, expected: Int
+    ) throws(ImageError) {
+        let got: Int
+        do { got = try stream.read(into: row) } catch {
+            switch error {
+            case .truncated: throw .truncated(format: .png, detail: "compressed image data ends early")
+            case .malformed(let why): throw .malformed(format: .png, detail: "image data: \(why)")
+            }
+        }
+        if got < row.count {
+            throw .truncated(format: .png, detail: "image data holds \(stream.produced) of \(expected) bytes")
+        }
+    }
+
+    /// Undoes one row's filter in place: `row[0]` is the filter type, `row[1...]` the bytes.
+    /// `above` is the previous unfiltered row of the same pass in the same layout, nil on a pass's
+    /// first row, where Up/Average/Paeth read zeros: Up becomes None and Paeth becomes Sub (its
+    /// predictor is then always a).
+    private static func unfilter(
+        _ row: UnsafeMutableBufferPointer<UInt8>, above: UnsafeBufferPointer<UInt8>?, stride: Int
+    ) throws(ImageError) {
+        let filter = row[0]
+        let n = row.count - 1
+        let p = UnsafeMutableBufferPointer(rebasing: row[1...])
+        switch (filter, above) {
+        case (0, _), (2, nil):
+            break
+        case (1, _), (4, nil):
+            if n > stride { for i in stride..<n { p[i] = p[i] &+ p[i - stride] } }
+        case (2, let above?):
+            for i in 0..<n { p[i] = p[i] &+ above[i + 1] }
+        case (3, nil):
+            if n > stride { for i in stride..<n { p[i] = p[i] &+ p[i - stride] >> 1 } }
+        case (3, let above?):
+            for i in 0..<n {
+                let a = i >= stride ? Int(p[i - stride]) : 0
+                p[i] = p[i] &+ UInt8((a + Int(above[i + 1])) >> 1)
+            }
+        case (4, let above?):
+            for i in 0..<n {
+                let b = Int(above[i + 1])
+                guard i >= stride else {
+                    p[i] = p[i] &+ UInt8(b)  // a = c = 0: the predictor is b
+                    continue
+                }
+                let a = Int(p[i - stride]), c = Int(above[i + 1 - stride])
+                let pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c)
+                let predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c
+                p[i] = p[i] &+ UInt8(predictor)
+            }
+        default:
+            throw .malformed(format: .png, detail: "row filter type \(filter)")
+        }
+    }
+
+    /// Converts one unfiltered row of `width` pixels into 8-bit RGB following Pillow's conversions,
+    /// writing pixel `px` at column `x0 + px * dx` of output row `y`.
+    private static func convertRow(
+        _ src: UnsafeBufferPointer<UInt8>, width: Int, y: Int, x0: Int, dx: Int, header: Header, palette: [UInt8],
+        into dst: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        let depth = header.bitDepth
+        let maxSample = (1 << min(depth, 8)) - 1
+        let rowStart = y * header.width
+        for px in 0..<width {
+            let d = (rowStart + x0 + px * dx) * 3
+            var r = 0, g = 0, b = 0
+            switch (header.colorType, depth) {
+            case (0, 16):
+                let v = Int(src[px * 2]) << 8 | Int(src[px * 2 + 1])
+                r = min(v, 255); g = r; b = r
+            case (0, _):
+                let v = sample(src, index: px, depth: depth)
+                r = depth == 8 ? v : v * 255 / maxSample; g = r; b = r
+            case (3, _):
+                let index = sample(src, index: px, depth: depth)
+                if index * 3 + 2 < palette.count {
+                    r = Int(palette[index * 3]); g = Int(palette[index * 3 + 1]); b = Int(palette[index * 3 + 2])
+                }
+            case (4, _):
+                // Grey + alpha: the grey sample's most significant byte.
+                r = Int(src[px * 2 * (depth / 8)]); g = r; b = r
+            default:
+                // RGB or RGBA, 8 or 16 bits: each colour sample's most significant byte.
+                let bytesPerSample = depth / 8
+                let p = px * header.channels * bytesPerSample
+                r = Int(src[p]); g = Int(src[p + bytesPerSample]); b = Int(src[p + 2 * bytesPerSample])
+            }
+            dst[d] = UInt8(r); dst[d + 1] = UInt8(g); dst[d + 2] = UInt8(b)
+        }
     }
 
     /// The `index`-th sample of `depth` bits (1, 2, 4 or 8) in a row, most significant bits first.
-    @inline(__always) private static func sample(_ src: UnsafeBufferPointer<UInt8>, row: Int, index: Int, depth: Int) -> Int {
-        if depth == 8 { return Int(src[row + index]) }
+    @inline(__always) private static func sample(_ src: UnsafeBufferPointer<UInt8>, index: Int, depth: Int) -> Int {
+        if depth == 8 { return Int(src[index]) }
         let bit = index * depth
-        let byte = Int(src[row + bit / 8])
+        let byte = Int(src[bit / 8])
         let shift = 8 - depth - bit % 8
         return (byte >> shift) & ((1 << depth) - 1)
     }

@@ -52,6 +52,14 @@ import Testing
         #expect(ImageLimits().maxPixels == 50_000_000)
     }
 
+    @Test func defaultsOfTheEvidenceLimits() {
+        let limits = ImageLimits()
+        #expect(limits.maxJPEGScans == 100)
+        #expect(limits.maxWebPPixelsPerByte == 16_384)
+        #expect(limits.webPPixelsFreeOfRatio == 1 << 20)
+        #expect(limits.jpegScaledDecodeShortestEdge == nil)
+    }
+
     @Test func noConfigurationLiftsTheAbsoluteCeiling() throws {
         var bytes = [UInt8](try ImageFixtures.bytes("png_pad_30x20.png"))
         for offset in [16, 20] { bytes.replaceSubrange(offset..<(offset + 4), with: [0x7F, 0xFF, 0xFF, 0xFF]) }

@@ -11,12 +11,26 @@ enum TinyPNG {
 
     static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
 
-    /// A zlib stream holding `raw` in a single stored DEFLATE block.
+    /// A zlib stream holding `raw` in stored DEFLATE blocks (one per 65,535 bytes).
     static func zlibStored(_ raw: [UInt8]) -> [UInt8] {
-        let n = UInt16(raw.count)
         var a: UInt32 = 1, b: UInt32 = 0
         for byte in raw { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
-        return [0x78, 0x01, 0x01, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8(~n >> 8)] + raw + bigEndian(b << 16 | a)
+        var stream: [UInt8] = [0x78, 0x01]
+        var start = 0
+        repeat {
+            let end = min(raw.count, start + 65535)
+            let n = UInt16(end - start)
+            stream += [end == raw.count ? 1 : 0, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8(~n >> 8)]
+            stream += raw[start..<end]
+            start = end
+        } while start < raw.count
+        return stream + bigEndian(b << 16 | a)
+    }
+
+    /// A whole file around an already compressed zlib stream.
+    static func file(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, zlib: [UInt8]) -> Data {
+        Data(signature + header(width: width, height: height, bitDepth: bitDepth, colorType: colorType)
+            + chunk("IDAT", zlib) + chunk("IEND", []))
     }
 
     static func header(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8) -> [UInt8] {
