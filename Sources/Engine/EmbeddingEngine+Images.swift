@@ -11,13 +11,18 @@ extension EmbeddingEngine {
     /// The same with a domain adapter lease the caller took (nil: the frozen encoders): the
     /// vectors are in `imageSpaceAdapterID(domain)`'s space whatever is activated meanwhile.
     ///
-    /// Each image is decoded and preprocessed on the request-work pool, then joins a model batch
-    /// as pixels; the first failure cancels the others' preparation work.
+    /// The headers are read first and their pixels charged to `maxImagePixelsPerRequest`, so an
+    /// over-budget request is refused before anything is decoded. Then each image is decoded and
+    /// preprocessed on the request-work pool, within the process-wide decoding budget, and joins
+    /// a model batch as pixels; the first failure cancels the others' preparation work.
     public func embedImages(_ images: [Data], domain: DomainLease?, deadline: ContinuousClock.Instant) async throws -> [[Float]] {
-        try await withThrowingTaskGroup(of: IndexedVector.self) { group in
+        let pixels = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders(images) }
+        return try await withThrowingTaskGroup(of: IndexedVector.self) { group in
             for (index, data) in images.enumerated() {
                 group.addTask {
-                    let pixels = try await self.preparePixels(data, index: index, deadline: deadline)
+                    let pixels = try await self.decodingBudget.withPixels(pixels[index], deadline: deadline) {
+                        try await self.preparePixels(data, index: index, deadline: deadline)
+                    }
                     let vector = try await self.imageBatcher.submit(DomainJob(pixels, domain: domain), deadline: deadline)
                     return IndexedVector(index: index, vector: vector)
                 }
@@ -25,6 +30,33 @@ extension EmbeddingEngine {
             var out = [[Float]](repeating: [], count: images.count)
             for try await item in group { out[item.index] = item.vector }
             return out
+        }
+    }
+
+    /// Each image's announced pixel count, from its header; throws when one is unreadable or
+    /// when together they exceed `maxImagePixelsPerRequest`.
+    func chargeHeaders(_ images: [Data]) throws(EngineError) -> [Int] {
+        var total = 0
+        var pixels: [Int] = []
+        for (index, data) in images.enumerated() {
+            let header: ImageHeader
+            do { header = try ImageDecoder.header(of: data) } catch { throw .image(index: index, error) }
+            let count = header.width.multipliedReportingOverflow(by: header.height)
+            total = count.overflow ? .max : total.addingReportingOverflow(count.partialValue).partialValue
+            guard total <= maxImagePixelsPerRequest else {
+                throw .imagePixelBudget(index: index, pixels: total, limit: maxImagePixelsPerRequest)
+            }
+            pixels.append(count.partialValue)
+        }
+        return pixels
+    }
+
+    /// One image's model input, with the same header check and decoding budget as `embedImages`
+    /// (for passes that need pixels rather than an embedding, like structured prompts).
+    func budgetedPixels(_ data: Data, deadline: ContinuousClock.Instant) async throws -> [Float] {
+        let pixels = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders([data]) }
+        return try await decodingBudget.withPixels(pixels[0], deadline: deadline) {
+            try await self.preparePixels(data, index: 0, deadline: deadline)
         }
     }
 

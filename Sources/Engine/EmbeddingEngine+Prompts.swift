@@ -12,6 +12,6 @@ extension EmbeddingEngine {
         try await prompts.classify(
             image: image, labels: labels, entry: entry,
             embedImage: { data in try await self.embedImages([data], deadline: deadline)[0] },
-            preparePixels: { data in try await self.preparePixels(data, index: 0, deadline: deadline) }, deadline: deadline)
+            preparePixels: { data in try await self.budgetedPixels(data, deadline: deadline) }, deadline: deadline)
     }
 }

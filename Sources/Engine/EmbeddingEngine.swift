@@ -24,6 +24,11 @@ public final class EmbeddingEngine: Sendable {
     /// `deactivateDomainAdapter`.
     public let domainAdapters = AdapterSlot<DomainAdapter>(slotName: "domain")
     public let imageLimits: ImageLimits
+    /// Most pixels the images of one call may announce together (checked from their headers,
+    /// before any is decoded).
+    public let maxImagePixelsPerRequest: Int
+    /// Pixels decoded at once across all requests (memory: 3 bytes a pixel until preprocessed).
+    let decodingBudget: DecodingBudget
     /// Runs tokenising, image decoding and preprocessing (and the service's large-body parsing).
     public let requestWork: RequestWorkPool
     let imagePreparation: ImagePreparation
@@ -46,12 +51,15 @@ public final class EmbeddingEngine: Sendable {
 
     public init(
         clip: CLIPBundle, chinese: ChineseEncoder? = nil, batching: BatchLimits, imageLimits: ImageLimits,
+        maxImagePixelsPerRequest: Int = 100_000_000, decodingPixelsInFlight: Int = 60_000_000,
         requestWork: RequestWorkPool = RequestWorkPool(workers: Parallel.workers, queueDepth: 256),
         queryCache: EmbeddingCache? = nil, observer: BatchObserver? = nil
     ) {
         self.clip = clip
         self.chinese = chinese
         self.imageLimits = imageLimits
+        self.maxImagePixelsPerRequest = maxImagePixelsPerRequest
+        decodingBudget = DecodingBudget(pixels: decodingPixelsInFlight)
         self.requestWork = requestWork
         self.queryCache = queryCache
         let model = clip.model

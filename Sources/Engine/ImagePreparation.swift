@@ -9,7 +9,8 @@ struct ImagePreparation: Sendable {
     let limits: ImageLimits
 
     func pixels(_ data: Data, shouldStop: @escaping @Sendable () -> Bool) throws(ImageError) -> [Float] {
-        let image = try ImageDecoder.decode(data, limits: limits)
+        let image = try ImageDecoder.decode(data, limits: limits, shouldStop: shouldStop)
+        if shouldStop() { throw .cancelled }
         return try preprocessor.preprocessBatch([image])
     }
 }

@@ -55,7 +55,11 @@ public enum EngineFactory {
             batching: BatchLimits(
                 maxBatchSize: batching.maxBatchSize, maxWait: .milliseconds(batching.maxWaitMilliseconds),
                 queueDepth: batching.queueDepth),
-            imageLimits: ImageLimits(maxPixels: configuration.limits.maxImagePixels),
+            imageLimits: ImageLimits(
+                maxPixels: configuration.limits.maxImagePixels, maxJPEGScans: configuration.limits.maxJPEGScans,
+                maxWebPPixelsPerByte: configuration.limits.maxWebPPixelsPerByte),
+            maxImagePixelsPerRequest: configuration.limits.maxImagePixelsPerRequest,
+            decodingPixelsInFlight: configuration.decodingPixelsInFlight,
             requestWork: RequestWorkPool(
                 workers: configuration.requestWorkThreads > 0 ? configuration.requestWorkThreads : ProcessInfo.processInfo.activeProcessorCount,
                 queueDepth: configuration.requestWorkQueueDepth),

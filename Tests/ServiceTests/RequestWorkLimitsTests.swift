@@ -82,4 +82,16 @@ import Testing
             #expect(reply.text.contains("limits.max_json_values"))
         }
     }
+
+    /// The images of one request are charged by their headers before any is decoded.
+    @Test func imagesOverThePerRequestPixelBudgetAreRefusedBeforeDecoding() async throws {
+        try await withService(["limits.max_image_pixels_per_request": "60000"]) { service in
+            let image = try LiveService.dataURI("png_rgb_256x192.png")  // 49,152 pixels
+            let one = try await service.post("/v1/embeddings", json: ["input": [image], "modality": "image"])
+            #expect(one.status == 200, "\(one.text)")
+            let two = try await service.post("/v1/embeddings", json: ["input": [image, image], "modality": "image"])
+            expectProblem(two, status: 413, field: "input[1]")
+            #expect(two.json["type"] as? String == "https://adaptclip.dev/problems/images-too-large")
+        }
+    }
 }

@@ -28,6 +28,9 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         public var requestTimeoutSeconds: Double
         public var requestReadTimeoutSeconds: Double
         public var maxImagePixels: Int
+        public var maxImagePixelsPerRequest: Int
+        public var maxJPEGScans: Int
+        public var maxWebPPixelsPerByte: Int
         public var maxInputsPerRequest: Int
         public var maxLabels: Int
         public var maxSearchResults: Int
@@ -55,6 +58,8 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     /// `engine.request_work_threads` (0: every core) and `engine.request_work_queue_depth`.
     public var requestWorkThreads: Int
     public var requestWorkQueueDepth: Int
+    /// `engine.decoding_pixels_in_flight`.
+    public var decodingPixelsInFlight: Int
     public var limits: Limits
     public var batching: Batching
     public var imageURL: ImageURLPolicy
@@ -84,13 +89,15 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         queryCacheEntries = i("engine.query_cache_entries")
         requestWorkThreads = i("engine.request_work_threads")
         requestWorkQueueDepth = i("engine.request_work_queue_depth")
+        decodingPixelsInFlight = i("engine.decoding_pixels_in_flight")
         limits = Limits(
             maxBodyBytes: i("limits.max_body_bytes"), maxHeaderBytes: i("limits.max_header_bytes"),
             maxHeaderCount: i("limits.max_header_count"), maxRequestLineBytes: i("limits.max_request_line_bytes"),
             headerTimeoutSeconds: d("limits.header_timeout_seconds"), bodyTimeoutSeconds: d("limits.body_timeout_seconds"),
             idleTimeoutSeconds: d("limits.idle_timeout_seconds"), requestTimeoutSeconds: d("limits.request_timeout_seconds"),
             requestReadTimeoutSeconds: d("limits.request_read_timeout_seconds"),
-            maxImagePixels: i("limits.max_image_pixels"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
+            maxImagePixels: i("limits.max_image_pixels"), maxImagePixelsPerRequest: i("limits.max_image_pixels_per_request"),
+            maxJPEGScans: i("limits.max_jpeg_scans"), maxWebPPixelsPerByte: i("limits.max_webp_pixels_per_byte"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
             maxLabels: i("limits.max_labels"), maxSearchResults: i("limits.max_search_results"),
             maxTextBytes: i("limits.max_text_bytes"), maxPromptBytes: i("limits.max_prompt_bytes"),
             maxJSONValues: i("limits.max_json_values"), maxJSONDepth: i("limits.max_json_depth"))

@@ -28,6 +28,7 @@ public enum ConfigRegistry {
                   }),
         ConfigKey("engine.query_cache_entries", .int(10_000), "Query embeddings kept in the LRU cache; 0 disables it. Keys hold a digest of the text, so an entry costs about 4 bytes per dimension + 256 bytes whatever the text.", check: ConfigKey.intRange(0...10_000_000)),
         ConfigKey("engine.request_work_threads", .int(0), "Threads that tokenise texts, decode and preprocess images and parse large bodies, off the threads that serve HTTP; 0 uses every core.", check: ConfigKey.intRange(0...1024)),
+        ConfigKey("engine.decoding_pixels_in_flight", .int(60_000_000), "Pixels decoded at once across all requests (3 bytes each until preprocessed): bounds peak memory; an image larger than this decodes alone.", check: ConfigKey.intRange(1...10_000_000_000)),
         ConfigKey("engine.request_work_queue_depth", .int(256), "Requests waiting for a request-work thread at most; beyond it 503 with Retry-After.", check: ConfigKey.intRange(1...1_000_000)),
 
         // HTTP limits: each refusal names the limit it hit.
@@ -41,6 +42,9 @@ public enum ConfigRegistry {
         ConfigKey("limits.request_read_timeout_seconds", .double(60), "Time to receive a whole request, from its first byte to its last body byte, however steadily it drips (408 past it; 16 MiB at 2.2 Mbit/s).", check: ConfigKey.positiveSeconds(max: 3600)),
         ConfigKey("limits.request_timeout_seconds", .double(30), "Deadline of one request from arrival to answer (504 past it).", check: ConfigKey.positiveSeconds(max: 3600)),
         ConfigKey("limits.max_image_pixels", .int(50_000_000), "Images with more pixels are refused before decoding (decompression bombs).", check: ConfigKey.intRange(1...1_000_000_000)),
+        ConfigKey("limits.max_image_pixels_per_request", .int(100_000_000), "Most pixels the images of one request may announce together, read from their headers before any is decoded (413 above it).", check: ConfigKey.intRange(1...10_000_000_000)),
+        ConfigKey("limits.max_jpeg_scans", .int(100), "Most scans a JPEG may have (a progressive scan re-walks the whole image; encoders write 6 to a few dozen). TurboJPEG's own guard stops at 500 whatever this says.", check: ConfigKey.intRange(1...500)),
+        ConfigKey("limits.max_webp_pixels_per_byte", .int(16_384), "Most pixels a WebP may announce per byte of its file beyond its first megapixel (a lossless WebP can describe a huge flat image in a few bytes).", check: ConfigKey.intRange(1...1_000_000_000)),
         ConfigKey("limits.max_inputs_per_request", .int(64), "Most texts or images in one embeddings/score request.", check: ConfigKey.intRange(1...10_000)),
         ConfigKey("limits.max_labels", .int(256), "Most labels in one classify request.", check: ConfigKey.intRange(1...100_000)),
         ConfigKey("limits.max_search_results", .int(100), "Largest k of one search request.", check: ConfigKey.intRange(1...10_000)),

@@ -36,6 +36,10 @@ extension APIError {
         case BatcherError.deadlineExceeded:
             return APIError(status: 504, code: "deadline-exceeded", title: "Request deadline exceeded",
                             detail: "the request did not reach the model before its deadline")
+        case EngineError.imagePixelBudget(let index, let pixels, let limit):
+            return APIError(status: 413, code: "images-too-large", title: "Images too large",
+                            detail: "the images up to \(imageField(index)) announce \(pixels) pixels together; one request may decode \(limit) (limits.max_image_pixels_per_request)",
+                            field: imageField(index))
         case EngineError.image(let index, let imageError):
             return imageProblem(imageError, field: imageField(index))
         case EngineError.languageUnavailable(let language, let reason):
@@ -54,6 +58,11 @@ extension APIError {
             // fetched from an image_url host (a server that must not be read through us).
             return APIError(status: 415, code: "unsupported-image", title: "Unsupported image",
                             detail: "unknown image format (not JPEG, PNG or WebP)", field: field)
+        case .tooManyScans:
+            return APIError(status: 413, code: "image-too-complex", title: "Image too complex", detail: "\(error)", field: field)
+        case .cancelled:
+            return APIError(status: 504, code: "deadline-exceeded", title: "Request deadline exceeded",
+                            detail: "\(field) was still being decoded when the request's deadline passed", field: field)
         case .unsupportedFormat, .unsupportedFeature:
             return APIError(status: 415, code: "unsupported-image", title: "Unsupported image", detail: "\(error)", field: field)
         default:
