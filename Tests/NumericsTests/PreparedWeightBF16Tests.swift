@@ -7,8 +7,9 @@ import Testing
 /// two bf16 values are exact in fp32, so what is left is fp32 accumulation order, under the same
 /// tolerance as the fp32 kernel. Skipped (every test returns at once) on CPUs without AVX512-BF16.
 extension PreparedWeightTests {
-    /// The grid, plus a shape whose converted activations need several M blocks (1501 pairs of
-    /// 4 bytes leave room for 84 rows per block: 200 rows take three).
+    /// The grid (its inner dimensions 513, 600 and 3000 cross the bf16 kernel's 256-pair block as
+    /// 255...257 cross the fp32 kernel's 256 steps), plus a shape whose converted activations need
+    /// several M blocks (1501 pairs of 4 bytes leave room for 84 rows per block: 200 rows take three).
     static let bf16Shapes = shapes + [Shape(rows: 200, inFeatures: 3001, outFeatures: 40)]
 
     /// fp32 → bf16 by definition: the nearer of the two bf16 values around `value` (the
