@@ -33,8 +33,9 @@ private struct SharedPointer: @unchecked Sendable {
 
 /// For each (rows, in, out): y = x·wᵀ as one OpenBLAS call on `threads` threads ("rows×w"),
 /// as yᵀ = w·xᵀ ("w×rowsᵀ", the weight on the other packing side), and as `threads` single-
-/// threaded calls on column blocks of w run by our own workers ("split"), and through
-/// `PreparedWeight` ("served": the packed kernel where the CPU can run it). Figures are
+/// threaded calls on column blocks of w run by our own workers ("split"), through
+/// `PreparedWeight` ("served": the packed kernel where the CPU can run it) and, where the CPU
+/// has AVX512-BF16, through `PreparedWeight` in bf16 ("bf16"). Figures are
 /// GFLOP/s per wall second and per CPU second. Weights rotate through 64 MB of copies so they
 /// come from memory as in a 12-layer pass, not from cache.
 func runGEMMShapes(threads: Int, seconds: Double) {
@@ -79,9 +80,20 @@ func runGEMMShapes(threads: Int, seconds: Double) {
                 inFeatures: inFeatures)
         }
         let served = perCall(seconds) { call in prepared[call % copies].apply(x, rows: rows, bias: nil, into: y) }
+        var bf16 = ""
+        if Precision.bf16.isAvailable {
+            // Twice as many copies: a bf16 weight is half the bytes, and the rotation should
+            // still come from memory.
+            let halfSize = (0..<(2 * copies)).map { index in
+                PreparedWeight(
+                    TensorBuffer(try! Tensor(shape: [outFeatures, inFeatures], scalars: weights[index % copies])),
+                    outFeatures: outFeatures, inFeatures: inFeatures, precision: .bf16)
+            }
+            bf16 = "  bf16 \(rate(perCall(seconds) { call in halfSize[call % halfSize.count].apply(x, rows: rows, bias: nil, into: y) }))"
+        }
         print(String(format: "gemm  rows %4d  in %4d  out %4d   ", rows, inFeatures, outFeatures)
             + "rows×w \(rate(rowsTimesW))  w×rowsᵀ \(rate(wTimesRows))  split \(rate(split))  "
-            + "served (\(prepared[0].layout)) \(rate(served))")
+            + "served (\(prepared[0].layout)) \(rate(served))\(bf16)")
     }
 }
 

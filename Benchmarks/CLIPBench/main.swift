@@ -1,15 +1,17 @@
 // clip-bench: throughput of the Swift CLIP forward passes on a ViT-B/32-shaped model with
 // random weights generated in memory (no files, nothing downloaded).
 //
-//     swift run -c release clip-bench [--threads N] [--seconds S] [--batches 1,8,32] [--lengths 8,16,77] [--openblas | --avx2]
+//     swift run -c release clip-bench [--threads N] [--seconds S] [--batches 1,8,32] [--lengths 8,16,77] [--openblas | --avx2] [--bf16]
 //     swift run -c release clip-bench --gemm [--threads N] [--seconds S]
 //
 // Prints images/s at batch 1, 8, 32 and texts/s at lengths 8, 16, 77 (batch 32 for texts),
 // in the same format as scripts/peer-bench prints PyTorch's and ONNX Runtime's figures.
 // `--openblas` runs the linear layers on cblas_sgemm, as `engine.gemm = "openblas"` does;
 // `--avx2` runs the packed kernel's AVX2 micro-kernel, as a CPU without AVX-512 would.
+// `--bf16` loads the model in bf16 (`ModelLoadOptions(precision: .bf16)`, AVX512-BF16 CPUs only)
+// and first prints `PrecisionParity` of its features against the fp32 model of the same weights.
 // `--gemm` instead times the forward pass's GEMM shapes in alternative orientations and
-// threadings (GEMMShapes.swift).
+// threadings (GEMMShapes.swift), the packed bf16 kernel among them where the CPU has it.
 import Foundation
 import Models
 import Numerics
@@ -93,8 +95,13 @@ func time(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
 }
 
 do {
-    let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
-    print("swift           threads=\(threads)  \(PreparedWeight.kernelReport)  \(BLASBackend.configuration)")
+    let options = ModelLoadOptions(precision: arguments.contains("--bf16") ? try Precision.bf16.checkedAvailable() : .fp32)
+    let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration, options: options))
+    print("swift           threads=\(threads)  \(PreparedWeight.kernelReport(precision: options.precision))  \(BLASBackend.configuration)")
+    if options.precision != .fp32 {
+        let twin = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
+        print("swift           \(options.precision) vs fp32 (PrecisionParity): \(try PrecisionParity.measure(candidate: model, reference: twin))")
+    }
     for batch in imageBatches {
         let pixels = (0..<(batch * 3 * 224 * 224)).map { Float(($0 * 7919) % 1000) / 500 - 1 }
         let seconds = try time { _ = try model.encodeImages(pixels: pixels, count: batch) }

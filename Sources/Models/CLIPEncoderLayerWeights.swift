@@ -11,11 +11,11 @@ public struct CLIPAttentionWeights: Sendable {
     public let qkvProj: LinearWeights
     public let outProj: LinearWeights
 
-    init(from source: some WeightSource, prefix: String, width: Int) throws {
+    init(from source: some WeightSource, prefix: String, width: Int, options: ModelLoadOptions) throws {
         qkvProj = try LinearWeights(
             stacking: ["q_proj", "k_proj", "v_proj"].map { "\(prefix).\($0)" }, from: source, inFeatures: width,
-            outFeatures: width, bias: true)
-        outProj = try LinearWeights(from: source, prefix: "\(prefix).out_proj", inFeatures: width, outFeatures: width, bias: true)
+            outFeatures: width, bias: true, options: options)
+        outProj = try LinearWeights(from: source, prefix: "\(prefix).out_proj", inFeatures: width, outFeatures: width, bias: true, options: options)
     }
 }
 
@@ -24,9 +24,9 @@ public struct CLIPMLPWeights: Sendable {
     public let fc1: LinearWeights
     public let fc2: LinearWeights
 
-    init(from source: some WeightSource, prefix: String, width: Int, intermediate: Int) throws {
-        fc1 = try LinearWeights(from: source, prefix: "\(prefix).fc1", inFeatures: width, outFeatures: intermediate, bias: true)
-        fc2 = try LinearWeights(from: source, prefix: "\(prefix).fc2", inFeatures: intermediate, outFeatures: width, bias: true)
+    init(from source: some WeightSource, prefix: String, width: Int, intermediate: Int, options: ModelLoadOptions) throws {
+        fc1 = try LinearWeights(from: source, prefix: "\(prefix).fc1", inFeatures: width, outFeatures: intermediate, bias: true, options: options)
+        fc2 = try LinearWeights(from: source, prefix: "\(prefix).fc2", inFeatures: intermediate, outFeatures: width, bias: true, options: options)
     }
 }
 
@@ -37,10 +37,12 @@ public struct CLIPEncoderLayerWeights: Sendable {
     public let mlp: CLIPMLPWeights
     public let layerNorm2: LayerNormWeights
 
-    init(from source: some WeightSource, prefix: String, width: Int, intermediate: Int, eps: Float) throws {
-        selfAttn = try CLIPAttentionWeights(from: source, prefix: "\(prefix).self_attn", width: width)
+    init(
+        from source: some WeightSource, prefix: String, width: Int, intermediate: Int, eps: Float, options: ModelLoadOptions
+    ) throws {
+        selfAttn = try CLIPAttentionWeights(from: source, prefix: "\(prefix).self_attn", width: width, options: options)
         layerNorm1 = try LayerNormWeights(from: source, prefix: "\(prefix).layer_norm1", width: width, eps: eps)
-        mlp = try CLIPMLPWeights(from: source, prefix: "\(prefix).mlp", width: width, intermediate: intermediate)
+        mlp = try CLIPMLPWeights(from: source, prefix: "\(prefix).mlp", width: width, intermediate: intermediate, options: options)
         layerNorm2 = try LayerNormWeights(from: source, prefix: "\(prefix).layer_norm2", width: width, eps: eps)
     }
 }

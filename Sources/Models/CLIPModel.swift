@@ -15,11 +15,12 @@ public struct CLIPModel: Sendable {
 
     public var configuration: CLIPConfiguration { weights.configuration }
 
-    /// Loads a Hugging Face CLIP directory: `config.json` and `model.safetensors`.
-    public static func load(directory: URL) throws -> CLIPModel {
+    /// Loads a Hugging Face CLIP directory: `config.json` and `model.safetensors`, its linear
+    /// layers prepared as `options` says (`Precision.Unavailable` where this CPU cannot run it).
+    public static func load(directory: URL, options: ModelLoadOptions = .standard) throws -> CLIPModel {
         let configuration = try CLIPConfiguration.load(contentsOf: directory.appendingPathComponent("config.json"))
         let checkpoint = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
-        return CLIPModel(weights: try CLIPWeights(from: checkpoint, configuration: configuration))
+        return CLIPModel(weights: try CLIPWeights(from: checkpoint, configuration: configuration, options: options))
     }
 
     /// The trained logit scale (`logit_scale.exp()` multiplies cosine similarities in CLIP).

@@ -9,7 +9,7 @@ public struct CLIPTextWeights: Sendable {
     public let layers: [CLIPEncoderLayerWeights]
     public let finalLayerNorm: LayerNormWeights
 
-    init(from source: some WeightSource, config c: CLIPTextConfiguration) throws {
+    init(from source: some WeightSource, config c: CLIPTextConfiguration, options: ModelLoadOptions) throws {
         let width = c.hiddenSize
         tokenEmbedding = try source.load("text_model.embeddings.token_embedding.weight", shape: [c.vocabSize, width])
         positionEmbedding = try source.load(
@@ -17,7 +17,7 @@ public struct CLIPTextWeights: Sendable {
         layers = try (0..<c.numHiddenLayers).map { i in
             try CLIPEncoderLayerWeights(
                 from: source, prefix: "text_model.encoder.layers.\(i)", width: width, intermediate: c.intermediateSize,
-                eps: c.layerNormEps)
+                eps: c.layerNormEps, options: options)
         }
         finalLayerNorm = try LayerNormWeights(from: source, prefix: "text_model.final_layer_norm", width: width, eps: c.layerNormEps)
     }

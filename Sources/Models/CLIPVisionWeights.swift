@@ -15,10 +15,10 @@ public struct CLIPVisionWeights: Sendable {
     public let layers: [CLIPEncoderLayerWeights]
     public let postLayernorm: LayerNormWeights
 
-    init(from source: some WeightSource, config c: CLIPVisionConfiguration) throws {
+    init(from source: some WeightSource, config c: CLIPVisionConfiguration, options: ModelLoadOptions) throws {
         let width = c.hiddenSize
         classEmbedding = try source.load("vision_model.embeddings.class_embedding", shape: [width])
-        patchEmbedding = PreparedWeight(
+        patchEmbedding = try options.prepared(
             try source.load(
                 "vision_model.embeddings.patch_embedding.weight", shape: [width, c.numChannels, c.patchSize, c.patchSize]),
             outFeatures: width, inFeatures: c.numChannels * c.patchSize * c.patchSize)
@@ -27,7 +27,7 @@ public struct CLIPVisionWeights: Sendable {
         layers = try (0..<c.numHiddenLayers).map { i in
             try CLIPEncoderLayerWeights(
                 from: source, prefix: "vision_model.encoder.layers.\(i)", width: width, intermediate: c.intermediateSize,
-                eps: c.layerNormEps)
+                eps: c.layerNormEps, options: options)
         }
         postLayernorm = try LayerNormWeights(from: source, prefix: "vision_model.post_layernorm", width: width, eps: c.layerNormEps)
     }

@@ -15,16 +15,17 @@ public struct CLIPWeights: Sendable {
     /// `logit_scale` (a scalar, log of the temperature's inverse): the trained value.
     public let logitScale: Float
 
-    public init(from source: some WeightSource, configuration c: CLIPConfiguration) throws {
+    /// Every linear layer (the patch embedding too) is prepared in `options.precision`.
+    public init(from source: some WeightSource, configuration c: CLIPConfiguration, options: ModelLoadOptions = .standard) throws {
         try c.validate()
         configuration = c
-        visionModel = try CLIPVisionWeights(from: source, config: c.vision)
-        textModel = try CLIPTextWeights(from: source, config: c.text)
+        visionModel = try CLIPVisionWeights(from: source, config: c.vision, options: options)
+        textModel = try CLIPTextWeights(from: source, config: c.text, options: options)
         visualProjection = try LinearWeights(
             from: source, prefix: "visual_projection", inFeatures: c.vision.hiddenSize, outFeatures: c.projectionDim,
-            bias: false)
+            bias: false, options: options)
         textProjection = try LinearWeights(
-            from: source, prefix: "text_projection", inFeatures: c.text.hiddenSize, outFeatures: c.projectionDim, bias: false)
+            from: source, prefix: "text_projection", inFeatures: c.text.hiddenSize, outFeatures: c.projectionDim, bias: false, options: options)
         logitScale = try source.load("logit_scale", shape: []).tensor.scalars[0]
     }
 }

@@ -1,7 +1,8 @@
 import Numerics
 
 /// An `nn.Linear`: `<prefix>.weight` [out, in] and, when the layer has one, `<prefix>.bias` [out].
-/// The weight is prepared for the product at load (`PreparedWeight`) and only that copy is kept.
+/// The weight is prepared for the product at load (`PreparedWeight`, in the load's precision) and
+/// only that copy is kept.
 public struct LinearWeights: Sendable {
     public let weight: PreparedWeight
     public let bias: TensorBuffer?
@@ -9,15 +10,20 @@ public struct LinearWeights: Sendable {
     public var inFeatures: Int { weight.inFeatures }
     public var outFeatures: Int { weight.outFeatures }
 
-    init(from source: some WeightSource, prefix: String, inFeatures: Int, outFeatures: Int, bias hasBias: Bool) throws {
-        try self.init(stacking: [prefix], from: source, inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias)
+    init(
+        from source: some WeightSource, prefix: String, inFeatures: Int, outFeatures: Int, bias hasBias: Bool,
+        options: ModelLoadOptions
+    ) throws {
+        try self.init(
+            stacking: [prefix], from: source, inFeatures: inFeatures, outFeatures: outFeatures, bias: hasBias, options: options)
     }
 
     /// Layers that read the same input, as one: the weights of `prefixes` (each [outFeatures,
     /// inFeatures]) stacked row after row, so their outputs sit side by side in each output row;
     /// their biases likewise.
     init(
-        stacking prefixes: [String], from source: some WeightSource, inFeatures: Int, outFeatures: Int, bias hasBias: Bool
+        stacking prefixes: [String], from source: some WeightSource, inFeatures: Int, outFeatures: Int, bias hasBias: Bool,
+        options: ModelLoadOptions
     ) throws {
         precondition(!prefixes.isEmpty, "at least one layer")
         func stacked(_ name: String, shape: [Int]) throws -> TensorBuffer {
@@ -29,7 +35,7 @@ public struct LinearWeights: Sendable {
             return TensorBuffer(try Tensor(shape: [parts.count * shape[0]] + shape.dropFirst(), scalars: scalars))
         }
         let total = prefixes.count * outFeatures
-        weight = PreparedWeight(
+        weight = try options.prepared(
             try stacked("weight", shape: [outFeatures, inFeatures]), outFeatures: total, inFeatures: inFeatures)
         bias = hasBias ? try stacked("bias", shape: [outFeatures]) : nil
     }

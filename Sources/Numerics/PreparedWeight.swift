@@ -8,12 +8,17 @@ import Synchronization
 /// re-pack the weight on every call, which at batch 1 (50 rows against up to 768 × 3072
 /// weights) costs more than a sixth of the pass. Without either the weight stays as loaded and
 /// products go to `cblas_sgemm` (`Linear`). Only one copy is ever kept.
+///
+/// Loaded in `Precision.bf16`, the weight is packed as bfloat16 pairs for the AVX512-BF16
+/// kernel (`packed_gemm_bf16.h`) instead, whatever fp32 kernel is selected.
 public final class PreparedWeight: @unchecked Sendable {
     public enum Layout: Sendable, Equatable {
         /// 32-column panels for the packed kernel.
         case packed
         /// PyTorch's [out, in], for `cblas_sgemm`.
         case plain
+        /// 32-column panels of bf16 pairs for the bf16 kernel.
+        case packedBF16
     }
 
     /// `.packed` where the CPU can run the kernel.
@@ -46,8 +51,11 @@ public final class PreparedWeight: @unchecked Sendable {
 
     /// The CPU and every kernel choice on it, one line: for the listen log, `adaptclip version`,
     /// benchmark headers and test logs.
-    public static var kernelReport: String {
-        "CPU \(CPUDescription.current.summary); linear layers: \(kernelDescription); attention: OpenBLAS \(BLASBackend.coreName) kernels"
+    public static var kernelReport: String { kernelReport(precision: .fp32) }
+
+    /// `kernelReport` for models loaded in `precision`.
+    public static func kernelReport(precision: Precision) -> String {
+        "CPU \(CPUDescription.current.summary); linear layers: \(precision.rawValue), \(precision.kernelDescription); attention: OpenBLAS \(BLASBackend.coreName) kernels"
     }
 
     /// For tests and benchmarks: run packed products with at most `most` (never more than the
@@ -75,12 +83,17 @@ public final class PreparedWeight: @unchecked Sendable {
     public let inFeatures: Int
     public let layout: Layout
 
+    /// What the product rounds its inputs to.
+    public var precision: Precision { layout == .packedBF16 ? .bf16 : .fp32 }
+
     /// Whether a row's product is the same bits however many rows one call multiplies. The
-    /// packed micro-kernels give every output element one fixed sequence of FMAs over the inner
-    /// dimension (KC-step blocks in order, bias then residual added last) whatever the row count,
-    /// row block or thread split. cblas_sgemm promises nothing of the kind: OpenBLAS runs other
-    /// edge kernels (with other accumulation orders) when a call has fewer rows than its unroll.
-    public var computesRowsIndependently: Bool { layout == .packed }
+    /// packed micro-kernels (fp32 and bf16) give every output element one fixed sequence of FMAs
+    /// (or bf16 pair dot products) over the inner dimension (KC-step blocks in order, bias then
+    /// residual added last) whatever the row count, row block or thread split, and the bf16
+    /// kernel rounds each activation by itself. cblas_sgemm promises nothing of the kind:
+    /// OpenBLAS runs other edge kernels (with other accumulation orders) when a call has fewer
+    /// rows than its unroll.
+    public var computesRowsIndependently: Bool { layout != .plain }
     /// Written only here, before the weight is shared (the `TensorBuffer` contract).
     private let storage: TensorBuffer
 
@@ -92,7 +105,8 @@ public final class PreparedWeight: @unchecked Sendable {
         _ weight: TensorBuffer, outFeatures: Int, inFeatures: Int, layout: Layout = PreparedWeight.preferredLayout
     ) {
         precondition(outFeatures >= 0 && inFeatures >= 0 && weight.count == outFeatures * inFeatures, "weight is [out, in]")
-        precondition(layout == .plain || adaptclip_packed_gemm_available() != 0, "the packed layout needs AVX-512F or AVX2 with FMA")
+        precondition(layout != .packed || adaptclip_packed_gemm_available() != 0, "the packed layout needs AVX-512F or AVX2 with FMA")
+        precondition(layout != .packedBF16 || Precision.bf16.isAvailable, "the bf16 layout needs AVX512-BF16")
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
         let layout = outFeatures == 0 || inFeatures == 0 ? .plain : layout
@@ -103,7 +117,19 @@ public final class PreparedWeight: @unchecked Sendable {
         case .packed:
             storage = TensorBuffer(weightCount: adaptclip_packed_size(outFeatures, inFeatures))
             adaptclip_pack_weight(weight.pointer, outFeatures, inFeatures, storage.pointer)
+        case .packedBF16:
+            // Float-sized storage holds the bf16 pairs as 32-bit words; only C reads them.
+            storage = TensorBuffer(weightCount: adaptclip_bf16_packed_words(outFeatures, inFeatures))
+            adaptclip_pack_weight_bf16(weight.pointer, outFeatures, inFeatures, storage.pointer)
         }
+    }
+
+    /// The weight prepared for products in `precision`: fp32 in `preferredLayout` (the fp32
+    /// kernel `engine.gemm` selected), bf16 in bf16 panels. bf16 needs `precision.isAvailable`.
+    public convenience init(_ weight: TensorBuffer, outFeatures: Int, inFeatures: Int, precision: Precision) {
+        self.init(
+            weight, outFeatures: outFeatures, inFeatures: inFeatures,
+            layout: precision == .bf16 ? .packedBF16 : PreparedWeight.preferredLayout)
     }
 
     /// y[rows, out] = x[rows, in] · weightᵀ + bias.
@@ -131,7 +157,7 @@ public final class PreparedWeight: @unchecked Sendable {
         case (.plain, true):
             Linear.accumulate(
                 x, rows: rows, inFeatures: inFeatures, weight: storage.pointer, bias: bias, outFeatures: outFeatures, into: y)
-        case (.packed, _):
+        case (.packed, _), (.packedBF16, _):
             packedProduct(x, rows: rows, bias: bias, accumulate: accumulate, into: y)
         }
     }
@@ -147,12 +173,15 @@ public final class PreparedWeight: @unchecked Sendable {
         let panels = adaptclip_panel_count(outFeatures)
         let flopsPerPanel = 2 * rows * inFeatures * Int(ADAPTCLIP_PANEL_WIDTH)
         let minimumChunk = max(1, Self.minimumFlopsPerChunk / max(1, flopsPerPanel))
-        let (packed, inFeatures, outFeatures) = (UnsafePointer(storage.pointer), inFeatures, outFeatures)
+        let (packed, inFeatures, outFeatures, bf16) = (UnsafePointer(storage.pointer), inFeatures, outFeatures, layout == .packedBF16)
         Parallel.forEachChunk(count: panels, minimumChunk: minimumChunk) { _, range in
             // Workers own disjoint panels, so disjoint output columns.
-            adaptclip_packed_gemm(
-                x, inFeatures, rows, inFeatures, packed, outFeatures, range.lowerBound, range.upperBound, bias,
-                accumulate ? 1 : 0, y, outFeatures)
+            let (first, end, add) = (range.lowerBound, range.upperBound, Int32(accumulate ? 1 : 0))
+            if bf16 {
+                adaptclip_packed_gemm_bf16(x, inFeatures, rows, inFeatures, packed, outFeatures, first, end, bias, add, y, outFeatures)
+            } else {
+                adaptclip_packed_gemm(x, inFeatures, rows, inFeatures, packed, outFeatures, first, end, bias, add, y, outFeatures)
+            }
         }
     }
 }

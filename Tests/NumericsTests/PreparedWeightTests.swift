@@ -38,6 +38,12 @@ import Testing
     /// Both layouts this machine can run (plain always; packed with AVX-512F or AVX2 + FMA).
     static var layouts: [PreparedWeight.Layout] { PreparedWeight.bestAvailableLayout == .packed ? [.packed, .plain] : [.plain] }
 
+    /// The packed layouts this machine can run: fp32 panels with AVX-512F or AVX2 + FMA, bf16
+    /// panels with AVX512-BF16.
+    static var packedLayouts: [PreparedWeight.Layout] {
+        (PreparedWeight.bestAvailableLayout == .packed ? [.packed] : []) + (Precision.bf16.isAvailable ? [.packedBF16] : [])
+    }
+
     /// The packed kernel's micro-kernels this machine can run, best first.
     static var instructionSets: [PreparedWeight.InstructionSet] {
         switch PreparedWeight.limitInstructionSet(to: .avx512) {
@@ -77,14 +83,19 @@ import Testing
         }
     }
 
-    func checkAgainstTheReference(_ s: Shape, _ instructionSet: PreparedWeight.InstructionSet) throws {
+    /// `apply` (with and without a bias) and `accumulate` of every layout in `layouts` against
+    /// the Double reference over the inputs as the layouts round them (`rounded`: none for fp32).
+    func checkAgainstTheReference(
+        _ s: Shape, _ instructionSet: PreparedWeight.InstructionSet, layouts: [PreparedWeight.Layout] = Self.layouts,
+        rounded: (Float) -> Float = { $0 }
+    ) throws {
         let x = seededValues(s.rows * s.inFeatures, seed: 11)
         let w = seededValues(s.outFeatures * s.inFeatures, seed: 12, scale: 0.5)
         let b = seededValues(s.outFeatures, seed: 13)
         let start = seededValues(s.rows * s.outFeatures, seed: 14)
-        let expected = Self.reference(x, w, b, s)
-        let expectedWithoutBias = Self.reference(x, w, nil, s)
-        for layout in Self.layouts {
+        let expected = Self.reference(x.map(rounded), w.map(rounded), b, s)
+        let expectedWithoutBias = Self.reference(x.map(rounded), w.map(rounded), nil, s)
+        for layout in layouts {
             let weight = try Self.prepared(w, s, layout: layout)
             #expect(weight.layout == layout)
             // NaN in the output proves `apply` never reads it; the guard past the end proves the
@@ -127,12 +138,12 @@ import Testing
     }
 
     /// A product big enough to be split across workers by panels gives the same floats as one
-    /// worker doing every panel (each output column's sum runs in the same order either way).
-    @Test func splittingPanelsAcrossWorkersChangesNothing() throws {
-        guard PreparedWeight.preferredLayout == .packed else { return }
+    /// worker doing every panel (each output column's sum runs in the same order either way),
+    /// in fp32 and in bf16 (where every worker converts the activations itself).
+    @Test(arguments: packedLayouts) func splittingPanelsAcrossWorkersChangesNothing(layout: PreparedWeight.Layout) throws {
         let s = Shape(rows: 50, inFeatures: 768, outFeatures: 320)
         let x = seededValues(s.rows * s.inFeatures, seed: 21)
-        let weight = try Self.prepared(seededValues(s.outFeatures * s.inFeatures, seed: 22, scale: 0.1), s, layout: .packed)
+        let weight = try Self.prepared(seededValues(s.outFeatures * s.inFeatures, seed: 22, scale: 0.1), s, layout: layout)
         func product(workers: Int) -> [Float] {
             Parallel.setWorkers(workers)
             var y = [Float](repeating: 0, count: s.rows * s.outFeatures)
@@ -153,10 +164,20 @@ import Testing
     @Test func aPackedRowIsTheSameBitsWhateverRowsShareTheCall() throws {
         guard PreparedWeight.bestAvailableLayout == .packed else { return }
         defer { PreparedWeight.limitInstructionSet(to: .avx512) }
-        let s = Shape(rows: 530, inFeatures: 300, outFeatures: 40)
+        for instructionSet in Self.instructionSets {
+            PreparedWeight.limitInstructionSet(to: instructionSet)
+            try expectRowsIndependent(
+                Shape(rows: 530, inFeatures: 300, outFeatures: 40), layout: .packed,
+                subsets: [0..<1, 7..<8, 529..<530, 3..<16, 100..<150, 0..<512, 10..<523], "\(instructionSet)")
+        }
+    }
+
+    /// Each row of `subsets` multiplied alone gives the bits it gets inside one call over all of
+    /// `s.rows` rows (accumulating onto zeros, with a bias: every step of the kernel).
+    func expectRowsIndependent(_ s: Shape, layout: PreparedWeight.Layout, subsets: [Range<Int>], _ what: String) throws {
         let x = seededValues(s.rows * s.inFeatures, seed: 31)
         let b = seededValues(s.outFeatures, seed: 33)
-        let weight = try Self.prepared(seededValues(s.outFeatures * s.inFeatures, seed: 32, scale: 0.2), s, layout: .packed)
+        let weight = try Self.prepared(seededValues(s.outFeatures * s.inFeatures, seed: 32, scale: 0.2), s, layout: layout)
         #expect(weight.computesRowsIndependently)
         func product(rows: Range<Int>) -> [Float] {
             var y = [Float](repeating: 0, count: rows.count * s.outFeatures)
@@ -165,13 +186,10 @@ import Testing
             }
             return y
         }
-        for instructionSet in Self.instructionSets {
-            PreparedWeight.limitInstructionSet(to: instructionSet)
-            let all = product(rows: 0..<s.rows)
-            for rows in [0..<1, 7..<8, 529..<530, 3..<16, 100..<150, 0..<512, 10..<523] {
-                let expected = Array(all[(rows.lowerBound * s.outFeatures)..<(rows.upperBound * s.outFeatures)])
-                #expect(product(rows: rows) == expected, "\(instructionSet): rows \(rows) differ from the same rows in a 530-row call")
-            }
+        let all = product(rows: 0..<s.rows)
+        for rows in subsets {
+            let expected = Array(all[(rows.lowerBound * s.outFeatures)..<(rows.upperBound * s.outFeatures)])
+            #expect(product(rows: rows) == expected, "\(what): rows \(rows) differ from the same rows in a \(s.rows)-row call")
         }
     }
 
@@ -192,14 +210,13 @@ import Testing
 
     /// Threads that run a packed product and exit (Dispatch's come and go) leave no packed
     /// activations behind. A row block is at least 12 rows, so 12 rows of 40,000 inputs need
-    /// 1.9 MB of scratch: 40 threads would leak 77 MB.
-    @Test func scratchOfExitedThreadsIsFreed() throws {
+    /// 1.9 MB of scratch in fp32 (0.96 MB as bf16 pairs): 40 threads would leak 77 (38) MB.
+    @Test(arguments: packedLayouts) func scratchOfExitedThreadsIsFreed(layout: PreparedWeight.Layout) throws {
         #if os(Linux)
-        guard PreparedWeight.preferredLayout == .packed else { return }
         let s = Shape(rows: 12, inFeatures: 40_000, outFeatures: 32)
         let job = ThreadJob(
             x: seededValues(s.rows * s.inFeatures, seed: 31),
-            weight: try Self.prepared(seededValues(s.outFeatures * s.inFeatures, seed: 32), s, layout: .packed))
+            weight: try Self.prepared(seededValues(s.outFeatures * s.inFeatures, seed: 32), s, layout: layout))
         let before = Parallel.workers
         Parallel.setWorkers(1)  // each product runs on the thread that asks for it
         defer { Parallel.setWorkers(before) }

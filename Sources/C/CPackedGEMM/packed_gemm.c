@@ -13,15 +13,13 @@
 //   the thread walks its panels, so each weight panel is read from memory once per M block —
 //   at batch 1 exactly once per call.
 #include "packed_gemm.h"
+#include "kernel_blocking.h"
+#include "thread_scratch.h"
 
 #include <immintrin.h>
-#include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 #define W ADAPTCLIP_PANEL_WIDTH
-#define MAX_ROWS 12     // AVX-512 row block
 #define MAX_ROWS_256 6  // AVX2 row block
 #define DIRECT_ROWS 512 // see adaptclip_packed_gemm
 // Measured best on Zen 4 among KC 128/256/384 and budgets 512/768 KiB; -D overrides them for
@@ -79,28 +77,6 @@ void adaptclip_pack_weight(const float *weight, size_t out_features, size_t in_f
     }
 }
 
-// Packed activations, one buffer per thread. The pool's workers live as long as the process,
-// but Dispatch threads (the engine's queue, the fallback for a busy pool) come and go, so the
-// buffer is also registered with a thread-specific key whose destructor frees it at thread exit.
-static _Thread_local float *scratch;
-static _Thread_local size_t scratch_capacity;
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_key_once = PTHREAD_ONCE_INIT;
-
-static void make_scratch_key(void) { pthread_key_create(&scratch_key, free); }
-
-static float *scratch_of(size_t count) {
-    if (count > scratch_capacity) {
-        pthread_once(&scratch_key_once, make_scratch_key);
-        free(scratch);
-        size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
-        scratch = aligned_alloc(64, bytes);
-        scratch_capacity = scratch ? count : 0;
-        pthread_setspecific(scratch_key, scratch);
-    }
-    return scratch;
-}
-
 // rows × 32 outputs over `steps` inner steps; `b` is [steps][32]. With `direct` (a constant at
 // every call) `a` is the activations themselves, row r at a + r·a_stride; otherwise the packed
 // row block, [steps][rows]. First block of the inner dimension: y = (add ? y : 0) + bias + acc;
@@ -123,19 +99,7 @@ __attribute__((target("avx512f"), always_inline)) static inline void micro_kerne
             acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
         }
     }
-    __m512 bias0 = bias ? _mm512_maskz_loadu_ps(mask0, bias) : _mm512_setzero_ps();
-    __m512 bias1 = bias ? _mm512_maskz_loadu_ps(mask1, bias + 16) : _mm512_setzero_ps();
-    for (int r = 0; r < rows; r++) {
-        float *out = y + r * y_stride;
-        __m512 v0 = _mm512_add_ps(acc[r][0], bias0);
-        __m512 v1 = _mm512_add_ps(acc[r][1], bias1);
-        if (add) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(mask0, out));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(mask1, out + 16));
-        }
-        _mm512_mask_storeu_ps(out, mask0, v0);
-        _mm512_mask_storeu_ps(out + 16, mask1, v1);
-    }
+    store_rows_512(rows, acc, y, y_stride, add, bias, mask0, mask1);
 }
 
 #define KERNEL_CASE_512(n)                                                                                  \
@@ -149,8 +113,8 @@ __attribute__((target("avx512f"), always_inline)) static inline void micro_kerne
 __attribute__((target("avx512f"))) static void micro_kernel_rows_512(
     int rows, int direct, size_t steps, const float *a, size_t a_stride, const float *b, float *y, size_t y_stride,
     int add, const float *bias, size_t columns) {
-    __mmask16 mask0 = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
-    __mmask16 mask1 = columns <= 16 ? 0 : columns >= 32 ? 0xFFFF : (__mmask16)((1u << (columns - 16)) - 1);
+    __mmask16 mask0, mask1;
+    column_masks(columns, &mask0, &mask1);
     switch (rows) {
         KERNEL_CASE_512(1) KERNEL_CASE_512(2) KERNEL_CASE_512(3) KERNEL_CASE_512(4) KERNEL_CASE_512(5)
         KERNEL_CASE_512(6) KERNEL_CASE_512(7) KERNEL_CASE_512(8) KERNEL_CASE_512(9) KERNEL_CASE_512(10)
@@ -215,9 +179,6 @@ __attribute__((target("avx2,fma"))) static void micro_kernel_rows_256(
     }
 }
 
-// Rows r0 ..< r1 of block `block` when `count` rows are cut into `blocks` near-equal blocks.
-static inline size_t block_start(size_t count, size_t blocks, size_t block) { return count * block / blocks; }
-
 void adaptclip_packed_gemm(
     const float *x, size_t x_stride, size_t rows, size_t in_features,
     const float *packed, size_t out_features, size_t first_panel, size_t end_panel,
@@ -229,19 +190,8 @@ void adaptclip_packed_gemm(
     // rows stay in cache, and packing them (every thread packs its own copy) cost more than it
     // saved — 2–6% at 50 and 256 rows. Above, packed row blocks read better.
     int direct = wide && rows <= DIRECT_ROWS;
-    // As many rows per M block as the budget allows, then the blocks evened out, so a last
-    // block of a few rows does not stream every panel again for little work.
-    size_t budget_rows = A_BUDGET / (in_features * sizeof(float)) / max_rows * max_rows;
-    if (budget_rows < max_rows) budget_rows = max_rows;
-    size_t m_blocks = (rows + budget_rows - 1) / budget_rows;
-    size_t block_rows = (rows + m_blocks - 1) / m_blocks;
-    float *activations = direct ? NULL : scratch_of(block_rows * in_features);
-    if (!direct && !activations) {
-        // At most a few MiB, far less than the caller's own buffers; trap as Swift does when an
-        // allocation fails rather than return a product that was never computed.
-        fputs("adaptclip_packed_gemm: out of memory for packed activations\n", stderr);
-        abort();
-    }
+    size_t block_rows = m_block_rows(rows, in_features * sizeof(float), max_rows, A_BUDGET);
+    float *activations = direct ? NULL : adaptclip_thread_scratch(block_rows * in_features * sizeof(float));
 
     for (size_t m0 = 0; m0 < rows; m0 += block_rows) {
         size_t m = rows - m0 < block_rows ? rows - m0 : block_rows;

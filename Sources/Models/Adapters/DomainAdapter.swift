@@ -13,16 +13,21 @@ public struct DomainAdapter: Sendable {
     public let text: DomainAdapterTower?
 
     /// Validates the checkpoint in `directory` against `host` (every check; refusals are
-    /// `AdapterCheckpointError`), then decodes it.
-    public static func load(directory: URL, host: DomainAdapterHost) throws -> DomainAdapter {
-        try DomainAdapter(checkpoint: DomainAdapterCheckpoint(directory: directory, host: host))
+    /// `AdapterCheckpointError`), then decodes it, its bottlenecks prepared as `options` says
+    /// (normally the host CLIP's).
+    public static func load(
+        directory: URL, host: DomainAdapterHost, options: ModelLoadOptions = .standard
+    ) throws -> DomainAdapter {
+        try DomainAdapter(checkpoint: DomainAdapterCheckpoint(directory: directory, host: host), options: options)
     }
 
-    public init(checkpoint: DomainAdapterCheckpoint) throws {
+    public init(checkpoint: DomainAdapterCheckpoint, options: ModelLoadOptions = .standard) throws {
         let architecture = checkpoint.manifest.architecture
         manifest = checkpoint.manifest
-        vision = try architecture.vision.map { try DomainAdapterTower(from: checkpoint, tower: .vision, side: $0) }
-        text = try architecture.text.map { try DomainAdapterTower(from: checkpoint, tower: .text, side: $0) }
+        vision = try architecture.vision.map {
+            try DomainAdapterTower(from: checkpoint, tower: .vision, side: $0, options: options)
+        }
+        text = try architecture.text.map { try DomainAdapterTower(from: checkpoint, tower: .text, side: $0, options: options) }
     }
 
     /// Which encoders it changes: "vision", "text" or "vision+text".

@@ -11,11 +11,13 @@ public struct DomainBottleneckWeights: Sendable {
     public let down: LinearWeights
     public let up: LinearWeights
 
-    init(from source: some WeightSource, prefix p: String, width: Int, bottleneck: Int, scale: Float) throws {
-        down = try LinearWeights(from: source, prefix: "\(p).down", inFeatures: width, outFeatures: bottleneck, bias: true)
+    init(
+        from source: some WeightSource, prefix p: String, width: Int, bottleneck: Int, scale: Float, options: ModelLoadOptions
+    ) throws {
+        down = try LinearWeights(from: source, prefix: "\(p).down", inFeatures: width, outFeatures: bottleneck, bias: true, options: options)
         up = try LinearWeights(
             from: ScaledWeights(base: source, scale: scale), prefix: "\(p).up", inFeatures: bottleneck, outFeatures: width,
-            bias: true)
+            bias: true, options: options)
     }
 }
 
@@ -25,13 +27,16 @@ public struct DomainAdapterTower: Sendable {
     /// Index = encoder layer; nil where the layer has no bottleneck.
     public let layers: [DomainBottleneckWeights?]
 
-    init(from source: some WeightSource, tower: DomainAdapterArchitecture.Tower, side: DomainAdapterArchitecture.Side) throws {
+    init(
+        from source: some WeightSource, tower: DomainAdapterArchitecture.Tower, side: DomainAdapterArchitecture.Side,
+        options: ModelLoadOptions
+    ) throws {
         self.side = side
         var layers = [DomainBottleneckWeights?](repeating: nil, count: (side.layers.max() ?? -1) + 1)
         for layer in side.layers {
             layers[layer] = try DomainBottleneckWeights(
                 from: source, prefix: "\(tower.rawValue).layers.\(layer)", width: side.width, bottleneck: side.bottleneck,
-                scale: Float(side.scale))
+                scale: Float(side.scale), options: options)
         }
         self.layers = layers
     }

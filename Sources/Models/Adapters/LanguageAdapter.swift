@@ -14,14 +14,17 @@ public struct LanguageAdapter: Sendable {
     public let weights: LanguageAdapterWeights
 
     /// Validates the checkpoint in `directory` against `host` (every check of docs/adapters.md;
-    /// refusals are `AdapterCheckpointError`), then decodes and builds the adapter.
-    public static func load(directory: URL, host: LanguageAdapterHost) throws -> LanguageAdapter {
-        try LanguageAdapter(checkpoint: LanguageAdapterCheckpoint(directory: directory, host: host))
+    /// refusals are `AdapterCheckpointError`), then decodes and builds the adapter, its linear
+    /// layers prepared as `options` says.
+    public static func load(
+        directory: URL, host: LanguageAdapterHost, options: ModelLoadOptions = .standard
+    ) throws -> LanguageAdapter {
+        try LanguageAdapter(checkpoint: LanguageAdapterCheckpoint(directory: directory, host: host), options: options)
     }
 
-    public init(checkpoint: LanguageAdapterCheckpoint) throws {
+    public init(checkpoint: LanguageAdapterCheckpoint, options: ModelLoadOptions = .standard) throws {
         manifest = checkpoint.manifest
-        weights = try LanguageAdapterWeights(from: checkpoint, manifest: checkpoint.manifest)
+        weights = try LanguageAdapterWeights(from: checkpoint, manifest: checkpoint.manifest, options: options)
     }
 
     /// `H`, the base encoder's hidden size.

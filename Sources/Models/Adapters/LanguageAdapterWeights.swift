@@ -17,14 +17,16 @@ public struct LanguageAdapterLayerWeights: Sendable {
     /// `layer_norm2` [d]: around the MLP.
     public let layerNorm2: LayerNormWeights
 
-    init(from source: some WeightSource, prefix p: String, width d: Int, intermediate f: Int, eps: Float) throws {
-        qProj = try LinearWeights(from: source, prefix: "\(p).self_attn.q_proj", inFeatures: d, outFeatures: d, bias: true)
-        kProj = try LinearWeights(from: source, prefix: "\(p).self_attn.k_proj", inFeatures: d, outFeatures: d, bias: true)
-        vProj = try LinearWeights(from: source, prefix: "\(p).self_attn.v_proj", inFeatures: d, outFeatures: d, bias: true)
-        outProj = try LinearWeights(from: source, prefix: "\(p).self_attn.out_proj", inFeatures: d, outFeatures: d, bias: true)
+    init(
+        from source: some WeightSource, prefix p: String, width d: Int, intermediate f: Int, eps: Float, options: ModelLoadOptions
+    ) throws {
+        qProj = try LinearWeights(from: source, prefix: "\(p).self_attn.q_proj", inFeatures: d, outFeatures: d, bias: true, options: options)
+        kProj = try LinearWeights(from: source, prefix: "\(p).self_attn.k_proj", inFeatures: d, outFeatures: d, bias: true, options: options)
+        vProj = try LinearWeights(from: source, prefix: "\(p).self_attn.v_proj", inFeatures: d, outFeatures: d, bias: true, options: options)
+        outProj = try LinearWeights(from: source, prefix: "\(p).self_attn.out_proj", inFeatures: d, outFeatures: d, bias: true, options: options)
         layerNorm1 = try LayerNormWeights(from: source, prefix: "\(p).layer_norm1", width: d, eps: eps)
-        fc1 = try LinearWeights(from: source, prefix: "\(p).mlp.fc1", inFeatures: d, outFeatures: f, bias: true)
-        fc2 = try LinearWeights(from: source, prefix: "\(p).mlp.fc2", inFeatures: f, outFeatures: d, bias: true)
+        fc1 = try LinearWeights(from: source, prefix: "\(p).mlp.fc1", inFeatures: d, outFeatures: f, bias: true, options: options)
+        fc2 = try LinearWeights(from: source, prefix: "\(p).mlp.fc2", inFeatures: f, outFeatures: d, bias: true, options: options)
         layerNorm2 = try LayerNormWeights(from: source, prefix: "\(p).layer_norm2", width: d, eps: eps)
     }
 }
@@ -40,15 +42,16 @@ public struct LanguageAdapterWeights: Sendable {
     /// `up_proj` [P, d] + [P]
     public let upProj: LinearWeights
 
-    init(from source: some WeightSource, manifest m: AdapterManifest) throws {
+    init(from source: some WeightSource, manifest m: AdapterManifest, options: ModelLoadOptions) throws {
         let a = m.architecture
         let d = a.adapterWidth
         let eps = Float(a.layerNormEps)
-        downProj = try LinearWeights(from: source, prefix: "down_proj", inFeatures: m.baseEncoder.hiddenSize, outFeatures: d, bias: true)
+        downProj = try LinearWeights(from: source, prefix: "down_proj", inFeatures: m.baseEncoder.hiddenSize, outFeatures: d, bias: true, options: options)
         layers = try (0..<a.numLayers).map { i in
-            try LanguageAdapterLayerWeights(from: source, prefix: "layers.\(i)", width: d, intermediate: a.intermediateSize, eps: eps)
+            try LanguageAdapterLayerWeights(
+                from: source, prefix: "layers.\(i)", width: d, intermediate: a.intermediateSize, eps: eps, options: options)
         }
         finalLayerNorm = a.finalLayerNorm ? try LayerNormWeights(from: source, prefix: "final_layer_norm", width: d, eps: eps) : nil
-        upProj = try LinearWeights(from: source, prefix: "up_proj", inFeatures: d, outFeatures: m.clip.projectionDim, bias: true)
+        upProj = try LinearWeights(from: source, prefix: "up_proj", inFeatures: d, outFeatures: m.clip.projectionDim, bias: true, options: options)
     }
 }

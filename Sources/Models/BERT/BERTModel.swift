@@ -16,12 +16,13 @@ public struct BERTModel: Sendable {
     }
 
     /// Loads a Hugging Face BERT directory: `config.json` and `model.safetensors`, in either
-    /// the `BertModel` or the `bert.`-prefixed `BertForPreTraining` layout (see `BERTCheckpoint`).
-    public static func load(directory: URL) throws -> BERTModel {
+    /// the `BertModel` or the `bert.`-prefixed `BertForPreTraining` layout (see `BERTCheckpoint`),
+    /// its linear layers prepared as `options` says.
+    public static func load(directory: URL, options: ModelLoadOptions = .standard) throws -> BERTModel {
         let configuration = try BERTConfiguration.load(contentsOf: directory.appendingPathComponent("config.json"))
         let file = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
         let checkpoint = try BERTCheckpoint(file: file)
-        return BERTModel(configuration: configuration, weights: try BERTWeights(from: checkpoint, config: configuration))
+        return BERTModel(configuration: configuration, weights: try BERTWeights(from: checkpoint, config: configuration, options: options))
     }
 
     public var hiddenSize: Int { configuration.hiddenSize }

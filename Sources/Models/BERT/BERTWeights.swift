@@ -29,12 +29,12 @@ public struct BERTAttentionWeights: Sendable {
     public let outputDense: LinearWeights
     public let outputLayerNorm: LayerNormWeights
 
-    init(from source: some WeightSource, prefix: String, config c: BERTConfiguration) throws {
+    init(from source: some WeightSource, prefix: String, config c: BERTConfiguration, options: ModelLoadOptions) throws {
         let h = c.hiddenSize
-        query = try LinearWeights(from: source, prefix: "\(prefix).self.query", inFeatures: h, outFeatures: h, bias: true)
-        key = try LinearWeights(from: source, prefix: "\(prefix).self.key", inFeatures: h, outFeatures: h, bias: true)
-        value = try LinearWeights(from: source, prefix: "\(prefix).self.value", inFeatures: h, outFeatures: h, bias: true)
-        outputDense = try LinearWeights(from: source, prefix: "\(prefix).output.dense", inFeatures: h, outFeatures: h, bias: true)
+        query = try LinearWeights(from: source, prefix: "\(prefix).self.query", inFeatures: h, outFeatures: h, bias: true, options: options)
+        key = try LinearWeights(from: source, prefix: "\(prefix).self.key", inFeatures: h, outFeatures: h, bias: true, options: options)
+        value = try LinearWeights(from: source, prefix: "\(prefix).self.value", inFeatures: h, outFeatures: h, bias: true, options: options)
+        outputDense = try LinearWeights(from: source, prefix: "\(prefix).output.dense", inFeatures: h, outFeatures: h, bias: true, options: options)
         outputLayerNorm = try LayerNormWeights(from: source, prefix: "\(prefix).output.LayerNorm", width: h, eps: c.layerNormEps)
     }
 }
@@ -47,12 +47,12 @@ public struct BERTLayerWeights: Sendable {
     public let outputDense: LinearWeights
     public let outputLayerNorm: LayerNormWeights
 
-    init(from source: some WeightSource, prefix: String, config c: BERTConfiguration) throws {
+    init(from source: some WeightSource, prefix: String, config c: BERTConfiguration, options: ModelLoadOptions) throws {
         let h = c.hiddenSize, i = c.intermediateSize
-        attention = try BERTAttentionWeights(from: source, prefix: "\(prefix).attention", config: c)
+        attention = try BERTAttentionWeights(from: source, prefix: "\(prefix).attention", config: c, options: options)
         intermediateDense = try LinearWeights(
-            from: source, prefix: "\(prefix).intermediate.dense", inFeatures: h, outFeatures: i, bias: true)
-        outputDense = try LinearWeights(from: source, prefix: "\(prefix).output.dense", inFeatures: i, outFeatures: h, bias: true)
+            from: source, prefix: "\(prefix).intermediate.dense", inFeatures: h, outFeatures: i, bias: true, options: options)
+        outputDense = try LinearWeights(from: source, prefix: "\(prefix).output.dense", inFeatures: i, outFeatures: h, bias: true, options: options)
         outputLayerNorm = try LayerNormWeights(from: source, prefix: "\(prefix).output.LayerNorm", width: h, eps: c.layerNormEps)
     }
 }
@@ -67,15 +67,15 @@ public struct BERTWeights: Sendable {
     /// saved with `add_pooling_layer=False`), in which case the pooler vector is unavailable.
     public let pooler: LinearWeights?
 
-    init(from source: BERTCheckpoint, config c: BERTConfiguration) throws {
+    init(from source: BERTCheckpoint, config c: BERTConfiguration, options: ModelLoadOptions) throws {
         embeddings = try BERTEmbeddingsWeights(from: source, config: c)
         layers = try (0..<c.numHiddenLayers).map { i in
-            try BERTLayerWeights(from: source, prefix: "encoder.layer.\(i)", config: c)
+            try BERTLayerWeights(from: source, prefix: "encoder.layer.\(i)", config: c, options: options)
         }
         // Half a pooler is a broken file, not an absent pooler: load (and fail) if either is present.
         if source.contains("pooler.dense.weight") || source.contains("pooler.dense.bias") {
             pooler = try LinearWeights(
-                from: source, prefix: "pooler.dense", inFeatures: c.hiddenSize, outFeatures: c.hiddenSize, bias: true)
+                from: source, prefix: "pooler.dense", inFeatures: c.hiddenSize, outFeatures: c.hiddenSize, bias: true, options: options)
         } else {
             pooler = nil
         }

@@ -15,10 +15,12 @@ public struct LearnedPrompt: Sendable {
     public let weights: LearnedPromptWeights
 
     /// Validates the checkpoint in `directory` against `host` (`AdapterCheckpointError` names
-    /// the first problem), then decodes it.
-    public static func load(directory: URL, host: PromptHost) throws -> LearnedPrompt {
+    /// the first problem), then decodes it, its attention's projections prepared as `options` says.
+    public static func load(directory: URL, host: PromptHost, options: ModelLoadOptions = .standard) throws -> LearnedPrompt {
         let checkpoint = try PromptCheckpoint(directory: directory, host: host)
-        return LearnedPrompt(manifest: checkpoint.manifest, weights: try LearnedPromptWeights(from: checkpoint.tensors, manifest: checkpoint.manifest))
+        return LearnedPrompt(
+            manifest: checkpoint.manifest,
+            weights: try LearnedPromptWeights(from: checkpoint.tensors, manifest: checkpoint.manifest, options: options))
     }
 
     /// Whether class features depend on the image (structured) or only on the labels (coop).

@@ -7,7 +7,7 @@ public enum LearnedPromptWeights: Sendable {
     /// `general_ctx` [nGeneral, Wt], `queries` [nInstance, Wt], `attn.*`
     case structured(generalContext: Tensor, queries: TensorBuffer, attention: VisualGuidedAttention)
 
-    init(from source: some WeightSource, manifest m: PromptManifest) throws {
+    init(from source: some WeightSource, manifest m: PromptManifest, options: ModelLoadOptions) throws {
         let (wt, wv) = (m.clip.textHiddenSize, m.clip.visionHiddenSize)
         switch m.architecture {
         case .coop(let nCtx, _):
@@ -16,7 +16,7 @@ public enum LearnedPromptWeights: Sendable {
             self = .structured(
                 generalContext: try source.load("general_ctx", shape: [nGeneral, wt]).tensor,
                 queries: try source.load("queries", shape: [nInstance, wt]),
-                attention: try VisualGuidedAttention(from: source, textWidth: wt, visionWidth: wv, heads: heads, eps: Float(eps)))
+                attention: try VisualGuidedAttention(from: source, textWidth: wt, visionWidth: wv, heads: heads, eps: Float(eps), options: options))
         }
     }
 }

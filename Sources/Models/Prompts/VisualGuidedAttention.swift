@@ -20,11 +20,13 @@ public struct VisualGuidedAttention: Sendable {
     public let outProj: LinearWeights
     public let heads: Int
 
-    init(from source: some WeightSource, textWidth wt: Int, visionWidth wv: Int, heads: Int, eps: Float) throws {
+    init(
+        from source: some WeightSource, textWidth wt: Int, visionWidth wv: Int, heads: Int, eps: Float, options: ModelLoadOptions
+    ) throws {
         layerNorm = try LayerNormWeights(from: source, prefix: "attn.layer_norm", width: wv, eps: eps)
-        kProj = try LinearWeights(from: source, prefix: "attn.k_proj", inFeatures: wv, outFeatures: wt, bias: true)
-        vProj = try LinearWeights(from: source, prefix: "attn.v_proj", inFeatures: wv, outFeatures: wt, bias: true)
-        outProj = try LinearWeights(from: source, prefix: "attn.out_proj", inFeatures: wt, outFeatures: wt, bias: true)
+        kProj = try LinearWeights(from: source, prefix: "attn.k_proj", inFeatures: wv, outFeatures: wt, bias: true, options: options)
+        vProj = try LinearWeights(from: source, prefix: "attn.v_proj", inFeatures: wv, outFeatures: wt, bias: true, options: options)
+        outProj = try LinearWeights(from: source, prefix: "attn.out_proj", inFeatures: wt, outFeatures: wt, bias: true, options: options)
         self.heads = heads
     }
 
