@@ -29,6 +29,8 @@ let package = Package(
             providers: [.apt(["libturbojpeg0-dev", "libpng-dev", "libwebp-dev"])]),
         // libcurl for image_url fetches: unlike URLSession it can pin the checked address
         // (CURLOPT_RESOLVE) and show the fetcher every address it connects to.
+        // glibc's malloc.h (mallopt): header only, part of libc.
+        .systemLibrary(name: "CMalloc", path: "Sources/C/CMalloc"),
         .systemLibrary(
             name: "CCurl", path: "Sources/C/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Digests", "CCurl",
+                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Imaging", "Digests", "CMalloc", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),

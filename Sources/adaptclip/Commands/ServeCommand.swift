@@ -26,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
             print(configuration)
             return
         }
+        ProcessMemory.returnFreedMemoryPromptly()
         try await ServiceRunner.run(configuration: configuration)
     }
 }
