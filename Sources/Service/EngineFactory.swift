@@ -55,7 +55,10 @@ public enum EngineFactory {
             batching: BatchLimits(
                 maxBatchSize: batching.maxBatchSize, maxWait: .milliseconds(batching.maxWaitMilliseconds),
                 queueDepth: batching.queueDepth),
-            imageLimits: ImageLimits(maxPixels: configuration.limits.maxImagePixels),
+            imageLimits: ImageLimits(
+                maxPixels: configuration.limits.maxImagePixels, maxJPEGScans: configuration.limits.maxJPEGScans,
+                maxWebPPixelsPerByte: configuration.limits.maxWebPPixelsPerByte,
+                webPPixelsFreeOfRatio: configuration.limits.webPPixelsFreeOfRatio),
             queryCache: configuration.queryCacheEntries > 0 ? EmbeddingCache(capacity: configuration.queryCacheEntries) : nil,
             observer: observer)
         if let adapterDirectory {

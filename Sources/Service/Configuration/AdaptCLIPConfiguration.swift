@@ -27,6 +27,9 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         public var idleTimeoutSeconds: Double
         public var requestTimeoutSeconds: Double
         public var maxImagePixels: Int
+        public var maxJPEGScans: Int
+        public var maxWebPPixelsPerByte: Int
+        public var webPPixelsFreeOfRatio: Int
         public var maxInputsPerRequest: Int
         public var maxLabels: Int
         public var maxSearchResults: Int
@@ -79,7 +82,9 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
             maxHeaderCount: i("limits.max_header_count"), maxRequestLineBytes: i("limits.max_request_line_bytes"),
             headerTimeoutSeconds: d("limits.header_timeout_seconds"), bodyTimeoutSeconds: d("limits.body_timeout_seconds"),
             idleTimeoutSeconds: d("limits.idle_timeout_seconds"), requestTimeoutSeconds: d("limits.request_timeout_seconds"),
-            maxImagePixels: i("limits.max_image_pixels"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
+            maxImagePixels: i("limits.max_image_pixels"), maxJPEGScans: i("limits.max_jpeg_scans"),
+            maxWebPPixelsPerByte: i("limits.max_webp_pixels_per_byte"),
+            webPPixelsFreeOfRatio: i("limits.webp_pixels_free_of_ratio"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
             maxLabels: i("limits.max_labels"), maxSearchResults: i("limits.max_search_results"))
         batching = Batching(maxBatchSize: i("batching.max_batch_size"), maxWaitMilliseconds: i("batching.max_wait_ms"),
                             queueDepth: i("batching.queue_depth"))
