@@ -31,6 +31,7 @@ test: bootstrap
 	scripts/adversarial
 	scripts/fuzz-http-parser 30
 	scripts/fuzz-request-bodies 30
+	scripts/fuzz-images 30
 
 ## The Python tests of training/ (checkpoint export and refusals against the Swift fixtures, the
 ## world generator, tiny trainings): pytest in the pinned training venv, which scripts/training-venv

@@ -10,7 +10,6 @@ struct ImagePreparation: Sendable {
 
     func pixels(_ data: Data, shouldStop: @escaping @Sendable () -> Bool) throws(ImageError) -> [Float] {
         let image = try ImageDecoder.decode(data, limits: limits, shouldStop: shouldStop)
-        if shouldStop() { throw .cancelled }
-        return try preprocessor.preprocessBatch([image])
+        return try preprocessor.preprocess(image, shouldStop: shouldStop)
     }
 }

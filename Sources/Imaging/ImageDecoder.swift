@@ -8,9 +8,10 @@ import Foundation
 /// Bounded work and memory: the header's size is checked against `limits` and against the bytes
 /// present (a header cannot announce more pixels than its data can describe) before any pixel
 /// buffer exists; buffers are filled as the data is decoded; `shouldStop` is asked at safe
-/// points (between rows of PNG, between slices of WebP input, before and after the JPEG
-/// decoder, before EXIF rotation). TurboJPEG offers no hook inside a decode, so
-/// a JPEG's time is bounded instead by `maxPixels`, `maxJPEGScans` and TurboJPEG's own scan limit.
+/// points (between rows of PNG, before and after the JPEG and WebP decoders, before EXIF
+/// rotation). TurboJPEG and libwebp offer no hook inside a decode, so their time is bounded
+/// instead by `maxPixels`, and by `maxJPEGScans` (with TurboJPEG's own scan limit) or
+/// `maxWebPPixelsPerByte`.
 public enum ImageDecoder {
     /// Sniffs the format from magic bytes, checks the header's size against `limits` before
     /// allocating pixels, decodes, and applies the EXIF orientation (JPEG APP1, PNG eXIf, WebP EXIF).

@@ -44,13 +44,22 @@ final class TurboJPEGDecompressor {
         let status = tjDecompress2(
             handle, base, size, out.baseAddress, Int32(width), 0, Int32(height), Int32(format.rawValue), TJFLAG_LIMITSCANS)
         guard status != 0 else { return }
-        // Warnings (e.g. extraneous bytes) still produce the whole image, as in Pillow; a premature
-        // end does not: Pillow refuses it as "image file is truncated", and so do we.
+        // After a warning libjpeg goes on to the last row, as in Pillow, except after a premature
+        // end, which Pillow refuses as "image file is truncated", and so do we. tjGetErrorCode
+        // cannot tell: it says "warning" whenever a warning came first, even if a fatal error
+        // then stopped the decode half way. The message can: libjpeg shows only its first
+        // warning, and a fatal error replaces it.
         let message = String(cString: tjGetErrorStr2(handle))
-        if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) || message.lowercased().contains("premature end") {
-            throw classify(stage: "data")
-        }
+        let isWarning = Self.warnings.contains { message.hasPrefix($0) }
+        if !isWarning || message.lowercased().contains("premature end") { throw classify(stage: "data") }
     }
+
+    /// How libjpeg's warnings (the JWRN_* messages of jerror.h) begin; every other message is fatal.
+    private static let warnings = [
+        "Corrupt JPEG data:", "Unknown Adobe color transform code", "Inconsistent progression sequence",
+        "Invalid SOS parameters for sequential JPEG", "Warning: unknown JFIF revision number",
+        "Application transferred too many scanlines", "Premature end of JPEG file",
+    ]
 
     private static func input(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> (UnsafePointer<UInt8>, UInt) {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count <= Int(UInt32.max) else {

@@ -57,7 +57,8 @@ public enum EngineFactory {
                 queueDepth: batching.queueDepth),
             imageLimits: ImageLimits(
                 maxPixels: configuration.limits.maxImagePixels, maxJPEGScans: configuration.limits.maxJPEGScans,
-                maxWebPPixelsPerByte: configuration.limits.maxWebPPixelsPerByte),
+                maxWebPPixelsPerByte: configuration.limits.maxWebPPixelsPerByte,
+                webPPixelsFreeOfRatio: configuration.limits.webPPixelsFreeOfRatio),
             maxImagePixelsPerRequest: configuration.limits.maxImagePixelsPerRequest,
             decodingPixelsInFlight: configuration.decodingPixelsInFlight,
             requestWork: RequestWorkPool(

@@ -31,6 +31,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         public var maxImagePixelsPerRequest: Int
         public var maxJPEGScans: Int
         public var maxWebPPixelsPerByte: Int
+        public var webPPixelsFreeOfRatio: Int
         public var maxInputsPerRequest: Int
         public var maxLabels: Int
         public var maxSearchResults: Int
@@ -97,7 +98,8 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
             idleTimeoutSeconds: d("limits.idle_timeout_seconds"), requestTimeoutSeconds: d("limits.request_timeout_seconds"),
             requestReadTimeoutSeconds: d("limits.request_read_timeout_seconds"),
             maxImagePixels: i("limits.max_image_pixels"), maxImagePixelsPerRequest: i("limits.max_image_pixels_per_request"),
-            maxJPEGScans: i("limits.max_jpeg_scans"), maxWebPPixelsPerByte: i("limits.max_webp_pixels_per_byte"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
+            maxJPEGScans: i("limits.max_jpeg_scans"), maxWebPPixelsPerByte: i("limits.max_webp_pixels_per_byte"),
+            webPPixelsFreeOfRatio: i("limits.webp_pixels_free_of_ratio"), maxInputsPerRequest: i("limits.max_inputs_per_request"),
             maxLabels: i("limits.max_labels"), maxSearchResults: i("limits.max_search_results"),
             maxTextBytes: i("limits.max_text_bytes"), maxPromptBytes: i("limits.max_prompt_bytes"),
             maxJSONValues: i("limits.max_json_values"), maxJSONDepth: i("limits.max_json_depth"))
