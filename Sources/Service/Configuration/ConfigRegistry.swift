@@ -45,7 +45,7 @@ public enum ConfigRegistry {
         ConfigKey("limits.max_image_pixels_per_request", .int(100_000_000), "Most pixels the images of one request may announce together, read from their headers before any is decoded (413 above it).", check: ConfigKey.intRange(1...10_000_000_000)),
         ConfigKey("limits.max_jpeg_scans", .int(100), "Most scans a JPEG may have (a progressive scan re-walks the whole image; encoders write 6 to a few dozen). TurboJPEG's own guard stops at 500 whatever this says.", check: ConfigKey.intRange(1...500)),
         ConfigKey("limits.max_webp_pixels_per_byte", .int(16_384), "Most pixels a WebP may announce per byte of its file beyond its first megapixel (a lossless WebP can describe a huge flat image in a few bytes).", check: ConfigKey.intRange(1...1_000_000_000)),
-        ConfigKey("limits.max_webp_pixels_per_byte", .int(16_384), "WebPs announcing more pixels per byte of file are refused before decoding, above limits.webp_pixels_free_of_ratio.", check: ConfigKey.intRange(1...1_000_000_000)),
+        ConfigKey("limits.webp_pixels_free_of_ratio", .int(1_048_576), "Pixels any WebP may have whatever its size in bytes, so small plain images are never refused.", check: ConfigKey.intRange(0...1_000_000_000)),
         ConfigKey("limits.max_inputs_per_request", .int(64), "Most texts or images in one embeddings/score request.", check: ConfigKey.intRange(1...10_000)),
         ConfigKey("limits.max_labels", .int(256), "Most labels in one classify request.", check: ConfigKey.intRange(1...100_000)),
         ConfigKey("limits.max_search_results", .int(100), "Largest k of one search request.", check: ConfigKey.intRange(1...10_000)),
