@@ -166,9 +166,9 @@ public final class DynamicBatcher<Input: Sendable, Output: Sendable>: Sendable {
             }
             for (item, output) in zip(batch, outputs) { item.continuation.resume(returning: output) }
         } catch {
-            let reported = shouldStop() ? BatcherError.deadlineExceeded : error
-            if shouldStop() { state.withLock { $0.statistics.stoppedRunning += 1 } }
-            for item in batch { item.continuation.resume(throwing: reported) }
+            let stopped = shouldStop()
+            if stopped { state.withLock { $0.statistics.stoppedRunning += 1 } }
+            for item in batch { item.continuation.resume(throwing: stopped ? BatcherError.deadlineExceeded : error) }
         }
     }
 }

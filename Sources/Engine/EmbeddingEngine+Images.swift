@@ -16,11 +16,11 @@ extension EmbeddingEngine {
     /// preprocessed on the request-work pool, within the process-wide decoding budget, and joins
     /// a model batch as pixels; the first failure cancels the others' preparation work.
     public func embedImages(_ images: [Data], domain: DomainLease?, deadline: ContinuousClock.Instant) async throws -> [[Float]] {
-        let pixels = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders(images) }
+        let announced = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders(images) }
         return try await withThrowingTaskGroup(of: IndexedVector.self) { group in
             for (index, data) in images.enumerated() {
                 group.addTask {
-                    let pixels = try await self.decodingBudget.withPixels(pixels[index], deadline: deadline) {
+                    let pixels = try await self.decodingBudget.withPixels(announced[index], deadline: deadline) {
                         try await self.preparePixels(data, index: index, deadline: deadline)
                     }
                     let vector = try await self.imageBatcher.submit(DomainJob(pixels, domain: domain), deadline: deadline)
@@ -54,8 +54,8 @@ extension EmbeddingEngine {
     /// One image's model input, with the same header check and decoding budget as `embedImages`
     /// (for passes that need pixels rather than an embedding, like structured prompts).
     func budgetedPixels(_ data: Data, deadline: ContinuousClock.Instant) async throws -> [Float] {
-        let pixels = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders([data]) }
-        return try await decodingBudget.withPixels(pixels[0], deadline: deadline) {
+        let announced = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders([data]) }
+        return try await decodingBudget.withPixels(announced[0], deadline: deadline) {
             try await self.preparePixels(data, index: 0, deadline: deadline)
         }
     }

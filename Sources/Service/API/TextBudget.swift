@@ -26,12 +26,12 @@ struct TextBudget: Sendable {
         for (index, text) in texts.enumerated() { try check(text, field: "\(field)[\(index)]") }
     }
 
-    /// Refuses a template and labels whose filled prompts would be too long, one by one or
+    /// Refuses a template whose prompts, filled with `labels`, would be too long, one by one or
     /// together, before any prompt is built: the size is computed from the template's `{}`
-    /// count, so 2,000 `{}` around a 10 KB label cost nothing to refuse.
+    /// count, so 2,000 `{}` around a 10 KB label cost nothing to refuse. The labels themselves
+    /// are checked where the request is read (`check(_:field:)`), for every classify path.
     func checkPrompts(template: String, labels: [String]) throws(APIError) {
         try check(template, field: "template")
-        try check(labels, field: "labels")
         let holes = template.utf8.count - template.replacingOccurrences(of: "{}", with: "").utf8.count
         let slots = holes / 2
         let fixed = template.utf8.count - holes
