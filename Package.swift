@@ -85,15 +85,21 @@ let package = Package(
         .executableTarget(name: "clip-bench", dependencies: ["Models", "Numerics"], path: "Benchmarks/CLIPBench"),
 
         // MARK: Tests, one target per library target
+        // Helpers every test target shares (seeded generator, temporary directories, the fixture
+        // root, vector comparisons, gates). It depends on no project library, so any test target
+        // can use it; a helper that needs a project type stays in that type's test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Digests"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "HTTPServer", "Engine", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Digests", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: ["Service", "HTTPServer", "Engine", "TestSupport", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

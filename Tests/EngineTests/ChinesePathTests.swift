@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Engine
 
@@ -13,9 +14,9 @@ import Testing
         var worstAbs: Float = 0
         for (golden, result) in zip(goldens.texts, results) {
             #expect(result.tokenCount == golden.ids.count, "\(golden.text.prefix(10))")
-            let expected = EngineFixtures.normalized(golden.embedding_v1)
-            worstCosine = min(worstCosine, EngineFixtures.cosine(result.vector, expected))
-            worstAbs = max(worstAbs, EngineFixtures.maxAbs(result.vector, expected))
+            let expected = normalized(golden.embedding_v1)
+            worstCosine = min(worstCosine, cosine(result.vector, expected))
+            worstAbs = max(worstAbs, maxAbsDifference(result.vector, expected))
             #expect(result.language == .zh)
             #expect(result.producer.contains("zh@1"))
         }
@@ -40,8 +41,8 @@ import Testing
         let previous = engine.activate(try engine.loadLanguageAdapter(directory: EngineFixtures.adapterV2))
         #expect(previous?.version == "1")
         let after = try await engine.embedTexts([text.text], language: .zh, deadline: EngineFixtures.farDeadline)[0]
-        #expect(EngineFixtures.cosine(before.vector, EngineFixtures.normalized(text.embedding_v1)) >= 0.99999)
-        #expect(EngineFixtures.cosine(after.vector, EngineFixtures.normalized(text.embedding_v2)) >= 0.99999)
+        #expect(cosine(before.vector, normalized(text.embedding_v1)) >= 0.99999)
+        #expect(cosine(after.vector, normalized(text.embedding_v2)) >= 0.99999)
         #expect(after.producer.contains("zh@2"))
     }
 
@@ -59,8 +60,8 @@ import Testing
         }
         let vectors = try EmbeddingEngine.encodeChinese(jobs, bert: chinese.model)
         for (i, (text, vector)) in zip(texts, vectors).enumerated() {
-            let expected = EngineFixtures.normalized(i.isMultiple(of: 2) ? text.embedding_v1 : text.embedding_v2)
-            #expect(EngineFixtures.cosine(vector, expected) >= 0.99999, "item \(i)")
+            let expected = normalized(i.isMultiple(of: 2) ? text.embedding_v1 : text.embedding_v2)
+            #expect(cosine(vector, expected) >= 0.99999, "item \(i)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Engine
 @testable import Models
@@ -38,9 +39,9 @@ extension EngineFixtures {
     static func expectMatches(_ actual: [[Float]], _ expected: [[Float]], what: String) {
         var worstCosine: Float = 1, worstAbs: Float = 0
         for (a, e) in zip(actual, expected) {
-            let unit = EngineFixtures.normalized(e)
-            worstCosine = min(worstCosine, EngineFixtures.cosine(a, unit))
-            worstAbs = max(worstAbs, EngineFixtures.maxAbs(a, unit))
+            let unit = normalized(e)
+            worstCosine = min(worstCosine, cosine(a, unit))
+            worstAbs = max(worstAbs, maxAbsDifference(a, unit))
         }
         print("engine domain parity \(what): \(actual.count) items, worst cosine \(worstCosine), worst max abs \(worstAbs)")
         #expect(actual.count == expected.count)
@@ -76,8 +77,8 @@ extension EngineFixtures {
         let frozenText = try await engine.embedTexts(text, language: .en, deadline: EngineFixtures.farDeadline)[0].vector
         let frozenImage = try await engine.embedImages(image, deadline: EngineFixtures.farDeadline)[0]
         Self.expectMatches([frozenText, frozenImage], [goldens.texts[0].embedding, goldens.images[0].embedding], what: "frozen")
-        #expect(EngineFixtures.maxAbs(adaptedText, frozenText) > 1e-2)
-        #expect(EngineFixtures.maxAbs(adaptedImage, frozenImage) > 1e-2)
+        #expect(maxAbsDifference(adaptedText, frozenText) > 1e-2)
+        #expect(maxAbsDifference(adaptedImage, frozenImage) > 1e-2)
     }
 
     /// Only a vision side changes the image space; a text side changes the text producer, which

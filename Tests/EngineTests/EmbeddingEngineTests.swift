@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Engine
 
@@ -14,9 +15,9 @@ import Testing
         for (golden, result) in zip(goldens.texts, results) {
             #expect(result.tokenCount == golden.ids.count, "\(golden.id)")
             #expect(result.truncated == golden.truncated, "\(golden.id) truncated")
-            let expected = EngineFixtures.normalized(golden.embedding)
-            let cosine = EngineFixtures.cosine(result.vector, expected)
-            let maxAbs = EngineFixtures.maxAbs(result.vector, expected)
+            let expected = normalized(golden.embedding)
+            let cosine = TestSupport.cosine(result.vector, expected)
+            let maxAbs = maxAbsDifference(result.vector, expected)
             worstCosine = min(worstCosine, cosine)
             worstAbs = max(worstAbs, maxAbs)
             #expect(cosine >= 0.99999, "\(golden.id) \(golden.text.prefix(30).debugDescription): cosine \(cosine)")
@@ -33,7 +34,7 @@ import Testing
         let vectors = try await engine.embedImages(data, deadline: EngineFixtures.farDeadline)
         var worstCosine: Float = 1
         for (golden, vector) in zip(goldens.images, vectors) {
-            let cosine = EngineFixtures.cosine(vector, golden.embedding)
+            let cosine = TestSupport.cosine(vector, golden.embedding)
             worstCosine = min(worstCosine, cosine)
             #expect(cosine >= 0.9999, "\(golden.file): cosine \(cosine)")
         }
@@ -58,14 +59,14 @@ import Testing
             one.append(try await single.embedTexts([text], language: .en, deadline: EngineFixtures.farDeadline)[0].vector)
         }
         let many = try await batched.embedTexts(texts, language: .en, deadline: EngineFixtures.farDeadline).map(\.vector)
-        let worst = zip(one, many).map { EngineFixtures.maxAbs($0, $1) }.max() ?? 0
+        let worst = zip(one, many).map { maxAbsDifference($0, $1) }.max() ?? 0
         #expect(worst <= 1e-6, "max abs diff batched vs unbatched \(worst)")
 
         let imageFiles = try EngineFixtures.goldens().images.map { try Data(contentsOf: EngineFixtures.root.appendingPathComponent($0.file)) }
         var oneImage: [[Float]] = []
         for data in imageFiles { oneImage.append(try await single.embedImages([data], deadline: EngineFixtures.farDeadline)[0]) }
         let manyImages = try await batched.embedImages(imageFiles, deadline: EngineFixtures.farDeadline)
-        let worstImage = zip(oneImage, manyImages).map { EngineFixtures.maxAbs($0, $1) }.max() ?? 0
+        let worstImage = zip(oneImage, manyImages).map { maxAbsDifference($0, $1) }.max() ?? 0
         #expect(worstImage <= 1e-6, "max abs diff batched vs unbatched images \(worstImage)")
     }
 

@@ -1,10 +1,10 @@
 import Foundation
+import TestSupport
 @testable import Engine
 
 /// The end-to-end fixture written by training/fixtures/make_engine_fixtures.py.
 enum EngineFixtures {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let root = RepositoryPaths.fixtures
     static let tinyCLIP = root.appendingPathComponent("engine/tiny-clip")
 
     struct Goldens: Decodable {
@@ -26,22 +26,6 @@ enum EngineFixtures {
 
     static func goldens() throws -> Goldens {
         try JSONDecoder().decode(Goldens.self, from: Data(contentsOf: root.appendingPathComponent("engine/goldens.json")))
-    }
-
-    static func normalized(_ v: [Float]) -> [Float] {
-        let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return v.map { $0 / norm }
-    }
-
-    static func cosine(_ a: [Float], _ b: [Float]) -> Float {
-        let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
-        let na = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let nb = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return dot / (na * nb)
-    }
-
-    static func maxAbs(_ a: [Float], _ b: [Float]) -> Float {
-        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
     }
 
     static func engine(

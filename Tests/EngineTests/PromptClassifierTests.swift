@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Engine
 @testable import Models
@@ -52,7 +53,7 @@ import Testing
             let result = try await engine.classify(image: data, labels: labels, prompt: entry, deadline: EngineFixtures.farDeadline)
             let logits = Self.logits(result, scale: engine.logitScale)
             let row = Array(expected[(index * labels.count)..<((index + 1) * labels.count)])
-            worst = max(worst, EngineFixtures.maxAbs(logits, row))
+            worst = max(worst, maxAbsDifference(logits, row))
         }
         print("engine \(variant) prompt logits from image files: worst abs \(worst) (logit scale \(engine.logitScale))")
         #expect(worst <= 1e-4)

@@ -1,22 +1,12 @@
 import Foundation
+import TestSupport
 @testable import Imaging
 
 /// Deterministic corruptions of fixture files for robustness tests.
 enum HostileBytes {
-    /// A small fixed-seed generator (SplitMix64), so every run corrupts the same bytes.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    /// Flips `flips` random bits within `range` (the whole file by default).
-    static func bitFlipped(_ data: Data, flips: Int, in range: Range<Int>? = nil, rng: inout SplitMix) -> Data {
+    /// Flips `flips` random bits within `range` (the whole file by default), drawn from a seeded
+    /// generator so every run corrupts the same bytes.
+    static func bitFlipped(_ data: Data, flips: Int, in range: Range<Int>? = nil, rng: inout SplitMix64) -> Data {
         var bytes = [UInt8](data)
         let r = range ?? 0..<bytes.count
         for _ in 0..<flips {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Imaging
 
@@ -53,7 +54,7 @@ import Testing
     @Test(arguments: samples)
     func bitFlippedFilesDecodeOrThrowButNeverCrash(file: String) throws {
         let data = try ImageFixtures.bytes(file)
-        var rng = HostileBytes.SplitMix(state: UInt64(data.count))
+        var rng = SplitMix64(seed: UInt64(data.count))
         var outcomes = (decoded: 0, refused: 0)
         for round in 0..<150 {
             // Half the rounds hit the headers, where the parsing in Swift happens.
@@ -75,7 +76,7 @@ import Testing
     @Test func corruptCompressedPNGDataIsMalformedOrTruncated() throws {
         let data = try ImageFixtures.bytes("png_rgb_256x192.png")
         let idat = try #require(HostileBytes.pngChunkData(data, type: "IDAT"))
-        var rng = HostileBytes.SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         var refused = 0
         for _ in 0..<100 {
             let mutated = HostileBytes.withFixedPNGChecksums(HostileBytes.bitFlipped(data, flips: 3, in: idat, rng: &rng))
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func inflateSurvivesRandomStreams() {
-        var rng = HostileBytes.SplitMix(state: 42)
+        var rng = SplitMix64(seed: 42)
         var output = [UInt8](repeating: 0, count: 4096)
         var failures = 0
         for _ in 0..<2000 {
@@ -115,7 +116,7 @@ import Testing
     }
 
     @Test func exifParserSurvivesRandomBytes() {
-        var rng = HostileBytes.SplitMix(state: 9)
+        var rng = SplitMix64(seed: 9)
         for _ in 0..<5000 {
             var bytes = (0..<Int.random(in: 0..<64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             if bytes.count >= 4 && Bool.random(using: &rng) { bytes.replaceSubrange(0..<4, with: [0x49, 0x49, 42, 0]) }

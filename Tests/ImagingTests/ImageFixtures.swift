@@ -1,8 +1,8 @@
 import Foundation
 import Imaging
+import TestSupport
 
-/// The committed fixtures of `training/fixtures/make_image_fixtures.py`, found from this file's
-/// path (never the working directory).
+/// The committed fixtures of `training/fixtures/make_image_fixtures.py`.
 enum ImageFixtures {
     struct Entry: Decodable, Sendable {
         let id: String
@@ -18,13 +18,7 @@ enum ImageFixtures {
 
     private struct Index: Decodable { let images: [Entry] }
 
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.appendingPathComponent("Tests/Fixtures/images")
-    }()
+    static let directory = RepositoryPaths.fixture("images")
 
     static func entries() throws -> [Entry] {
         let data = try Data(contentsOf: directory.appendingPathComponent("index.json"))

@@ -1,5 +1,6 @@
 import Digests
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 @testable import Numerics
@@ -59,7 +60,7 @@ struct BrokenAdapterCases: Decodable {
 
     /// A copy of the valid fixture adapter zh-tiny-a-n1-pre-cls.
     static func copyOfValidAdapter() throws -> URL {
-        let directory = try temporaryDirectory().appendingPathComponent("adapter")
+        let directory = try TemporaryDirectory.make().appendingPathComponent("adapter")
         try FileManager.default.copyItem(at: languageAdapterFixture("zh-tiny-a-n1-pre-cls"), to: directory)
         return directory
     }
@@ -142,7 +143,7 @@ struct BrokenAdapterCases: Decodable {
     }
 
     @Test func unreadableManifestsAreRefusedAsFileProblems() throws {
-        let empty = try temporaryDirectory()
+        let empty = try TemporaryDirectory.make()
         #expect(Self.refusal(empty) == .init(file: "adapter.json", field: "file", detail: "not found in \(empty.path)"))
 
         for (text, detailPrefix) in [
@@ -206,7 +207,7 @@ struct BrokenAdapterCases: Decodable {
         let file = try SafeTensorsFile(path: source.appendingPathComponent("adapter.safetensors").path)
         var tensors = try fixtureTensors(file)
         tensors.append((name: "layers.0.layer_norm1.bias", shape: [24], values: [Float](repeating: 0, count: 24)))
-        let directory = try temporaryDirectory().appendingPathComponent("adapter")
+        let directory = try TemporaryDirectory.make().appendingPathComponent("adapter")
         try FileManager.default.copyItem(at: source, to: directory)
         try Self.replaceWeights(in: directory, with: safeTensorsBytes(tensors))
         let host = LanguageAdapterHost(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 @testable import Numerics
@@ -33,7 +34,7 @@ func fixtureTensors(_ file: SafeTensorsFile) throws -> [(name: String, shape: [I
         tensors edit: (inout [(name: String, shape: [Int], values: [Float])]) -> Void = { _ in },
         config: ((inout [String: Any]) -> Void)? = nil
     ) throws -> URL {
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryDirectory.make()
         var configObject = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: bertFixture(shape).appendingPathComponent("config.json")))
                 as? [String: Any])

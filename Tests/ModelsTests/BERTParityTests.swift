@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 @testable import Numerics
@@ -35,7 +36,7 @@ struct BERTGoldenFile: Decodable {
 }
 
 func bertFixture(_ shape: String) -> URL {
-    repositoryRoot().appendingPathComponent("Tests/Fixtures/bert/\(shape)")
+    RepositoryPaths.fixture("bert/\(shape)")
 }
 
 /// Worst cosine and max abs over the rows of two [rows, width] matrices; one expectation per row.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 @testable import Numerics
@@ -11,7 +12,7 @@ import Testing
     static let models = ["clip/tiny-quickgelu-p8", "clip/tiny-gelu-p16", "engine/tiny-clip"]
     static let bf16 = ModelLoadOptions(precision: .bf16)
 
-    static func directory(_ model: String) -> URL { repositoryRoot().appendingPathComponent("Tests/Fixtures/\(model)") }
+    static func directory(_ model: String) -> URL { RepositoryPaths.fixture("\(model)") }
 
     @Test(arguments: models) func bf16FeaturesPassTheGateAgainstTheirFP32Twin(model: String) throws {
         guard Precision.bf16.isAvailable else { return }

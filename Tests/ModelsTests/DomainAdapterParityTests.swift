@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 @testable import Numerics
@@ -32,7 +33,7 @@ struct DomainGoldenFile: Decodable {
 }
 
 func domainAdapterFixture(_ name: String) -> URL {
-    repositoryRoot().appendingPathComponent("Tests/Fixtures/domain-adapter/\(name)")
+    RepositoryPaths.fixture("domain-adapter/\(name)")
 }
 
 /// A domain adapter inside CLIP's encoders against the PyTorch reference (forward hooks on

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 @testable import Numerics
@@ -40,7 +41,7 @@ struct LanguageAdapterGoldenFile: Decodable {
 }
 
 func languageAdapterFixture(_ name: String) -> URL {
-    repositoryRoot().appendingPathComponent("Tests/Fixtures/language-adapter/\(name)")
+    RepositoryPaths.fixture("language-adapter/\(name)")
 }
 
 @Suite(.kernelUnderTest) struct LanguageAdapterParityTests {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 
@@ -11,7 +12,7 @@ import Testing
     /// A copy of the structured tiny-clip fixture with `edit` applied to its manifest.
     static func edited(_ variant: String = "structured", _ edit: (inout [String: Any]) -> Void) throws -> URL {
         let source = promptFixture("tiny-clip", variant)
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryDirectory.make()
         try FileManager.default.removeItem(at: directory)
         try FileManager.default.copyItem(at: source, to: directory)
         let url = directory.appendingPathComponent("adapter.json")
@@ -79,7 +80,7 @@ import Testing
     }
 
     @Test func aLanguageAdapterIsNotAPrompt() throws {
-        let error = try #require(Self.refusal(repositoryRoot().appendingPathComponent("Tests/Fixtures/engine/zh-adapter-v1")))
+        let error = try #require(Self.refusal(RepositoryPaths.fixture("engine/zh-adapter-v1")))
         #expect(error.field == "kind")
     }
 }

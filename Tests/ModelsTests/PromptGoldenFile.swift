@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 @testable import Numerics
@@ -54,13 +55,13 @@ struct PromptGoldenFile: Decodable {
 }
 
 func promptFixture(_ clip: String, _ variant: String? = nil) -> URL {
-    let base = repositoryRoot().appendingPathComponent("Tests/Fixtures/prompts/\(clip)")
+    let base = RepositoryPaths.fixture("prompts/\(clip)")
     return variant.map { base.appendingPathComponent($0) } ?? base
 }
 
 /// The CLIP directory each prompt fixture was made for.
 func promptClipDirectory(_ clip: String) -> URL {
-    clip == "tiny-clip" ? repositoryRoot().appendingPathComponent("Tests/Fixtures/engine/tiny-clip") : clipFixture(clip)
+    clip == "tiny-clip" ? RepositoryPaths.fixture("engine/tiny-clip") : clipFixture(clip)
 }
 
 /// Every row of `actual` against `expected` (both [rows, width]): the worst cosine and max abs.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Models
 
@@ -11,7 +12,7 @@ import Testing
         withUnsafeBytes(of: &length) { bytes.append(contentsOf: $0) }
         bytes += headerBytes + data
         if let truncateTo { bytes = Array(bytes.prefix(truncateTo)) }
-        let url = try temporaryDirectory().appendingPathComponent("model.safetensors")
+        let url = try TemporaryDirectory.make().appendingPathComponent("model.safetensors")
         try Data(bytes).write(to: url)
         return url.path
     }

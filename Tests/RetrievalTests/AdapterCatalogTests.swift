@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
@@ -10,8 +11,8 @@ import Testing
     }
 
     @Test func promptsOfDifferentNamesAreAllInstalledAndANewVersionReplacesOnlyItsName() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let catalog = try AdapterCatalog(directory: dir)
         try catalog.install(prompt: record("prompt", "shape", "1"))
         try catalog.install(prompt: record("prompt", "colour", "1"))
@@ -21,8 +22,8 @@ import Testing
     }
 
     @Test func anUninstalledPromptIsNotRestoredAndTheOthersStay() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let catalog = try AdapterCatalog(directory: dir)
         try catalog.install(prompt: record("prompt", "shape", "1"))
         try catalog.install(prompt: record("prompt", "count", "1"))
@@ -31,8 +32,8 @@ import Testing
     }
 
     @Test func promptsAndTheActiveLanguageAdapterDoNotTouchEachOther() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let catalog = try AdapterCatalog(directory: dir)
         try catalog.activate(record("language", "zh", "1"))
         try catalog.install(prompt: record("prompt", "zh", "1"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
@@ -7,8 +8,8 @@ import Testing
 /// always found (their own vector is their top hit).
 @Suite struct ConcurrentSearchTests {
     @Test func searchesDuringIngestionAreConsistent() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let space = try EmbeddingSpace(modelID: "concurrent", dimension: 24)
         let store = try ImageStore(directory: dir, space: space, settings: IndexSettings(checkpointEveryRows: 300))
         let seeded = makeItems(100, dimension: 24, seed: 20, prefix: "seed")

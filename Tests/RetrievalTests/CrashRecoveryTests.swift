@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
@@ -7,8 +8,8 @@ import Testing
 /// must be in SQLite and in the index (loaded + replayed at open), with no duplicates.
 @Suite struct CrashRecoveryTests {
     @Test func everyAcknowledgedRowSurvivesSIGKILL() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let executable = try builtAdaptCLIP()
         let total = 4_000
         let dimension = 32

@@ -1,5 +1,6 @@
 import Digests
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
@@ -20,8 +21,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
     init() throws { space = try EmbeddingSpace(modelID: "test-clip", imageAdapterID: "domain-a", dimension: 16) }
 
     @Test func storesSearchesAndSkipsDuplicates() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let store = try ImageStore(directory: dir, space: space)
         let items = makeItems(50, dimension: 16, seed: 10)
         let outcomes = try store.add(items + [items[3]])
@@ -40,8 +41,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
 
     @Test func deletesRemoveFromBothAndNeverReturnAGoneRow() throws {
         for factory in ["Flat", "HNSW16"] {
-            let dir = try makeTemporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: dir) }
+            let dir = try TemporaryDirectory.make()
+            defer { TemporaryDirectory.remove(dir) }
             // flatLimit 0 forces the approximate type from the first rebuild on.
             let settings = IndexSettings(flatLimit: factory == "Flat" ? 1_000 : 0, approximateFactory: "HNSW16", maxTombstoneFraction: 0.5)
             let store = try ImageStore(directory: dir, space: space, settings: settings)
@@ -67,8 +68,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
     }
 
     @Test func filteredSearchMatchesMetadataExactly() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let store = try ImageStore(directory: dir, space: space)
         let items = makeItems(60, dimension: 16, seed: 12) { i in
             ["color": .string(i % 3 == 0 ? "red" : "blue"), "year": .number(Double(2000 + i % 4)), "public": .bool(i % 2 == 0)]
@@ -89,8 +90,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
 
     @Test(arguments: ["deleted", "truncated", "flipped", "garbage"])
     func aDamagedIndexFileIsRebuiltAndSearchesAgree(damage: String) throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let items = makeItems(120, dimension: 16, seed: 13)
         var random = TestVectors(seed: 14)
         let queries = random.unitVectors(8, dimension: 16)
@@ -119,8 +120,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
     }
 
     @Test func rowsAfterTheCheckpointAreReplayedAtStart() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let settings = IndexSettings(checkpointEveryRows: 1_000_000)
         let store = try ImageStore(directory: dir, space: space, settings: settings)
         let items = makeItems(30, dimension: 16, seed: 15)
@@ -140,8 +141,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
     }
 
     @Test func aStaleIndexFromAnotherDatabaseIsRebuilt() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let store = try ImageStore(directory: dir, space: space)
         _ = try store.add(makeItems(20, dimension: 16, seed: 16))
         let file = store.indexFileURL
@@ -163,8 +164,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
     }
 
     @Test func growsFromFlatToTheApproximateTypeBeyondTheFlatLimit() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let settings = IndexSettings(flatLimit: 100, approximateFactory: "IVF4,Flat", nprobe: 4, maxTrainingVectors: 1_000)
         let store = try ImageStore(directory: dir, space: space, settings: settings)
         let items = makeItems(300, dimension: 16, seed: 18)
@@ -184,8 +185,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
     }
 
     @Test func aReadOnlyStoreSearchesBesideTheWriterAndRefusesWrites() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let writer = try ImageStore(directory: dir, space: space, settings: IndexSettings(checkpointEveryRows: 10))
         let items = makeItems(30, dimension: 16, seed: 19)
         _ = try writer.add(Array(items.prefix(25)))
@@ -198,8 +199,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
     }
 
     @Test func theSameImageIsStoredOncePerSpace() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let other = try EmbeddingSpace(modelID: "other-clip", dimension: 16)
         let item = makeItems(1, dimension: 16, seed: 31)[0]
         let first = try ImageStore(directory: dir, space: space)
@@ -217,8 +218,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
     }
 
     @Test func aSecondWriterOnTheSameDirectoryIsRefused() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let store = try ImageStore(directory: dir, space: space)
         #expect(throws: StoreError.self) { try ImageStore(directory: dir, space: space) }
         try store.close()
@@ -228,8 +229,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
 
 @Suite struct IndexMaintenanceTests {
     @Test func aFailedPromotionKeepsTheFlatIndexServing() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let space = try EmbeddingSpace(modelID: "m", dimension: 8)
         // IVF64 cannot train on 20 vectors: the promotion fails, adds keep working.
         let store = try ImageStore(directory: dir, space: space, settings: IndexSettings(flatLimit: 10, approximateFactory: "IVF64,Flat"))
@@ -243,8 +244,8 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
     }
 
     @Test func anUnknownApproximateFactoryIsRefusedAtOpen() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let space = try EmbeddingSpace(modelID: "m", dimension: 8)
         #expect(throws: VectorIndexError.self) {
             try ImageStore(directory: dir, space: space, settings: IndexSettings(approximateFactory: "HNSW32,Nonsense"))

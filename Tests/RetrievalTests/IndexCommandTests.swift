@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
@@ -12,8 +13,8 @@ import Testing
     }
 
     @Test func migrateImportStatsAndRebuild() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let data = dir.appendingPathComponent("data").path
 
         let migrate = try run(["migrate", "--data-dir", data])

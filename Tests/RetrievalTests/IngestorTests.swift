@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
@@ -17,8 +18,8 @@ import Testing
     }
 
     @Test func ingestsFoldersSkipsBadFilesAndResumes() async throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let images = dir.appendingPathComponent("images/nested", isDirectory: true)
         try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
         for i in 0..<9 { try makePNG(width: 4 + i, height: 3, seed: UInt8(i + 1)).write(to: images.appendingPathComponent("img\(i).png")) }
@@ -69,8 +70,8 @@ import Testing
     }
 
     @Test func refusesAnEmbedderOfAnotherSpaceAndAMalformedSidecar() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let store = try ImageStore(directory: dir, space: try EmbeddingSpace(modelID: "a", dimension: 8))
         let other = PNGHistogramEmbedder(space: try EmbeddingSpace(modelID: "b", dimension: 8))
         #expect(throws: StoreError.self) { try Ingestor(store: store, embedder: other) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
@@ -9,8 +10,8 @@ import Testing
 
     /// A store holding `metadata` rows (item i has metadata[i]); its directory is removed after `body`.
     static func withStore(_ metadata: [[String: JSONValue]], _ body: (ImageStore) throws -> Void) throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let store = try ImageStore(directory: dir, space: try EmbeddingSpace(modelID: "test-clip", dimension: dimension))
         _ = try store.add(makeItems(metadata.count, dimension: dimension, seed: 7) { metadata[$0] })
         try body(store)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
@@ -8,8 +9,8 @@ import Testing
     }
 
     @Test func bundledMigrationsAreFoundAndCreateTheTables() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let catalog = try MigrationCatalog.bundled()
         #expect(catalog.migrations.map(\.fileName).prefix(2) == ["0001_initial", "0002_items_by_uri"])
         let db = try database(dir)
@@ -25,8 +26,8 @@ import Testing
     }
 
     @Test func appliesInOrderEachRecordedAndResumesAfterAFailure() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let first = try MigrationCatalog(migrations: [
             Migration(version: 2, name: "add_b", sql: "ALTER TABLE a ADD COLUMN b TEXT;"),
             Migration(version: 1, name: "create_a", sql: "CREATE TABLE a (id INTEGER PRIMARY KEY);"),
@@ -48,8 +49,8 @@ import Testing
     }
 
     @Test func refusesADatabaseNewerThanTheCode() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let db = try database(dir)
         let catalog = try MigrationCatalog.bundled()
         try Migrator(catalog: catalog).migrate(db)
@@ -71,8 +72,8 @@ import Testing
         #expect(throws: MigrationError.self) {
             try MigrationCatalog(migrations: [Migration(version: 1, name: "x", sql: ""), Migration(version: 1, name: "y", sql: "")])
         }
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let db = try database(dir)
         try Migrator(catalog: MigrationCatalog(migrations: [Migration(version: 1, name: "a", sql: "CREATE TABLE a (x);")])).migrate(db)
         let edited = try MigrationCatalog(migrations: [Migration(version: 1, name: "a", sql: "CREATE TABLE a (x, y);")])

@@ -1,12 +1,13 @@
 import CSQLite
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
 @Suite struct SQLiteConnectionTests {
     @Test func opensInWALWithForeignKeysAndReusesStatements() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let db = try SQLiteConnection(path: dir.appendingPathComponent("t.sqlite").path)
         #expect(try db.scalar("PRAGMA journal_mode").text == "wal")
         #expect(try db.scalar("PRAGMA foreign_keys").integer == 1)
@@ -23,8 +24,8 @@ import Testing
     }
 
     @Test func reportsTheStatementOfASyntaxError() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let db = try SQLiteConnection(path: dir.appendingPathComponent("t.sqlite").path)
         let error = #expect(throws: SQLiteError.self) { try db.query("SELEC nonsense") }
         #expect(error?.code == SQLITE_ERROR)
@@ -33,8 +34,8 @@ import Testing
     }
 
     @Test func rollsBackAFailedTransaction() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let db = try SQLiteConnection(path: dir.appendingPathComponent("t.sqlite").path)
         try db.execute("CREATE TABLE t (v INTEGER UNIQUE)")
         #expect(throws: SQLiteError.self) {

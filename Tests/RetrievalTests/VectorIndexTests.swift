@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Retrieval
 
@@ -49,8 +50,8 @@ import Testing
     }
 
     @Test func refusesAnUnreadableFile() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         let missing = #expect(throws: VectorIndexError.self) {
             try VectorIndex(contentsOf: dir.appendingPathComponent("missing.faiss"))
         }
@@ -109,8 +110,8 @@ import Testing
     }
 
     @Test func serialisedAndFileRoundTripsGiveTheSameResults() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
         var random = TestVectors(seed: 4)
         let vectors = random.unitVectors(200, dimension: 12)
         let ids = (0..<200).map { Int64($0 + 1) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Service
 
@@ -15,8 +16,7 @@ import Testing
 
     /// A copy of the v2 language adapter fixture, in a directory of its own.
     static func copyOfAdapter() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-admin-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory.make()
         let copy = directory.appendingPathComponent("adapter")
         try FileManager.default.copyItem(at: URL(fileURLWithPath: AdminRouteTests.v2), to: copy)
         return copy

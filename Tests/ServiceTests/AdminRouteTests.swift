@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import Service
 
@@ -148,7 +149,7 @@ import Testing
                 #expect(isV2 || producer.contains("zh@1"), "unattributable: \(producer)")
                 versions.insert(isV2 ? "2" : "1")
                 let golden = isV2 ? goldens[index].embedding_v2 : goldens[index].embedding_v1
-                let cosine = Self.cosine(vector, golden)
+                let cosine = TestSupport.cosine(vector, golden)
                 #expect(cosine >= 0.99999, "\(producer) answer is not that adapter's: cosine \(cosine)")
             }
             #expect(versions == ["1", "2"], "both adapters should have served during the swaps")
@@ -158,8 +159,8 @@ import Testing
     }
 
     @Test func theActivatedAdapterIsRestoredAfterARestart() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-restore-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data) }
+        let data = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(data) }
         var overrides = Self.chinese
         overrides["data_dir"] = data.path
         let environment = ["ADAPTCLIP_ADMIN_TOKEN": Self.token]
@@ -186,12 +187,6 @@ import Testing
 
     private func vector(_ reply: LiveService.Reply) -> [Double] {
         ((reply.json["data"] as? [[String: Any]])?.first?["embedding"] as? [Double]) ?? []
-    }
-
-    static func cosine(_ a: [Float], _ b: [Float]) -> Float {
-        let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
-        let na = a.reduce(0) { $0 + $1 * $1 }.squareRoot(), nb = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return dot / (na * nb)
     }
 }
 

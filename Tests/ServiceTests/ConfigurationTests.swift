@@ -1,13 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Service
 
 @Suite struct ConfigurationTests {
-    static let repoRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = RepositoryPaths.root
 
+    /// `text` as config.json in a directory of its own; the caller removes the directory.
     private func temporaryFile(_ text: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-config-\(UUID().uuidString).json")
+        let url = try TemporaryDirectory.make().appendingPathComponent("config.json")
         try Data(text.utf8).write(to: url)
         return url
     }
@@ -39,7 +40,7 @@ import Testing
 
     @Test func precedenceIsDefaultsThenFileThenEnvironmentThenFlags() throws {
         let file = try temporaryFile(#"{"server": {"port": 9000, "host": "0.0.0.0"}, "batching": {"max_wait_ms": 7}}"#)
-        defer { try? FileManager.default.removeItem(at: file) }
+        defer { TemporaryDirectory.remove(file.deletingLastPathComponent()) }
         let config = try ConfigurationLoader(
             fileURL: file,
             environment: ["ADAPTCLIP_SERVER_PORT": "9100", "ADAPTCLIP_BATCHING_MAX_WAIT_MS": "9"],
@@ -52,14 +53,14 @@ import Testing
 
     @Test func configFileNamedByEnvironmentIsRead() throws {
         let file = try temporaryFile(#"{"data_dir": "/srv/adaptclip"}"#)
-        defer { try? FileManager.default.removeItem(at: file) }
+        defer { TemporaryDirectory.remove(file.deletingLastPathComponent()) }
         let config = try ConfigurationLoader(environment: ["ADAPTCLIP_CONFIG": file.path]).load()
         #expect(config.dataDirectory == "/srv/adaptclip")
     }
 
     @Test func unknownFileKeyIsAnErrorNamingTheKey() throws {
         let file = try temporaryFile(#"{"server": {"prot": 80}}"#)
-        defer { try? FileManager.default.removeItem(at: file) }
+        defer { TemporaryDirectory.remove(file.deletingLastPathComponent()) }
         #expect(throws: ConfigurationError.unknownKey(key: "server.prot", source: file.path)) {
             try ConfigurationLoader(fileURL: file).load()
         }
@@ -67,7 +68,7 @@ import Testing
 
     @Test func wrongTypeInFileIsAnErrorNamingTheKey() throws {
         let file = try temporaryFile(#"{"limits": {"max_body_bytes": "big"}}"#)
-        defer { try? FileManager.default.removeItem(at: file) }
+        defer { TemporaryDirectory.remove(file.deletingLastPathComponent()) }
         do {
             _ = try ConfigurationLoader(fileURL: file).load()
             Issue.record("expected an error")
@@ -97,7 +98,7 @@ import Testing
 
     @Test func integerIsAcceptedWhereSecondsAreExpected() throws {
         let file = try temporaryFile(#"{"limits": {"idle_timeout_seconds": 5}}"#)
-        defer { try? FileManager.default.removeItem(at: file) }
+        defer { TemporaryDirectory.remove(file.deletingLastPathComponent()) }
         #expect(try ConfigurationLoader(fileURL: file).load().limits.idleTimeoutSeconds == 5)
     }
 
@@ -110,7 +111,7 @@ import Testing
 
     @Test func malformedJSONIsAnUnreadableFileError() throws {
         let file = try temporaryFile("{ not json")
-        defer { try? FileManager.default.removeItem(at: file) }
+        defer { TemporaryDirectory.remove(file.deletingLastPathComponent()) }
         #expect(throws: ConfigurationError.self) { try ConfigurationLoader(fileURL: file).load() }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Service
 
@@ -42,10 +43,6 @@ import Testing
             probabilities: probabilities, producer: first(text)["producer"] as? String ?? "")
     }
 
-    private static func maxAbs(_ a: [Double], _ b: [Double]) -> Double {
-        a.count == b.count ? zip(a, b).map { abs($0 - $1) }.max() ?? 0 : .infinity
-    }
-
     @Test func activatingADomainAdapterChangesEmbeddingsAndClassifyAndDeactivatingRestoresThem() async throws {
         try await withAdmin { service in
             let frozen = try await answers(service)
@@ -57,8 +54,8 @@ import Testing
             #expect(loaded.json["language"] == nil)
 
             let adapted = try await answers(service)
-            #expect(Self.maxAbs(adapted.text, frozen.text) > 1e-2, "text embedding unchanged")
-            #expect(Self.maxAbs(adapted.image, frozen.image) > 1e-2, "image embedding unchanged")
+            #expect(maxAbsDifference(adapted.text, frozen.text) > 1e-2, "text embedding unchanged")
+            #expect(maxAbsDifference(adapted.image, frozen.image) > 1e-2, "image embedding unchanged")
             #expect(adapted.probabilities.keys == frozen.probabilities.keys)
             #expect(adapted.probabilities != frozen.probabilities, "classify unchanged")
             #expect(adapted.producer.hasPrefix("tiny-clip+domain:domain-both@1.0.0:"), "\(adapted.producer)")
@@ -90,12 +87,12 @@ import Testing
             let frozen = try await answers(service)
             #expect(try await service.post("/admin/adapters", json: ["path": Self.textOnly, "activate": true], headers: Self.auth).status == 201)
             let viaText = try await answers(service)
-            #expect(Self.maxAbs(viaText.text, frozen.text) > 1e-2)
+            #expect(maxAbsDifference(viaText.text, frozen.text) > 1e-2)
             #expect(viaText.image == frozen.image, "a text-only adapter leaves images alone")
             #expect(try await service.post("/admin/adapters", json: ["path": Self.both], headers: Self.auth).status == 201)
             #expect(try await service.request("POST", "/admin/adapters/domain-both/activate", headers: Self.auth).status == 200)
             let viaBoth = try await answers(service)
-            #expect(Self.maxAbs(viaBoth.text, viaText.text) > 1e-2)
+            #expect(maxAbsDifference(viaBoth.text, viaText.text) > 1e-2)
             // The previously active one is inactive, so it can be unloaded; the active one cannot.
             #expect(try await service.request("DELETE", "/admin/adapters/domain-text", headers: Self.auth).status == 204)
             expectProblem(try await service.request("DELETE", "/admin/adapters/domain-both", headers: Self.auth), status: 409, field: "name")
@@ -161,8 +158,8 @@ import Testing
     /// The active domain adapter is part of the state a restart restores, before the collection
     /// opens (so the collection serves the adapter's space).
     @Test func aRestartRestoresTheActiveDomainAdapter() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-domain-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data) }
+        let data = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(data) }
         let environment = ["ADAPTCLIP_ADMIN_TOKEN": Self.token]
         let first = try await LiveService.start(["data_dir": data.path], environment: environment)
         #expect(try await first.post("/v1/images", json: ["image": try LiveService.dataURI("png_rgb_256x192.png")]).status == 201)

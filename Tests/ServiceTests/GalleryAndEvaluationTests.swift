@@ -1,13 +1,13 @@
 import Engine
 import Foundation
 import Logging
+import TestSupport
 import Testing
 @testable import Service
 
 /// A six-scene labelled split built from fixture images, in the format training/world writes.
 private func makeSplit() throws -> URL {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-split-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try TemporaryDirectory.make()
     let scenes: [(String, String, String, String)] = [
         ("png_rgb_256x192.png", "two red circles", "两个红色的圆形", "red"),
         ("jpeg_q95_640x480.jpg", "a blue triangle", "一个蓝色的三角形", "blue"),
@@ -46,8 +46,8 @@ private func chineseEngine() throws -> EmbeddingEngine {
 @Suite(.serialized) struct GalleryAndEvaluationTests {
     @Test func theGalleryIsSeededOnceIntoAnEmptyCollectionWithCaptionsAndLabels() async throws {
         let split = try makeSplit()
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-gallery-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: split); try? FileManager.default.removeItem(at: data) }
+        let data = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(split); TemporaryDirectory.remove(data) }
         let engine = try chineseEngine()
         let collection = try ImageCollection(dataDirectory: data, engine: engine)
         try await GallerySeeder.seedIfEmpty(collection, from: split, engine: engine, logger: Logger(label: "test"))
@@ -66,7 +66,7 @@ private func chineseEngine() throws -> EmbeddingEngine {
     /// every path and task must be measured over the right scenes, within [0, 1].
     @Test func evaluationMeasuresEveryPathAndTask() async throws {
         let split = try makeSplit()
-        defer { try? FileManager.default.removeItem(at: split) }
+        defer { TemporaryDirectory.remove(split) }
         let set = try EvaluationSet.load(directory: split)
         #expect(set.scenes.count == 6)
         #expect(set.tasks.map(\.name) == ["colour", "count"])
@@ -85,7 +85,7 @@ private func chineseEngine() throws -> EmbeddingEngine {
 
     @Test func malformedSplitsAreRefusedWithTheFileAndLine() throws {
         let split = try makeSplit()
-        defer { try? FileManager.default.removeItem(at: split) }
+        defer { TemporaryDirectory.remove(split) }
         try "{\"file\": \"x.png\"}\n".write(to: split.appendingPathComponent("captions.jsonl"), atomically: true, encoding: .utf8)
         do {
             _ = try EvaluationSet.load(directory: split)

@@ -1,12 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Service
 
 /// docs/openapi.yaml must describe exactly the routes the server registers.
 @Suite struct OpenAPIDocumentTests {
-    static let document = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("docs/openapi.yaml")
+    static let document = RepositoryPaths.root.appendingPathComponent("docs/openapi.yaml")
 
     /// (METHOD, path) pairs under `paths:`: a path is a two-space-indented key starting with "/",
     /// an operation a four-space-indented HTTP method key below it.

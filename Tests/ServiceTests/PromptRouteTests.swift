@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Service
 
@@ -83,9 +84,9 @@ import Testing
             #expect(Self.worstDifference(Self.scores(first), try Self.expectedScores("coop")) <= 1e-5, "\(first.text)")
 
             // Version 2 of "tiny-clip-coop": the structured fixture's weights under that name.
-            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("prompt-v2-\(UUID().uuidString)")
+            let copy = try TemporaryDirectory.make().appendingPathComponent("prompt-v2")
             try FileManager.default.copyItem(at: Self.prompts.appendingPathComponent("structured"), to: copy)
-            defer { try? FileManager.default.removeItem(at: copy) }
+            defer { TemporaryDirectory.remove(copy.deletingLastPathComponent()) }
             let manifestURL = copy.appendingPathComponent("adapter.json")
             var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any])
             manifest["name"] = "tiny-clip-coop"
@@ -111,8 +112,8 @@ import Testing
     /// Installed prompts are recorded in the data directory's adapters table, like the active
     /// language adapter: a restart serves them again, and a deleted one stays deleted.
     @Test func installedPromptsSurviveARestartAndADeletedOneStaysDeleted() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-prompts-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data) }
+        let data = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(data) }
         let environment = ["ADAPTCLIP_ADMIN_TOKEN": "prompt-admin-token"]
         func restarted(_ body: (LiveService) async throws -> Void) async throws {
             let service = try await LiveService.start(["data_dir": data.path], environment: environment)

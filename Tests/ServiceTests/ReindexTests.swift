@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Service
 
@@ -8,16 +9,15 @@ import Testing
 
     /// A copy of the fixture CLIP under another name: another model id, so another embedding space.
     private func otherModel() throws -> URL {
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-other-\(UUID().uuidString)/tiny-clip-b")
-        try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let copy = try TemporaryDirectory.make().appendingPathComponent("tiny-clip-b")
         try FileManager.default.copyItem(at: LiveService.fixtures.appendingPathComponent("engine/tiny-clip"), to: copy)
         return copy
     }
 
     @Test func aModelChangeKeepsTheOldIndexUntilReindexSwitchesToTheNewSpace() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-reindex-\(UUID().uuidString)")
+        let data = try TemporaryDirectory.make()
         let other = try otherModel()
-        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: other.deletingLastPathComponent()) }
+        defer { TemporaryDirectory.remove(data); TemporaryDirectory.remove(other.deletingLastPathComponent()) }
 
         let first = try await LiveService.start(["data_dir": data.path])
         for file in ["png_rgb_256x192.png", "jpeg_q95_640x480.jpg", "webp_lossy_320x240.webp", "png_rgba_200x150.png"] {

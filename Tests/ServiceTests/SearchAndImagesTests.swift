@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Service
 
@@ -115,8 +116,8 @@ import Testing
     }
 
     @Test func theCollectionSurvivesARestart() async throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-restart-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data) }
+        let data = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(data) }
         var firstHits: [Int] = []
         let first = try await LiveService.start(["data_dir": data.path])
         for file in Self.files.prefix(3) { _ = try await upload(first, file, caption: file) }

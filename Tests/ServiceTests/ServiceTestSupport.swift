@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import Testing
 @testable import Service
 #if canImport(FoundationNetworking)
@@ -8,8 +9,7 @@ import FoundationNetworking
 
 /// A real service on a loopback port, serving the tiny fixture CLIP.
 struct LiveService {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = RepositoryPaths.fixtures
 
     let running: ServiceRunner.Running
     let dataDirectory: URL
@@ -20,7 +20,7 @@ struct LiveService {
     static func start(
         _ overrides: [String: String] = [:], environment: [String: String] = [:], embeddedDefault: Bool = false
     ) async throws -> LiveService {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-service-\(UUID().uuidString)")
+        let data = try TemporaryDirectory.make()
         var all: [String: String] = [
             "server.port": "0", "data_dir": data.path, "models.clip": fixtures.appendingPathComponent("engine/tiny-clip").path,
             "limits.max_inputs_per_request": "4", "limits.max_labels": "5", "logging.level": "warning",
@@ -36,7 +36,7 @@ struct LiveService {
     func stop() async {
         await running.server.shutdown(gracePeriod: .seconds(2))
         try? running.context.collection?.close()
-        try? FileManager.default.removeItem(at: dataDirectory)
+        TemporaryDirectory.remove(dataDirectory)
     }
 
     struct Reply {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Tokenizers
@@ -7,7 +8,7 @@ import Testing
 @Suite struct BertTokenizerLoadingTests {
     /// A directory holding exactly `files` (name -> contents).
     func directory(_ files: [String: String]) throws -> URL {
-        let scratch = try Fixtures.emptyScratch()
+        let scratch = try TemporaryDirectory.make()
         for (name, contents) in files {
             try contents.write(to: scratch.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
@@ -28,38 +29,38 @@ import Testing
 
     @Test func missingVocabThrowsMissingFile() throws {
         let dir = try directory([:])
-        defer { Fixtures.removeScratch(dir) }
+        defer { TemporaryDirectory.remove(dir) }
         #expect(loadError(dir) == .missingFile(dir.appendingPathComponent("vocab.txt").path))
     }
 
     @Test func emptyVocabIsMalformed() throws {
         let dir = try directory(["vocab.txt": ""])
-        defer { Fixtures.removeScratch(dir) }
+        defer { TemporaryDirectory.remove(dir) }
         #expect(loadError(dir) == .malformed(file: dir.appendingPathComponent("vocab.txt").path, reason: "empty vocabulary"))
     }
 
     @Test func vocabThatIsNotUTF8IsMalformed() throws {
         let dir = try directory([:])
-        defer { Fixtures.removeScratch(dir) }
+        defer { TemporaryDirectory.remove(dir) }
         try Data([0x5B, 0x43, 0xFF, 0xFE, 0x0A]).write(to: dir.appendingPathComponent("vocab.txt"))
         #expect(loadError(dir) == .malformed(file: dir.appendingPathComponent("vocab.txt").path, reason: "not valid UTF-8"))
     }
 
     @Test func vocabWithoutClsNamesTheMissingSpecialToken() throws {
         let dir = try directory(["vocab.txt": "[PAD]\n[UNK]\n[SEP]\n[MASK]\n"])
-        defer { Fixtures.removeScratch(dir) }
+        defer { TemporaryDirectory.remove(dir) }
         #expect(loadError(dir) == .missingSpecialToken(role: "cls_token", token: "[CLS]"))
     }
 
     @Test func configuredSpecialTokenMustBeInVocab() throws {
         let dir = try directory(["vocab.txt": Self.tinyVocab, "tokenizer_config.json": #"{"unk_token": "<unk>"}"#])
-        defer { Fixtures.removeScratch(dir) }
+        defer { TemporaryDirectory.remove(dir) }
         #expect(loadError(dir) == .missingSpecialToken(role: "unk_token", token: "<unk>"))
     }
 
     @Test func malformedConfigIsMalformed() throws {
         let dir = try directory(["vocab.txt": Self.tinyVocab, "tokenizer_config.json": #"{"do_lower_case": "yes"}"#])
-        defer { Fixtures.removeScratch(dir) }
+        defer { TemporaryDirectory.remove(dir) }
         guard case .malformed(let file, _)? = loadError(dir) else {
             Issue.record("expected .malformed, got \(String(describing: loadError(dir)))")
             return
@@ -75,7 +76,7 @@ import Testing
     @Test func tinyVocabularyEncodesLikeTheReferenceExample() throws {
         // BertTokenizer's docstring example: "unaffable" -> un ##aff ##able.
         let dir = try directory(["vocab.txt": Self.tinyVocab])
-        defer { Fixtures.removeScratch(dir) }
+        defer { TemporaryDirectory.remove(dir) }
         let bert = try BertTokenizer(directory: dir)
         #expect(bert.encode("UNAFFABLE 猫 b") == [2, 5, 6, 7, 8, 1, 3])
         #expect(bert.vocabularySize == 11)
@@ -84,7 +85,7 @@ import Testing
 
     @Test func doLowerCaseFromConfigIsHonoured() throws {
         let dir = try directory(["vocab.txt": Self.tinyVocab, "tokenizer_config.json": #"{"do_lower_case": false}"#])
-        defer { Fixtures.removeScratch(dir) }
+        defer { TemporaryDirectory.remove(dir) }
         let bert = try BertTokenizer(directory: dir)
         #expect(!bert.lowercases)
         #expect(bert.encode("UNAFFABLE unaffable") == [2, 1, 5, 6, 7, 3])

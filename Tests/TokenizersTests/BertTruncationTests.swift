@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Tokenizers
@@ -8,7 +9,7 @@ import Testing
 @Suite struct BertTruncationTests {
     static let unlimited = 1 << 30
 
-    static func randomInput(_ random: inout SeededGenerator) -> String {
+    static func randomInput(_ random: inout SplitMix64) -> String {
         let pieces = [
             "我爱", "人工智能", "hello", "World", "[SEP]", "[CLS]", "[MASK]", "!!", "，", "café", "😀", "42",
             "\u{301}\u{301}", "\u{0}", "ｆｕｌｌ", String(repeating: "長", count: 30), String(repeating: "q", count: 150),
@@ -20,20 +21,20 @@ import Testing
     func expectTruncationMatchesCutting(directory: URL, seed: UInt64) throws {
         let everything = try BertTokenizer(directory: directory, maxLength: Self.unlimited)
         let limited = try [2, 5, 16].map { try BertTokenizer(directory: directory, maxLength: $0) }
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let texts = (0..<150).map { _ in Self.randomInput(&random) }
         let truncatedCount = expectCutAfterEncodingEverything(everything: everything, limited: limited, texts: texts)
         #expect(truncatedCount > 150, "the random texts should often be cut")
     }
 
     @Test func idsAndFlagEqualEncodingEverythingThenCutting() throws {
-        try expectTruncationMatchesCutting(directory: try Fixtures.directory("bert-zh"), seed: 512)
+        try expectTruncationMatchesCutting(directory: Fixtures.directory("bert-zh"), seed: 512)
     }
 
     @Test func withoutBasicTokenizationToo() throws {
-        let source = try Fixtures.directory("bert-zh")
+        let source = Fixtures.directory("bert-zh")
         let scratch = try Fixtures.scratchCopy(of: source, files: ["vocab.txt", "tokenizer_config.json"])
-        defer { Fixtures.removeScratch(scratch) }
+        defer { TemporaryDirectory.remove(scratch) }
         let configURL = scratch.appendingPathComponent("tokenizer_config.json")
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any] ?? [:]
         config["do_basic_tokenize"] = false
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func whitespaceAfterAFullContentIsNotTruncation() throws {
-        let short = try BertTokenizer(directory: try Fixtures.directory("bert-zh"), maxLength: 4)
+        let short = try BertTokenizer(directory: Fixtures.directory("bert-zh"), maxLength: 4)
         let full = short.encodeReportingTruncation("我 [SEP]")
         #expect(full.truncated == false)
         #expect(full.ids.count == 4)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Tokenizers
@@ -21,7 +22,7 @@ import Testing
 
     /// Random words of every shape BPE finds hard: runs of one byte or one multi-byte character
     /// (many equal-rank pairs), short repeating patterns, letters, arbitrary scalars and bytes.
-    static func randomWord(_ random: inout SeededGenerator) -> [UInt8] {
+    static func randomWord(_ random: inout SplitMix64) -> [UInt8] {
         func scalars(_ count: Int, from ranges: [ClosedRange<UInt32>]) -> [UInt8] {
             Self.scalars(count, from: ranges, &random)
         }
@@ -46,7 +47,7 @@ import Testing
         }
     }
 
-    static func scalars(_ count: Int, from ranges: [ClosedRange<UInt32>], _ random: inout SeededGenerator) -> [UInt8] {
+    static func scalars(_ count: Int, from ranges: [ClosedRange<UInt32>], _ random: inout SplitMix64) -> [UInt8] {
         var text = String.UnicodeScalarView()
         for _ in 0..<count {
             let range = ranges.randomElement(using: &random)!
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func mergesLikeTheRescanningReferenceOnRandomWords() {
-        var random = SeededGenerator(seed: 0x5EED_B9E)
+        var random = SplitMix64(seed: 0x5EED_B9E)
         var differing: [String] = []
         var checked = 0
         for _ in 0..<1_500 {
@@ -72,7 +73,7 @@ import Testing
 
     /// Fewer, because the reference is quadratic: letters and accents, 300 to 1,200 scalars.
     @Test func mergesLikeTheReferenceOnLongWords() {
-        var random = SeededGenerator(seed: 0x10_46)
+        var random = SplitMix64(seed: 0x10_46)
         for index in 0..<16 {
             let count = Int.random(in: 300...1_200, using: &random)
             let word = Self.scalars(count, from: [0x61...0x7A, 0x61...0x65, 0xE0...0xEF], &random)
@@ -98,7 +99,7 @@ import Testing
     /// competing pairs per word than a real vocabulary, so every stale-candidate path is taken.
     @Test(arguments: 1...4 as ClosedRange<UInt64>)
     func mergesLikeTheReferenceUnderRandomMergeTables(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let letters = Array("abc".utf8)
         let byteIDs = Array(0..<256)
         let endOfWordByteIDs = Array(256..<512)
@@ -152,7 +153,7 @@ import Testing
     @Test(arguments: ["a", "é", "😀", "ab", "aab", "letters", "bytes"])
     func workOnA32KiBWordIsWithinNLogN(shape: String) {
         let n = 32 * 1024
-        var random = SeededGenerator(seed: 32)
+        var random = SplitMix64(seed: 32)
         let word: [UInt8]
         switch shape {
         case "letters": word = (0..<n).map { _ in UInt8.random(in: 0x61...0x7A, using: &random) }

@@ -9,7 +9,7 @@ import Testing
     /// threads race between hits, inserts and refusals.
     @Test(arguments: [CLIPTokenizer.defaultWordCacheByteBudget, 32 * 1024])
     func manyThreadsEncodingAtOnceGetTheSameIdsAsOneThread(cacheByteBudget: Int) throws {
-        let directory = try Fixtures.directory("clip")
+        let directory = Fixtures.directory("clip")
         // A fresh tokenizer so the cache starts empty and threads race to fill it.
         let tokenizer = try CLIPTokenizer(directory: directory, cacheByteBudget: cacheByteBudget)
         let (_, goldens) = try SharedFixtures.clip.get()
@@ -33,8 +33,8 @@ import Testing
     }
 
     @Test func cacheStopsGrowingAtItsCapacity() throws {
-        let tokenizer = try CLIPTokenizer(directory: try Fixtures.directory("clip"), cacheCapacity: 3)
-        let uncached = try CLIPTokenizer(directory: try Fixtures.directory("clip"), cacheCapacity: 0)
+        let tokenizer = try CLIPTokenizer(directory: Fixtures.directory("clip"), cacheCapacity: 3)
+        let uncached = try CLIPTokenizer(directory: Fixtures.directory("clip"), cacheCapacity: 0)
         let text = "one two three four five six seven"
         #expect(tokenizer.encode(text) == uncached.encode(text))
         #expect(tokenizer.cachedWordCount == 3)

@@ -14,7 +14,7 @@ import Testing
     let goldens: GoldenSet
 
     init() throws {
-        directory = try Fixtures.directory("clip")
+        directory = Fixtures.directory("clip")
         (tokenizer, goldens) = try SharedFixtures.clip.get()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Tokenizers
@@ -9,7 +10,7 @@ import Testing
 
     /// A copy of the real CLIP fixture with `file` replaced by `contents` (or removed when nil).
     func damaged(_ file: String, _ contents: String?) throws -> URL {
-        let scratch = try Fixtures.scratchCopy(of: try Fixtures.directory("clip"), files: Self.files)
+        let scratch = try Fixtures.scratchCopy(of: Fixtures.directory("clip"), files: Self.files)
         let url = scratch.appendingPathComponent(file)
         try FileManager.default.removeItem(at: url)
         if let contents { try contents.write(to: url, atomically: true, encoding: .utf8) }
@@ -28,13 +29,13 @@ import Testing
     @Test(arguments: ["vocab.json", "merges.txt"])
     func missingRequiredFileThrowsMissingFile(file: String) throws {
         let directory = try damaged(file, nil)
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         #expect(loadError(directory) == .missingFile(directory.appendingPathComponent(file).path))
     }
 
     @Test func missingConfigFallsBackToCLIPDefaults() throws {
         let directory = try damaged("tokenizer_config.json", nil)
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         let tokenizer = try CLIPTokenizer(directory: directory)
         #expect(tokenizer.maxLength == 77)
         #expect(tokenizer.encode("a photo of a cat <|endoftext|>") == [49406, 320, 1125, 539, 320, 2368, 49407, 49407])
@@ -42,7 +43,7 @@ import Testing
 
     @Test func vocabThatIsNotAnObjectOfIdsIsMalformed() throws {
         let directory = try damaged("vocab.json", #"["a", "b"]"#)
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         guard case .malformed(let file, _)? = loadError(directory) else {
             Issue.record("expected .malformed, got \(String(describing: loadError(directory)))")
             return
@@ -51,9 +52,9 @@ import Testing
     }
 
     @Test func truncatedVocabIsMalformed() throws {
-        let real = try String(contentsOf: try Fixtures.directory("clip").appendingPathComponent("vocab.json"), encoding: .utf8)
+        let real = try String(contentsOf: Fixtures.directory("clip").appendingPathComponent("vocab.json"), encoding: .utf8)
         let directory = try damaged("vocab.json", String(real.prefix(1000)))
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         guard case .malformed(let file, _)? = loadError(directory) else {
             Issue.record("expected .malformed")
             return
@@ -63,7 +64,7 @@ import Testing
 
     @Test func mergeLineWithThreeSymbolsNamesItsLine() throws {
         let directory = try damaged("merges.txt", "#version: 0.2\ni n\nt h e\n")
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         #expect(
             loadError(directory)
                 == .malformed(
@@ -73,7 +74,7 @@ import Testing
 
     @Test func mergeOfUnknownSymbolsIsMalformed() throws {
         let directory = try damaged("merges.txt", "#version: 0.2\ni n\nzz qq\n")
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         #expect(
             loadError(directory)
                 == .malformed(
@@ -83,13 +84,13 @@ import Testing
 
     @Test func specialTokenMissingFromVocabularyIsNamed() throws {
         let directory = try damaged("tokenizer_config.json", #"{"bos_token": "<|nope|>", "model_max_length": 77}"#)
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         #expect(loadError(directory) == .missingSpecialToken(role: "bos_token", token: "<|nope|>"))
     }
 
     @Test func configThatIsNotJSONIsMalformed() throws {
         let directory = try damaged("tokenizer_config.json", "{ model_max_length: 77")
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         guard case .malformed(let file, _)? = loadError(directory) else {
             Issue.record("expected .malformed")
             return
@@ -99,7 +100,7 @@ import Testing
 
     @Test func maxLengthWithoutRoomForBoundaryTokensIsRefused() throws {
         let directory = try damaged("tokenizer_config.json", #"{"model_max_length": 1}"#)
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         #expect(
             loadError(directory)
                 == .malformed(
@@ -112,7 +113,7 @@ import Testing
             {"added_tokens_decoder": {"49407": {"content": "<|endoftext|>", "single_word": true, "normalized": true, "special": true}}}
             """#
         let directory = try damaged("tokenizer_config.json", config)
-        defer { Fixtures.removeScratch(directory) }
+        defer { TemporaryDirectory.remove(directory) }
         guard case .unsupported? = loadError(directory) else {
             Issue.record("expected .unsupported, got \(String(describing: loadError(directory)))")
             return

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Tokenizers
@@ -12,13 +13,13 @@ import Testing
     let tokenizer: CLIPTokenizer
 
     init() throws {
-        directory = try Fixtures.directory("clip")
+        directory = Fixtures.directory("clip")
         tokenizer = try SharedFixtures.clip.get().tokenizer
     }
 
     /// Texts mixing words, added tokens, whitespace runs (trailing ones too), symbol runs,
     /// contractions, emoji, CJK and long words.
-    static func randomInput(_ random: inout SeededGenerator) -> String {
+    static func randomInput(_ random: inout SplitMix64) -> String {
         let pieces = [
             "a", "photo", "of", "the", "cat", "it's", "we'll", "<|endoftext|>", "<|startoftext|>", "!!!", "42",
             "😀👍", "猫が好き", "Café", "ΟΔΟΣ", "\u{301}", String(repeating: "ab", count: 150),
@@ -31,7 +32,7 @@ import Testing
     @Test func idsAndFlagEqualEncodingEverythingThenCutting() throws {
         let everything = try CLIPTokenizer(directory: directory, maxLength: Self.unlimited)
         let limited = try [2, 9].map { try CLIPTokenizer(directory: directory, maxLength: $0) } + [tokenizer]
-        var random = SeededGenerator(seed: 77)
+        var random = SplitMix64(seed: 77)
         let texts = (0..<100).map { _ in Self.randomInput(&random) }
         let truncatedCount = expectCutAfterEncodingEverything(everything: everything, limited: limited, texts: texts)
         #expect(truncatedCount > 80, "the random texts should often be cut")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Tokenizers
@@ -19,7 +20,7 @@ import Testing
     /// Words glued from vocabulary entries (so long matches exist) and random scalars.
     @Test func idsEqualTheUnboundedSearchOnRandomWords() {
         let entries = model.vocabulary.keys.compactMap { String(validating: $0, as: UTF8.self) }.sorted()
-        var random = SeededGenerator(seed: 0x3D)
+        var random = SplitMix64(seed: 0x3D)
         var unknown = 0
         for index in 0..<1_500 {
             var word: [Unicode.Scalar] = []

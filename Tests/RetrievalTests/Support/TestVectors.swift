@@ -1,18 +1,13 @@
 import Foundation
+import TestSupport
 
 /// Deterministic pseudo-random unit vectors (SplitMix64), so a failing test reproduces.
 struct TestVectors {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func unitVector(dimension: Int) -> [Float] {
         let raw = (0..<dimension).map { _ in Float(Double(next() >> 11) / Double(1 << 53)) * 2 - 1 }
@@ -23,14 +18,6 @@ struct TestVectors {
     mutating func unitVectors(_ count: Int, dimension: Int) -> [[Float]] {
         (0..<count).map { _ in unitVector(dimension: dimension) }
     }
-}
-
-/// A fresh temporary directory per test, removed by the caller's `defer`.
-func makeTemporaryDirectory(_ label: String = #function) throws -> URL {
-    let name = "adaptclip-retrieval-\(label.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))"
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent(name)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }
 
 /// Exact inner-product top-k, the reference the index is compared with.

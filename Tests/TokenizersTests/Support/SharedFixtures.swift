@@ -6,12 +6,12 @@ import Foundation
 /// the real vocabularies for each would dominate the run time.
 enum SharedFixtures {
     static let clip: Result<(tokenizer: CLIPTokenizer, goldens: GoldenSet), any Error> = Result {
-        let directory = try Fixtures.directory("clip")
+        let directory = Fixtures.directory("clip")
         return (try CLIPTokenizer(directory: directory), try GoldenSet.load(directory: directory))
     }
 
     static let bert: Result<(lower: BertTokenizer, cased: BertTokenizer, lowerGoldens: GoldenSet, casedGoldens: GoldenSet), any Error> = Result {
-        let directory = try Fixtures.directory("bert-zh")
+        let directory = Fixtures.directory("bert-zh")
         return (
             try BertTokenizer(directory: directory), try BertTokenizer(directory: directory, lowercase: false),
             try GoldenSet.load(directory: directory, goldens: "goldens-lower.json"),

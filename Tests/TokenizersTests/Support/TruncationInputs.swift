@@ -1,10 +1,11 @@
+import TestSupport
 import Testing
 import Tokenizers
 
 /// A random text of up to `maxPieces` pieces, each followed by a separator, both drawn from the
 /// given lists: the inputs of the truncation tests.
 func randomText(
-    pieces: [String], separators: [String], maxPieces: Int, _ random: inout SeededGenerator
+    pieces: [String], separators: [String], maxPieces: Int, _ random: inout SplitMix64
 ) -> String {
     var text = ""
     for _ in 0..<Int.random(in: 0...maxPieces, using: &random) {
