@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 import Testing
 @testable import Engine
 
@@ -22,6 +23,8 @@ import Testing
                     try await budget.withPixels(size, deadline: .now + .seconds(30)) {
                         let charged = min(size, 100)
                         peak.enter(charged)
+                        // Holds its pixels across a suspension of a few milliseconds, a decode's
+                        // worth, so the other decodes contend for the budget meanwhile.
                         try await Task.sleep(for: .milliseconds(5))
                         peak.leave(charged)
                     }
@@ -34,17 +37,18 @@ import Testing
 
     @Test func aWaiterGivesUpAtItsDeadline() async throws {
         let budget = DecodingBudget(pixels: 10)
-        let gate = Mutex(false)
+        let holding = Gate("the budget is held"), release = Gate("release the budget")
         let holder = Task {
             try await budget.withPixels(10, deadline: .now + .seconds(30)) {
-                while !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(2)) }
+                holding.open()
+                try await release.wait()
             }
         }
-        try await Task.sleep(for: .milliseconds(20))
+        try await holding.wait()
         await #expect(throws: RequestWorkError.deadlineExceeded) {
             try await budget.withPixels(5, deadline: .now + .milliseconds(30)) {}
         }
-        gate.withLock { $0 = true }
+        release.open()
         try await holder.value
         // Released: the budget is whole again.
         try await budget.withPixels(10, deadline: .now + .seconds(1)) {}

@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 import Testing
 @testable import Engine
 
@@ -40,23 +41,24 @@ import Testing
     }
 
     @Test func fullQueueIsRefusedAtOnce() async throws {
-        let gate = Mutex(false)
+        let running = Gate("first batch running"), release = Gate("release the batches")
         let batcher = DynamicBatcher<Int, Int>(
             label: "full", limits: .init(maxBatchSize: 1, maxWait: .milliseconds(0), queueDepth: 2)
         ) { batch, _ in
             // Hold the first batch so later submissions pile up in the queue.
-            while !gate.withLock({ $0 }) { usleepShort() }
+            running.open()
+            try release.waitBlocking()
             return Self.square(batch)
         }
         let first = Task { try await batcher.submit(1, deadline: Self.far()) }
-        try await Task.sleep(for: .milliseconds(50))  // first is now running
+        try await running.wait()
         let second = Task { try await batcher.submit(2, deadline: Self.far()) }
         let third = Task { try await batcher.submit(3, deadline: Self.far()) }
-        try await Task.sleep(for: .milliseconds(50))
+        try await waitUntil("two requests queued") { batcher.queueDepth == 2 }
         await #expect(throws: BatcherError.queueFull(depth: 2)) {
             try await batcher.submit(4, deadline: Self.far())
         }
-        gate.withLock { $0 = true }
+        release.open()
         #expect(try await first.value == 1)
         #expect(try await second.value == 4)
         #expect(try await third.value == 9)
@@ -64,20 +66,24 @@ import Testing
     }
 
     @Test func requestWhoseDeadlinePassesInTheQueueIsNotRun() async throws {
-        let gate = Mutex(false)
+        let running = Gate("first batch running"), release = Gate("release the batches")
         let ran = Mutex<[Int]>([])
         let batcher = DynamicBatcher<Int, Int>(
             label: "deadline", limits: .init(maxBatchSize: 1, maxWait: .milliseconds(0), queueDepth: 8)
         ) { batch, _ in
-            while !gate.withLock({ $0 }) { usleepShort() }
+            running.open()
+            try release.waitBlocking()
             ran.withLock { $0.append(contentsOf: batch) }
             return batch
         }
         let first = Task { try await batcher.submit(1, deadline: Self.far()) }
-        try await Task.sleep(for: .milliseconds(30))
-        let late = Task { try await batcher.submit(2, deadline: .now + .milliseconds(20)) }
-        try await Task.sleep(for: .milliseconds(60))
-        gate.withLock { $0 = true }
+        try await running.wait()
+        let lateDeadline = ContinuousClock.now + .milliseconds(20)
+        let late = Task { try await batcher.submit(2, deadline: lateDeadline) }
+        try await waitUntil("the late request queued") { batcher.queueDepth == 1 }
+        // The deadline passing is what this test is about: wait for that instant itself.
+        try await Task.sleep(until: lateDeadline)
+        release.open()
         #expect(try await first.value == 1)
         await #expect(throws: BatcherError.deadlineExceeded) { try await late.value }
         #expect(ran.withLock { $0 } == [1])
@@ -128,6 +134,8 @@ import Testing
     }
 }
 
+/// One "layer" of a model that takes time: the test that uses it is about a deadline passing
+/// while a batch runs, so time is the thing under test there.
 private func usleepShort() {
     var ts = timespec(tv_sec: 0, tv_nsec: 1_000_000)
     nanosleep(&ts, nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import Engine
 
@@ -32,6 +33,7 @@ import Glibc
                 group.addTask {
                     try await pool.run(deadline: Self.far()) { _ in
                         running.counts.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        // A few milliseconds of "work", so jobs overlap and the limit is tested.
                         usleep(5_000)
                         running.counts.withLock { $0.now -= 1 }
                     }
@@ -44,24 +46,27 @@ import Glibc
 
     @Test func aFullQueueIsRefusedAndAnExpiredJobNeverStarts() async throws {
         let pool = RequestWorkPool(workers: 1, queueDepth: 1)
-        let gate = Mutex(false)
+        let running = Gate("the blocker runs"), release = Gate("release the blocker")
         let started = Mutex(0)
         let blocker = Task {
             try await pool.run(deadline: Self.far()) { _ in
-                while !gate.withLock({ $0 }) { usleep(1_000) }
+                running.open()
+                try release.waitBlocking()
             }
         }
-        while pool.statistics.running == 0 { try await Task.sleep(for: .milliseconds(2)) }
+        try await running.wait()
         // Waits behind the blocker, and its deadline passes meanwhile.
+        let lateDeadline = ContinuousClock.now + .milliseconds(30)
         let late = Task {
-            try await pool.run(deadline: .now + .milliseconds(30)) { _ in started.withLock { $0 += 1 } }
+            try await pool.run(deadline: lateDeadline) { _ in started.withLock { $0 += 1 } }
         }
-        while pool.statistics.waiting == 0 { try await Task.sleep(for: .milliseconds(2)) }
+        try await waitUntil("the late job waits") { pool.statistics.waiting > 0 }
         await #expect(throws: RequestWorkError.queueFull(depth: 1)) {
             try await pool.run(deadline: Self.far()) { _ in () }
         }
-        try await Task.sleep(for: .milliseconds(60))
-        gate.withLock { $0 = true }
+        // The deadline passing is what this test is about: wait for that instant itself.
+        try await Task.sleep(until: lateDeadline)
+        release.open()
         try await blocker.value
         await #expect(throws: RequestWorkError.deadlineExceeded) { try await late.value }
         #expect(started.withLock { $0 } == 0)
@@ -72,14 +77,18 @@ import Glibc
     /// its request failed), and when its deadline passes.
     @Test func runningWorkIsToldToStop() async throws {
         let pool = RequestWorkPool(workers: 1, queueDepth: 4)
+        let running = Gate("the job runs")
+        // Rounds of a millisecond's "work": the second half is about a deadline passing while the
+        // job runs, so time is the thing under test there.
         let task = Task {
             try await pool.run(deadline: Self.far()) { shouldStop in
+                running.open()
                 var rounds = 0
                 while !shouldStop() && rounds < 10_000 { usleep(1_000); rounds += 1 }
                 return rounds
             }
         }
-        try await Task.sleep(for: .milliseconds(50))
+        try await running.wait()
         task.cancel()
         #expect(try await task.value < 10_000)
         let timed = try await pool.run(deadline: .now + .milliseconds(50)) { shouldStop in

@@ -13,6 +13,8 @@ final class CooperativePoolBlocker: Sendable {
 
     private let gate = DispatchSemaphore(value: 0)
     private let entered = Atomic<Int>(0)
+    /// Signalled once per handler that enters, so `saturate` waits on the entries themselves.
+    private let entries = DispatchSemaphore(value: 0)
 
     /// Handlers running (and blocked) so far.
     var enteredCount: Int { entered.load(ordering: .relaxed) }
@@ -20,6 +22,7 @@ final class CooperativePoolBlocker: Sendable {
     func addRoute(to router: inout Router) {
         router.add(.get, Self.path) { [self] _ in
             entered.add(1, ordering: .relaxed)
+            entries.signal()
             gate.wait()
             return .text("released")
         }
@@ -31,12 +34,9 @@ final class CooperativePoolBlocker: Sendable {
     func saturate(port: Int, timeout: Double = 20) throws -> [SocketTestClient] {
         let clients = try (0..<Self.requestCount).map { _ in try SocketTestClient(port: port, receiveTimeout: 30) }
         for client in clients { try client.send(get(Self.path)) }
-        let start = ContinuousClock.now
-        while enteredCount < ProcessInfo.processInfo.activeProcessorCount {
-            if elapsed(since: start) > timeout {
-                throw SocketTestClient.ClientError(description: "only \(enteredCount) blocking handlers started")
-            }
-            usleep(5_000)
+        let giveUp = DispatchTime.now() + timeout
+        for _ in 0..<ProcessInfo.processInfo.activeProcessorCount where entries.wait(timeout: giveUp) == .timedOut {
+            throw SocketTestClient.ClientError(description: "only \(enteredCount) blocking handlers started")
         }
         return clients
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import HTTPServer
 
@@ -6,6 +7,8 @@ import Testing
 @Suite struct HTTPServerConnectionTests {
     static func routes(_ router: inout Router) {
         router.add(.get, "/hello") { _ in .text("hello") }
+        // A handler that takes the time it is asked for: the tests using it are about order and
+        // half-closing while a handler is still busy, which no timing can change.
         router.add(.get, "/sleep/{ms}") { request in
             let ms = Int(request.pathParameters["ms"] ?? "") ?? 0
             try await Task.sleep(for: .milliseconds(ms))
@@ -46,7 +49,7 @@ import Testing
                 let client = try SocketTestClient(port: port)
                 try client.send(get("/sleep/100"))
             }  // the client is released here: its socket closes while the handler sleeps
-            for _ in 0..<100 where server.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await waitUntil("every connection closed") { server.connectionCount == 0 }
             #expect(server.connectionCount == 0)
             let response = try await offPool {
                 let client = try SocketTestClient(port: port)
@@ -86,7 +89,7 @@ import Testing
                 return client.readsEndOfStream()
             }
             #expect(closed)
-            for _ in 0..<100 where server.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await waitUntil("every connection closed") { server.connectionCount == 0 }
             #expect(server.connectionCount == 0)
             #expect(server.statistics.idleTimeouts == 1)
             #expect(server.statistics.requestTimeouts == 0)
@@ -133,7 +136,7 @@ import Testing
         try await withServer(configuration, routes: Self.routes) { server, port in
             let held = try await offPool { try (0..<2).map { _ in try SocketTestClient(port: port) } }
             // Wait until the server has admitted both before knocking a third time.
-            for _ in 0..<100 where server.connectionCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            try await waitUntil("both connections admitted") { server.connectionCount >= 2 }
             let (rejected, closed) = try await offPool {
                 let client = try SocketTestClient(port: port)
                 let response = try client.readResponse()

@@ -1,32 +1,39 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import HTTPServer
 
 @Suite struct HTTPServerShutdownTests {
-    static func routes(_ router: inout Router) {
-        router.add(.get, "/sleep/{ms}") { request in
-            let ms = Int(request.pathParameters["ms"] ?? "") ?? 0
-            try? await Task.sleep(for: .milliseconds(ms))
-            return .text("slept \(ms)")
+    /// A route whose handler opens `entered` and answers once `release` opens: a request held
+    /// in flight for exactly as long as the test needs.
+    static func heldRoute(_ router: inout Router, entered: Gate, release: Gate) {
+        router.add(.get, "/held") { _ in
+            entered.open()
+            try await release.wait()
+            return .text("released")
         }
     }
 
     @Test func shutdownFinishesInFlightRequestsClosesIdleOnesAndStopsAccepting() async throws {
+        let entered = Gate("the request is in its handler"), release = Gate("let the handler answer")
         var router = Router()
-        Self.routes(&router)
+        Self.heldRoute(&router, entered: entered, release: release)
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router, logger: LogRecorder().logger)
         let port = try server.start()
         let busy = try await offPool { try SocketTestClient(port: port) }
         let idle = try await offPool { try SocketTestClient(port: port) }
-        try await offPool { try busy.send(get("/sleep/300")) }
-        try await Task.sleep(for: .milliseconds(50))  // the request is in its handler now
-        async let drained: Void = server.shutdown(gracePeriod: .seconds(3))
+        try await offPool { try busy.send(get("/held")) }
+        try await entered.wait()
+        // The draining has begun when this call returns; only then may the handler answer.
+        let drained = Gate("the shutdown completed")
+        server.shutdown(gracePeriod: .seconds(3)) { drained.open() }
+        release.open()
         let (response, busyClosed, idleClosed) = try await offPool {
             let response = try busy.readResponse()
             return (response, busy.readsEndOfStream(), idle.readsEndOfStream())
         }
-        await drained
-        #expect(response.bodyText == "slept 300")
+        try await drained.wait()
+        #expect(response.bodyText == "released")
         #expect(response.headers["connection"] == "close")
         #expect(busyClosed)
         #expect(idleClosed)
@@ -35,15 +42,17 @@ import Testing
     }
 
     @Test func shutdownClosesStragglersAtTheDeadline() async throws {
+        let entered = Gate("the request is in its handler"), release = Gate("let the handler answer")
+        defer { release.open() }
         var router = Router()
-        Self.routes(&router)
+        Self.heldRoute(&router, entered: entered, release: release)
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: router, logger: LogRecorder().logger)
         let port = try server.start()
         let client = try await offPool { try SocketTestClient(port: port) }
-        try await offPool { try client.send(get("/sleep/5000")) }
-        try await Task.sleep(for: .milliseconds(50))
+        try await offPool { try client.send(get("/held")) }
+        try await entered.wait()
         await server.shutdown(gracePeriod: .milliseconds(200))
-        // Closed without an answer: cut at the deadline, long before the handler's 5 s ended.
+        // Closed without an answer: cut at the deadline while the handler still waits.
         #expect(try await offPool { client.readsEndOfStream() })
     }
 
@@ -52,22 +61,15 @@ import Testing
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), router: Router(), logger: LogRecorder().logger)
         let port = try server.start()
         server.shutdownOnSignals([SIGUSR2], gracePeriod: .milliseconds(200))
-        kill(getpid(), SIGUSR2)
-        let stoppedBySignal = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await server.waitUntilStopped()
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(3))
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            if !first { await server.shutdown(gracePeriod: .zero) }  // unblock the other child
-            return first
+        let stopped = Gate("the server stopped")
+        Task {
+            await server.waitUntilStopped()
+            stopped.open()
         }
-        #expect(stoppedBySignal, "the signal did not stop the server within 3 s")
+        kill(getpid(), SIGUSR2)
+        let stoppedBySignal = (try? await stopped.wait()) != nil
+        if !stoppedBySignal { await server.shutdown(gracePeriod: .zero) }  // unblock the waiting task
+        #expect(stoppedBySignal, "the signal did not stop the server")
         #expect(throws: SocketTestClient.ClientError.self) { try SocketTestClient(port: port) }
     }
 

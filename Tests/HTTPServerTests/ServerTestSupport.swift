@@ -66,8 +66,3 @@ func withServer(
 func get(_ path: String, _ extra: String = "") -> String {
     "GET \(path) HTTP/1.1\r\nHost: test\r\n\(extra)\r\n"
 }
-
-func elapsed(since start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}

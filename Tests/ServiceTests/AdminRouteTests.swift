@@ -122,6 +122,7 @@ import Testing
                             let index = (client + i) % goldens.count
                             let reply = try await service.post("/v1/embeddings", json: ["input": goldens[index].text, "lang": "zh"])
                             seen.append((index, self.producer(reply), self.vector(reply).map(Float.init), reply.status))
+                            swapsDone.answers.add(1, ordering: .releasing)
                             i += 1
                         }
                         return seen
@@ -132,7 +133,12 @@ import Testing
                         let target = swap.isMultiple(of: 2) ? "zh@2" : "zh@1"
                         let reply = try await service.request("POST", "/admin/adapters/\(target)/activate", headers: Self.auth)
                         #expect(reply.status == 200)
-                        try await Task.sleep(for: .milliseconds(15))
+                        // Swap again only once a request sent after this swap was answered: the
+                        // eight in flight (one per client) end first, so nine more answers hold one.
+                        let before = swapsDone.answers.load(ordering: .acquiring)
+                        try await waitUntil("a request answered after swap \(swap)") {
+                            swapsDone.answers.load(ordering: .acquiring) >= before + 9
+                        }
                     }
                     swapsDone.flag.store(true, ordering: .releasing)
                     return []
@@ -190,7 +196,9 @@ import Testing
     }
 }
 
-/// Set once the swapper task has made its last swap; read by the client tasks.
+/// Set once the swapper task has made its last swap; read by the client tasks. `answers` counts
+/// the clients' answers, so the swapper can wait for requests to be served between swaps.
 private final class SwapsDone: Sendable {
     let flag = Atomic<Bool>(false)
+    let answers = Atomic<Int>(0)
 }

@@ -116,10 +116,9 @@ import Testing
             #expect(started.status == 202, "\(started.text)")
             #expect((started.json["to"] as? String)?.hasPrefix("tiny-clip+domain:domain-both@1.0.0:") == true, "\(started.text)")
             var status: [String: Any] = [:]
-            for _ in 0..<400 {
+            try await waitUntil("the reindex ended", pollingEvery: .milliseconds(25)) {
                 status = try await service.request("GET", "/admin/reindex", headers: Self.auth).json
-                if status["state"] as? String != "running" { break }
-                try await Task.sleep(for: .milliseconds(25))
+                return status["state"] as? String != "running"
             }
             #expect(status["state"] as? String == "completed" && status["done"] as? Int == 3, "\(status)")
             let search = try await service.post("/v1/search", json: ["query": "a photo", "k": 10])
@@ -165,8 +164,8 @@ import Testing
         #expect(try await first.post("/v1/images", json: ["image": try LiveService.dataURI("png_rgb_256x192.png")]).status == 201)
         #expect(try await first.post("/admin/adapters", json: ["path": Self.both, "activate": true], headers: Self.auth).status == 201)
         #expect(try await first.request("POST", "/admin/reindex", headers: Self.auth).status == 202)
-        for _ in 0..<400 where try await first.request("GET", "/admin/reindex", headers: Self.auth).json["state"] as? String == "running" {
-            try await Task.sleep(for: .milliseconds(25))
+        try await waitUntil("the reindex ended", pollingEvery: .milliseconds(25)) {
+            try await first.request("GET", "/admin/reindex", headers: Self.auth).json["state"] as? String != "running"
         }
         #expect(try await first.post("/v1/search", json: ["query": "a photo"]).status == 200)
         let adapted = try await answers(first)

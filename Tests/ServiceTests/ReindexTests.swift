@@ -43,10 +43,9 @@ import Testing
             let started = try await second.request("POST", "/admin/reindex", headers: Self.auth)
             #expect(started.status == 202, "\(started.text)")
             var status: [String: Any] = [:]
-            for _ in 0..<200 {
+            try await waitUntil("the reindex ended", pollingEvery: .milliseconds(25)) {
                 status = try await second.request("GET", "/admin/reindex", headers: Self.auth).json
-                if status["state"] as? String != "running" { break }
-                try await Task.sleep(for: .milliseconds(25))
+                return status["state"] as? String != "running"
             }
             #expect(status["state"] as? String == "completed", "\(status)")
             #expect(status["done"] as? Int == 3)

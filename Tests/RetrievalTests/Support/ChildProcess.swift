@@ -24,8 +24,10 @@ final class ChildProcess: @unchecked Sendable {
     private let process = Process()
     private let stdout = Pipe()
     private let stderr = Pipe()
-    private let lock = NSLock()
+    /// Guards the collected output; the stdout reader broadcasts on it as lines arrive.
+    private let lock = NSCondition()
     private var lines: [String] = []
+    private var stdoutEnded = false
     private var partial = Data()
     private var errorText = Data()
     private let finished = DispatchGroup()
@@ -49,8 +51,13 @@ final class ChildProcess: @unchecked Sendable {
                     lines.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
                     partial = Data(partial[(newline + 1)...])
                 }
+                lock.broadcast()
                 lock.unlock()
             }
+            lock.lock()
+            stdoutEnded = true
+            lock.broadcast()
+            lock.unlock()
             finished.leave()
         }
         finished.enter()
@@ -68,6 +75,20 @@ final class ChildProcess: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return lines
+    }
+
+    /// Blocks until a stdout line satisfies `matches`, stdout ends, or `timeout` seconds pass,
+    /// waking as lines arrive (no polling); returns whether a line matched.
+    func waitForLine(timeout: Double, where matches: (String) -> Bool) -> Bool {
+        let giveUp = Date(timeIntervalSinceNow: timeout)
+        lock.lock()
+        defer { lock.unlock() }
+        var checked = 0
+        while true {
+            if lines[checked...].contains(where: matches) { return true }
+            checked = lines.count
+            if stdoutEnded || !lock.wait(until: giveUp) { return false }
+        }
     }
 
     var standardErrorText: String {
