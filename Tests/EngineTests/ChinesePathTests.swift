@@ -37,10 +37,10 @@ import Testing
         let goldens = try EngineFixtures.chineseGoldens()
         let engine = try EngineFixtures.chineseEngine()
         let text = goldens.texts[0]
-        let before = try await engine.embedTexts([text.text], language: .zh, deadline: EngineFixtures.farDeadline)[0]
+        let before = try #require(try await engine.embedTexts([text.text], language: .zh, deadline: EngineFixtures.farDeadline).first)
         let previous = engine.activate(try engine.loadLanguageAdapter(directory: EngineFixtures.adapterV2))
         #expect(previous?.version == "1")
-        let after = try await engine.embedTexts([text.text], language: .zh, deadline: EngineFixtures.farDeadline)[0]
+        let after = try #require(try await engine.embedTexts([text.text], language: .zh, deadline: EngineFixtures.farDeadline).first)
         #expect(cosine(before.vector, normalized(text.embedding_v1)) >= 0.99999)
         #expect(cosine(after.vector, normalized(text.embedding_v2)) >= 0.99999)
         #expect(after.producer.contains("zh@2"))

@@ -71,11 +71,11 @@ extension EngineFixtures {
         let text = [goldens.texts[0].text]
         let image = [try Self.imageData()[0]]
         engine.activate(try engine.loadDomainAdapter(directory: EngineFixtures.domainBoth))
-        let adaptedText = try await engine.embedTexts(text, language: .en, deadline: EngineFixtures.farDeadline)[0].vector
-        let adaptedImage = try await engine.embedImages(image, deadline: EngineFixtures.farDeadline)[0]
+        let adaptedText = try #require(try await engine.embedTexts(text, language: .en, deadline: EngineFixtures.farDeadline).first).vector
+        let adaptedImage = try #require(try await engine.embedImages(image, deadline: EngineFixtures.farDeadline).first)
         #expect(engine.deactivateDomainAdapter()?.name == "domain-both")
-        let frozenText = try await engine.embedTexts(text, language: .en, deadline: EngineFixtures.farDeadline)[0].vector
-        let frozenImage = try await engine.embedImages(image, deadline: EngineFixtures.farDeadline)[0]
+        let frozenText = try #require(try await engine.embedTexts(text, language: .en, deadline: EngineFixtures.farDeadline).first).vector
+        let frozenImage = try #require(try await engine.embedImages(image, deadline: EngineFixtures.farDeadline).first)
         Self.expectMatches([frozenText, frozenImage], [goldens.texts[0].embedding, goldens.images[0].embedding], what: "frozen")
         #expect(maxAbsDifference(adaptedText, frozenText) > 1e-2)
         #expect(maxAbsDifference(adaptedImage, frozenImage) > 1e-2)
@@ -89,23 +89,23 @@ extension EngineFixtures {
         let both = try engine.loadDomainAdapter(directory: EngineFixtures.domainBoth)
         let textOnly = try engine.loadDomainAdapter(directory: EngineFixtures.domainText)
         #expect(engine.imageSpaceAdapterID == nil)
-        let frozen = try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline)[0]
+        let frozen = try #require(try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline).first)
         #expect(frozen.producer == "tiny-clip")
 
         engine.activate(textOnly)
         #expect(engine.imageSpaceAdapterID == nil)
-        let viaText = try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline)[0]
+        let viaText = try #require(try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline).first)
         #expect(viaText.producer == "tiny-clip+domain:\(textOnly.identity)")
         #expect(viaText.vector != frozen.vector)
 
         engine.activate(both)
         #expect(engine.imageSpaceAdapterID == "domain:\(both.identity)")
-        let viaBoth = try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline)[0]
+        let viaBoth = try #require(try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline).first)
         #expect(viaBoth.producer == "tiny-clip+domain:\(both.identity)")
         #expect(viaBoth.vector != viaText.vector)
         #expect(cache.statistics.hits == 0 && cache.statistics.misses == 3)
         engine.deactivateDomainAdapter()
-        let again = try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline)[0]
+        let again = try #require(try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline).first)
         #expect(again == frozen && cache.statistics.hits == 1)
     }
 

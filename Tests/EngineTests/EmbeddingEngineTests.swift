@@ -56,7 +56,7 @@ import Testing
         let batched = try EngineFixtures.engine(maxBatchSize: 32, maxWait: .milliseconds(20))
         var one: [[Float]] = []
         for text in texts {
-            one.append(try await single.embedTexts([text], language: .en, deadline: EngineFixtures.farDeadline)[0].vector)
+            one.append(try #require(try await single.embedTexts([text], language: .en, deadline: EngineFixtures.farDeadline).first).vector)
         }
         let many = try await batched.embedTexts(texts, language: .en, deadline: EngineFixtures.farDeadline).map(\.vector)
         let worst = zip(one, many).map { maxAbsDifference($0, $1) }.max() ?? 0
@@ -64,7 +64,7 @@ import Testing
 
         let imageFiles = try EngineFixtures.goldens().images.map { try Data(contentsOf: EngineFixtures.root.appendingPathComponent($0.file)) }
         var oneImage: [[Float]] = []
-        for data in imageFiles { oneImage.append(try await single.embedImages([data], deadline: EngineFixtures.farDeadline)[0]) }
+        for data in imageFiles { oneImage.append(try #require(try await single.embedImages([data], deadline: EngineFixtures.farDeadline).first)) }
         let manyImages = try await batched.embedImages(imageFiles, deadline: EngineFixtures.farDeadline)
         let worstImage = zip(oneImage, manyImages).map { maxAbsDifference($0, $1) }.max() ?? 0
         #expect(worstImage <= 1e-6, "max abs diff batched vs unbatched images \(worstImage)")
@@ -89,7 +89,7 @@ import Testing
             _ = try await engine.embedTexts(["两个红色的圆形"], language: .zh, deadline: EngineFixtures.farDeadline)
         }
         let raw = try await engine.embedTexts(["两个红色的圆形"], language: .zhRaw, deadline: EngineFixtures.farDeadline)
-        #expect(raw[0].language == .zhRaw)
+        #expect(try #require(raw.first).language == .zhRaw)
     }
 
     @Test func missingOrMismatchedDirectoriesAreRefusedAtLoad() throws {

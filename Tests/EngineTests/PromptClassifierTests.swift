@@ -80,6 +80,7 @@ import Testing
         let before = cache.statistics
         let second = try await engine.classify(image: image, labels: ["dog", "cat"], prompt: entry, deadline: EngineFixtures.farDeadline)
         #expect(cache.statistics.hits == before.hits + 2)
+        try #require(first.classes.count == 2)
         #expect(second.classes == [first.classes[1], first.classes[0]])
     }
 

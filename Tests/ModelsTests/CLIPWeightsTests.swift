@@ -29,7 +29,7 @@ import Testing
     @Test func everyTensorOfTheFixtureLoadsWithTheExpectedLayerStructure() throws {
         let (config, file) = try Self.fixture()
         let weights = try CLIPWeights(from: file, configuration: config)
-        #expect(weights.visionModel.layers.count == 3 && weights.textModel.layers.count == 2)
+        try #require(weights.visionModel.layers.count == 3 && weights.textModel.layers.count == 2)
         #expect(weights.visionModel.layers[2].mlp.fc1.outFeatures == 200 && weights.visionModel.layers[2].mlp.fc1.inFeatures == 96)
         #expect(weights.visionModel.patchEmbedding.outFeatures == 96)
         #expect(weights.visionModel.patchEmbedding.inFeatures == 3 * 16 * 16)

@@ -26,6 +26,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         let store = try ImageStore(directory: dir, space: space)
         let items = makeItems(50, dimension: 16, seed: 10)
         let outcomes = try store.add(items + [items[3]])
+        try #require(outcomes.count == 51)
         #expect(outcomes.prefix(50).allSatisfy { if case .stored = $0 { true } else { false } })
         #expect(outcomes[50] == .duplicate(existingID: outcomes[3].id))
         #expect(try store.add([items[7]]) == [.duplicate(existingID: outcomes[7].id)])
@@ -48,6 +49,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
             let store = try ImageStore(directory: dir, space: space, settings: settings)
             let items = makeItems(40, dimension: 16, seed: 11)
             let ids = try store.add(items).map(\.id)
+            try #require(ids.count == 40)
             try store.rebuild()
             #expect(store.indexState.factory == factory)
             #expect(try store.delete(ids: [ids[5], ids[6], 987_654]) == 2)
@@ -75,6 +77,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
             ["color": .string(i % 3 == 0 ? "red" : "blue"), "year": .number(Double(2000 + i % 4)), "public": .bool(i % 2 == 0)]
         }
         let ids = try store.add(items).map(\.id)
+        try #require(ids.count == 60)
         let red = try store.search(items[1].embedding, k: 100, filter: ["color": .string("red")])
         #expect(Set(red.map(\.item.id)) == Set(stride(from: 0, to: 60, by: 3).map { ids[$0] }))
         let both = try store.search(items[0].embedding, k: 100, filter: ["color": .string("red"), "year": .number(2000), "public": .bool(true)])
@@ -126,6 +129,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         let store = try ImageStore(directory: dir, space: space, settings: settings)
         let items = makeItems(30, dimension: 16, seed: 15)
         let ids = try store.add(Array(items.prefix(10))).map(\.id)
+        try #require(ids.count == 10)
         try store.checkpoint()
         _ = try store.add(Array(items.suffix(20)))
         try store.delete(ids: [ids[0]])
@@ -205,7 +209,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         let item = makeItems(1, dimension: 16, seed: 31)[0]
         let first = try ImageStore(directory: dir, space: space)
         let second = try ImageStore(directory: dir, space: other)
-        guard case .stored(let a) = try first.add([item])[0], case .stored(let b) = try second.add([item])[0] else {
+        guard case .stored(let a) = try first.add([item]).first, case .stored(let b) = try second.add([item]).first else {
             Issue.record("both spaces should store the image")
             return
         }

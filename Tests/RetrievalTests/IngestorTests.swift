@@ -55,7 +55,7 @@ import Testing
         let progressLines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(progressLines.last?.hasPrefix("ingest: 13/13 files, 9 stored") == true, "\(progressLines.last ?? "")")
 
-        let probe = try await PNGHistogramEmbedder(space: space).embed(images: [makePNG(width: 6, height: 3, seed: 3)])[0]
+        let probe = try #require(try await PNGHistogramEmbedder(space: space).embed(images: [makePNG(width: 6, height: 3, seed: 3)]).first)
         let hit = try store.search(probe, k: 1).first
         #expect(hit?.item.caption == "a red square")
         #expect(hit?.item.metadata == ["source": .string("camera"), "rating": .number(5)])

@@ -31,6 +31,7 @@ import Testing
             let s = labels.compactMap { $0["score"] as? Double }
             let p = labels.compactMap { $0["probability"] as? Double }
             let scale = 1 / 0.07
+            try #require(s.count == 2 && p.count == 2, "\(reply.text)")
             let expected = 1 / (1 + exp(-(s[0] - s[1]) * scale))
             #expect(abs(p[0] - expected) < 1e-3, "p \(p) expected \(expected)")
         }

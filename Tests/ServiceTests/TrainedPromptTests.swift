@@ -55,7 +55,7 @@ import Testing
     @Test func aTrainedShapePromptHotSwappedInGetsMoreShapesRightThanTheTemplate() async throws {
         _ = try DemoBundleTests.bundle()
         let e = try Self.expectations()
-        #expect(e.images.count >= 40 && e.labels.count == 10)
+        try #require(e.images.count >= 40 && e.labels.count == 10)
         try await withService(["limits.max_labels": "10", "gallery.seed": "false"], environment: ["ADAPTCLIP_ADMIN_TOKEN": Self.token],
                               embeddedDefault: true) { service in
             let auth = ["Authorization": "Bearer \(Self.token)"]
