@@ -55,17 +55,19 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
         .target(name: "Digests"),
-        .target(name: "Models", dependencies: ["Numerics", "Digests"]),
+        // One JSON value type and parser for requests, configuration, manifests and metadata.
+        .target(name: "JSON"),
+        .target(name: "Models", dependencies: ["Numerics", "Digests", "JSON"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Imaging", "Numerics", "Digests"]),
         .target(
-            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests"],
+            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests", "JSON"],
             // The numbered .sql migrations ship with the binary (see migrations/README.md).
             resources: [.copy("Migrations")]),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Service",
             dependencies: [
-                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Imaging", "Digests", "CMalloc", "CCurl",
+                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Imaging", "Digests", "JSON", "CMalloc", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -91,15 +93,16 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Digests", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Digests", "JSON", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests", "JSON", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["Service", "HTTPServer", "Engine", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["Service", "HTTPServer", "Engine", "JSON", "TestSupport", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
