@@ -57,8 +57,11 @@ let package = Package(
         .target(name: "Digests"),
         .target(name: "Models", dependencies: ["Numerics", "Digests"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Imaging", "Numerics", "Digests"]),
+        // Owns the data directory (layout, image files, which space is served, opening and
+        // locking stores) for the server and the CLI alike; reads image formats and sizes with
+        // Imaging's header reader rather than a second sniffer.
         .target(
-            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests"],
+            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests", "Imaging"],
             // The numbered .sql migrations ship with the binary (see migrations/README.md).
             resources: [.copy("Migrations")]),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
@@ -93,7 +96,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "HTTPServer", "Engine", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "HTTPServer", "Engine", "Retrieval", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

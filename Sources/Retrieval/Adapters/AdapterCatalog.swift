@@ -25,9 +25,7 @@ public final class AdapterCatalog: @unchecked Sendable {
 
     /// Opens the collection's database in `directory` (migrating it like the store does).
     public init(directory: URL, catalog: MigrationCatalog? = nil) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        db = try SQLiteConnection(path: directory.appendingPathComponent(ImageStore.databaseName).path)
-        try Migrator(catalog: try catalog ?? MigrationCatalog.bundled()).migrate(db)
+        db = try DataDirectory(root: directory, catalog: catalog).openDatabase().connection
     }
 
     /// Installs (or updates) the record and makes it the only active one of its kind, in one

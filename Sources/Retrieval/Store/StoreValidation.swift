@@ -1,0 +1,18 @@
+/// What the store refuses before anything is written or searched.
+enum StoreValidation {
+    /// `vector` scaled to unit length; refuses a wrong length, non-finite values and the zero vector.
+    static func unitVector(_ vector: [Float], dimension: Int, label: String) throws -> [Float] {
+        guard vector.count == dimension else {
+            throw StoreError.invalidArgument("\(label) has \(vector.count) dimensions, the space has \(dimension)")
+        }
+        guard vector.allSatisfy(\.isFinite) else { throw StoreError.invalidArgument("\(label) has a non-finite value") }
+        let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+        guard norm > 0, norm.isFinite else { throw StoreError.invalidArgument("\(label) is the zero vector") }
+        return vector.map { $0 / norm }
+    }
+
+    /// 64 lowercase hex digits.
+    static func isSHA256(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+}
