@@ -1,6 +1,7 @@
 import Digests
 import Foundation
 import Imaging
+import JSON
 import Synchronization
 
 /// The searchable photo collection of a data directory: the store of the space being served and

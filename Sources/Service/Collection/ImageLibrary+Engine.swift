@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import JSON
 import Retrieval
 
 extension ImageLibrary {
@@ -7,7 +8,7 @@ extension ImageLibrary {
     /// space check and the embedding (`EmbeddingSpaceMismatch`, answered 409, while another
     /// space is served).
     func add(
-        _ bytes: Data, caption: String?, metadata: [String: Retrieval.JSONValue], engine: EmbeddingEngine,
+        _ bytes: Data, caption: String?, metadata: [String: JSONValue], engine: EmbeddingEngine,
         deadline: ContinuousClock.Instant
     ) async throws -> Added {
         let embedder = try EngineImageEmbedder(engine: engine, domain: engine.domainAdapters.lease(), deadline: deadline)
