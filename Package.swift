@@ -63,7 +63,7 @@ let package = Package(
         // locking stores) for the server and the CLI alike; reads image formats and sizes with
         // Imaging's header reader rather than a second sniffer.
         .target(
-            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests", "Imaging", "JSON"],
+            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests", "Imaging", "JSON", "Numerics"],
             // The numbered .sql migrations ship with the binary (see migrations/README.md).
             resources: [.copy("Migrations")]),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),

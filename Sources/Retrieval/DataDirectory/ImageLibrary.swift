@@ -11,7 +11,7 @@ import Synchronization
 public final class ImageLibrary: Sendable {
     public let directory: DataDirectory
     /// Swapped once, at the end of a re-index (`switchServing`).
-    private let serving: Synchronization.Mutex<ImageStore>
+    private let serving: Mutex<ImageStore>
 
     public struct Added: Sendable {
         public let item: StoredItem
@@ -29,7 +29,7 @@ public final class ImageLibrary: Sendable {
             try FileManager.default.createDirectory(at: directory.imagesDirectory, withIntermediateDirectories: true)
         }
         let space = try directory.servingSpace(for: current)
-        serving = Synchronization.Mutex(try directory.openStore(space: space, readOnly: readOnly))
+        serving = Mutex(try directory.openStore(space: space, readOnly: readOnly))
     }
 
     /// The store being served, whatever its space.

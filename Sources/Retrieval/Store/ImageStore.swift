@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The image collection of one embedding space: rows and embeddings in SQLite (the source of
 /// truth), vectors in a FAISS index derived from them and kept up to date by `IndexMaintainer`.
@@ -29,7 +30,7 @@ public final class ImageStore: @unchecked Sendable {
     public let readOnly: Bool
     private let maintainer: IndexMaintainer
     /// Serialises every write (rows, index changes, checkpoints, rebuilds).
-    private let writeMutex = Mutex()
+    private let writeMutex = Mutex(())
     private var closed = false
 
     public var indexFileURL: URL { maintainer.fileURL }
@@ -69,7 +70,7 @@ public final class ImageStore: @unchecked Sendable {
     /// the next open replays from SQLite either way), then releases the directory lock.
     /// Further calls on the store are refused.
     public func close(writingCheckpoint: Bool = true) throws {
-        try writeMutex.withLock {
+        try writeMutex.withLock { _ in
             guard !closed else { return }
             if writingCheckpoint, maintainer.changesSinceCheckpoint > 0 { try maintainer.writeCheckpoint(reason: "close") }
             closed = true
@@ -88,7 +89,7 @@ public final class ImageStore: @unchecked Sendable {
         for (item, _) in prepared where !StoreValidation.isSHA256(item.sha256) {
             throw StoreError.invalidArgument("sha256 of \(item.uri) must be 64 lowercase hex digits, got '\(item.sha256)'")
         }
-        return try writeMutex.withLock {
+        return try writeMutex.withLock { _ in
             try ensureWritable()
             let outcomes = try writer.transaction {
                 try prepared.map { item, unit -> AddOutcome in
@@ -105,7 +106,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Deletes items (from SQLite, then from the index); returns how many rows were deleted.
     @discardableResult
     public func delete(ids: [Int64]) throws -> Int {
-        try writeMutex.withLock {
+        try writeMutex.withLock { _ in
             try ensureWritable()
             let deleted = try writer.transaction { try ItemRecords.delete(writer, ids: ids, spaceID: spaceID) }
             try maintainer.catchUp()
@@ -121,7 +122,7 @@ public final class ImageStore: @unchecked Sendable {
 
     /// Writes the index file now.
     public func checkpoint() throws {
-        try writeMutex.withLock {
+        try writeMutex.withLock { _ in
             try ensureWritable()
             try maintainer.writeCheckpoint(reason: "checkpoint")
         }
@@ -129,7 +130,7 @@ public final class ImageStore: @unchecked Sendable {
 
     /// Rebuilds the index from the stored embeddings and writes it.
     public func rebuild() throws {
-        try writeMutex.withLock {
+        try writeMutex.withLock { _ in
             try ensureWritable()
             try maintainer.rebuild()
         }

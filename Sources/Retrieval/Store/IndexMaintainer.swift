@@ -1,5 +1,6 @@
 import Digests
 import Foundation
+import Synchronization
 
 /// Keeps one store's vector index consistent with SQLite, the source of truth:
 /// - recovery at open: load the index file and replay what it lacks, or rebuild it from SQLite
@@ -26,7 +27,7 @@ final class IndexMaintainer: @unchecked Sendable {
     private let writer: SQLiteConnection
 
     /// Guards the fields below, which searches read.
-    private let stateMutex = Mutex()
+    private let stateMutex = Mutex(())
     private var index: VectorIndex
     private var tombstones: Set<Int64> = []
     private var appliedItemID: Int64 = 0
@@ -53,11 +54,11 @@ final class IndexMaintainer: @unchecked Sendable {
 
     /// The index and its tombstones as of now, for one search.
     var snapshot: (index: VectorIndex, tombstones: Set<Int64>) {
-        stateMutex.withLock { (index, tombstones) }
+        stateMutex.withLock { _ in (index, tombstones) }
     }
 
     var state: ImageStore.IndexState {
-        stateMutex.withLock {
+        stateMutex.withLock { _ in
             ImageStore.IndexState(
                 factory: index.factory, vectors: index.count, tombstones: tombstones.count,
                 appliedItemID: appliedItemID, appliedDeletionSeq: appliedDeletionSeq,
@@ -104,7 +105,7 @@ final class IndexMaintainer: @unchecked Sendable {
             return .rebuilt(reason: "the index holds \(restored.count) vectors of dimension \(restored.dimension), its header says \(checkpoint.vectorCount) of \(checkpoint.dimension)")
         }
         try tune(restored)
-        stateMutex.withLock {
+        stateMutex.withLock { _ in
             index = restored
             tombstones = Set(checkpoint.tombstones)
             appliedItemID = checkpoint.appliedItemID
@@ -136,7 +137,7 @@ final class IndexMaintainer: @unchecked Sendable {
     /// Applies deletions and then new items after the applied positions; returns their counts.
     @discardableResult
     func catchUp() throws -> (items: Int, deletions: Int) {
-        let (index, fromItem, fromSeq) = stateMutex.withLock { (self.index, appliedItemID, appliedDeletionSeq) }
+        let (index, fromItem, fromSeq) = stateMutex.withLock { _ in (self.index, appliedItemID, appliedDeletionSeq) }
         let deletions = try ItemRecords.deletions(writer, spaceID: spaceID, afterSeq: fromSeq)
         // Only ids ≤ the applied item were ever added; later ones were deleted before reaching the index.
         let indexed = deletions.map(\.itemID).filter { $0 <= fromItem }
@@ -144,7 +145,7 @@ final class IndexMaintainer: @unchecked Sendable {
         if !indexed.isEmpty {
             if index.supportsRemoval { try index.remove(ids: indexed) } else { newTombstones = indexed }
         }
-        stateMutex.withLock {
+        stateMutex.withLock { _ in
             tombstones.formUnion(newTombstones)
             if let last = deletions.last { appliedDeletionSeq = last.seq }
         }
@@ -153,7 +154,7 @@ final class IndexMaintainer: @unchecked Sendable {
             try index.add(page.map(\.1), ids: page.map(\.0))
             added += page.count
             let last = page[page.count - 1].0
-            stateMutex.withLock { appliedItemID = last }
+            stateMutex.withLock { _ in appliedItemID = last }
         }
         changesSinceCheckpoint += added + deletions.count
         return (added, deletions.count)
@@ -174,14 +175,14 @@ final class IndexMaintainer: @unchecked Sendable {
                 return
             } catch {
                 automaticRebuildFailed = true
-                stateMutex.withLock { maintenanceFailure = "automatic rebuild failed: \(error)" }
+                stateMutex.withLock { _ in maintenanceFailure = "automatic rebuild failed: \(error)" }
             }
         }
         if changesSinceCheckpoint >= settings.checkpointEveryRows {
             do {
                 try writeCheckpoint(reason: "checkpoint")
             } catch {
-                stateMutex.withLock { maintenanceFailure = "checkpoint failed: \(error)" }
+                stateMutex.withLock { _ in maintenanceFailure = "checkpoint failed: \(error)" }
             }
         }
     }
@@ -203,7 +204,7 @@ final class IndexMaintainer: @unchecked Sendable {
         }
         try tune(fresh)
         automaticRebuildFailed = false
-        stateMutex.withLock {
+        stateMutex.withLock { _ in
             index = fresh
             maintenanceFailure = nil
             tombstones = []
@@ -251,7 +252,7 @@ final class IndexMaintainer: @unchecked Sendable {
     /// Writes the index file and records the checkpoint in SQLite (nothing for a read-only store).
     func writeCheckpoint(reason: String) throws {
         guard !readOnly else { return }
-        let (index, tombstones, itemID, seq) = stateMutex.withLock { (self.index, self.tombstones, appliedItemID, appliedDeletionSeq) }
+        let (index, tombstones, itemID, seq) = stateMutex.withLock { _ in (self.index, self.tombstones, appliedItemID, appliedDeletionSeq) }
         let payload = try index.serialized()
         let checkpoint = IndexCheckpoint(
             space: space.key, factory: index.factory, dimension: space.dimension, vectorCount: index.count,

@@ -1,3 +1,5 @@
+import Numerics
+
 /// What the store refuses before anything is written or searched.
 enum StoreValidation {
     /// `vector` scaled to unit length; refuses a wrong length, non-finite values and the zero vector.
@@ -6,9 +8,8 @@ enum StoreValidation {
             throw StoreError.invalidArgument("\(label) has \(vector.count) dimensions, the space has \(dimension)")
         }
         guard vector.allSatisfy(\.isFinite) else { throw StoreError.invalidArgument("\(label) has a non-finite value") }
-        let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
-        guard norm > 0, norm.isFinite else { throw StoreError.invalidArgument("\(label) is the zero vector") }
-        return vector.map { $0 / norm }
+        guard let unit = VectorProducts.unitLength(vector) else { throw StoreError.invalidArgument("\(label) is the zero vector") }
+        return unit
     }
 
     /// 64 lowercase hex digits.
