@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The manifest rules every adapter kind shares (docs/adapters.md): reading `adapter.json`
 /// (check 1), `format_version` (check 2), the `weights` section and `training`. Each kind's
@@ -24,7 +25,7 @@ enum AdapterManifestCommon {
         }
         let document: JSONValue
         do {
-            document = try JSONValue.parse(bytes)
+            document = try JSONValue.parse(bytes, grammar: .python)
         } catch {
             throw .manifest("file", "not valid UTF-8 JSON (\(error))")
         }
