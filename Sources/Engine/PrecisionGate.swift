@@ -22,7 +22,7 @@ public enum PrecisionGate {
         public let fallback: String?
 
         public var description: String {
-            var text = "precision \(options.precision.rawValue) (engine.precision = \(requested.rawValue))"
+            var text = "\(options.precision.rawValue) (engine.precision = \(requested.rawValue))"
             if let parity {
                 text += "; bf16 vs fp32 worst cosine \(parity.worstCosine) (images \(parity.worstImageCosine), "
                     + "texts \(parity.worstTextCosine)), gate \(minimumCosine)"

@@ -30,10 +30,11 @@ public struct ModelLoadOptions: Sendable, Hashable, CustomStringConvertible {
 
     /// The CPU and what the linear layers and attention of a model loaded with these options run
     /// on, one line (for the listen log, `adaptclip version`, benchmark headers and test logs).
-    public var kernelReport: String {
-        do { return PreparedWeight.kernelReport(layout: try layout()) } catch {
-            return "CPU \(CPUDescription.current.summary); linear layers: \(error)"
-        }
+    public var kernelReport: String { "CPU \(CPUDescription.current.summary); \(kernelSummary)" }
+
+    /// `kernelReport` without the CPU.
+    public var kernelSummary: String {
+        do { return PreparedWeight.kernelSummary(layout: try layout()) } catch { return "linear layers: \(error)" }
     }
 
     public var description: String { "precision \(precision.rawValue), engine.gemm \(gemm.rawValue)" }

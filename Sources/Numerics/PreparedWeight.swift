@@ -68,10 +68,15 @@ public final class PreparedWeight: @unchecked Sendable {
     public static let detectedInstructionSet = InstructionSet(rawValue: adaptclip_packed_gemm_detected_instruction_set()) ?? .none
 
     /// The CPU and the kernels of a model whose linear layers take `layout`, one line: for the
-    /// listen log, `adaptclip version`, benchmark headers and test logs.
+    /// listen log, benchmark headers and test logs.
     public static func kernelReport(layout: Layout) -> String {
+        "CPU \(CPUDescription.current.summary); \(kernelSummary(layout: layout))"
+    }
+
+    /// `kernelReport` without the CPU (for `adaptclip version`, which names it once).
+    public static func kernelSummary(layout: Layout) -> String {
         let precision: Precision = layout == .packedBF16 ? .bf16 : .fp32
-        return "CPU \(CPUDescription.current.summary); linear layers: \(precision.rawValue), \(layout); attention: OpenBLAS \(BLASBackend.coreName) kernels"
+        return "linear layers: \(precision.rawValue), \(layout); attention: OpenBLAS \(BLASBackend.coreName) kernels"
     }
 
     public let outFeatures: Int

@@ -76,7 +76,7 @@ import Testing
         #expect(LoadOptionsTests.layouts(bundle.model) == [.bestAvailable])
         #expect(outcome.parity.map { !$0.passes(minimumCosine: 1) } == true)
         #expect(outcome.fallback?.contains("serving fp32") == true)
-        #expect(outcome.description.contains("precision fp32 (engine.precision = auto)"))
+        #expect(outcome.description.hasPrefix("fp32 (engine.precision = auto); bf16 vs fp32 worst cosine"))
     }
 
     @Test(.enabled(if: !Precision.bf16.isAvailable, "only a CPU without AVX512-BF16 can show the refusal"))

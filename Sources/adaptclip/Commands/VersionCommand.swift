@@ -15,10 +15,10 @@ struct VersionCommand: ParsableCommand {
             ("adaptclip", ServiceInfo.version),
             ("OpenBLAS", "\(BLASBackend.configuration) (core \(BLASBackend.coreName))"),
             ("CPU", CPUDescription.current.summary),
-            ("GEMM", "\(ModelLoadOptions.standard.kernelReport) (engine.gemm = auto, engine.precision = fp32)"),
+            ("GEMM", "\(ModelLoadOptions.standard.kernelSummary) (engine.gemm = auto, engine.precision = fp32)"),
             ("bf16", Precision.bf16.isAvailable
-                ? "\(ModelLoadOptions(precision: .bf16).kernelReport) (engine.precision = bf16)"
-                : "no bf16 kernel: \(Precision.Unavailable(precision: .bf16))"),
+                ? "\(ModelLoadOptions(precision: .bf16).kernelSummary) (engine.precision = bf16)"
+                : "\(Precision.Unavailable(precision: .bf16))"),
             ("SQLite", RetrievalLibraries.sqliteVersion),
             ("FAISS", RetrievalLibraries.faissVersion),
             ("libpng", CodecLibraries.libpngVersion),
