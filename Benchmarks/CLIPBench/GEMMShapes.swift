@@ -38,7 +38,9 @@ private struct SharedPointer: @unchecked Sendable {
 /// has AVX512-BF16, through `PreparedWeight` in bf16 ("bf16"). Figures are
 /// GFLOP/s per wall second and per CPU second. Weights rotate through 64 MB of copies so they
 /// come from memory as in a 12-layer pass, not from cache.
-func runGEMMShapes(threads: Int, seconds: Double) {
+/// `served` is what a model loaded with `kernel` (`--openblas`, `--avx2` or the best) multiplies with.
+func runGEMMShapes(threads: Int, seconds: Double, kernel: GEMMKernel) throws {
+    let servedLayout = try kernel.fp32Layout()
     let shapes = [(50, 768, 2304), (50, 768, 3072), (50, 3072, 768), (256, 512, 1536), (256, 2048, 512), (1600, 768, 3072), (1600, 3072, 768)]
     print("gemm  threads=\(threads)  GFLOP/s wall/CPU  \(BLASBackend.configuration)")
     for (rows, inFeatures, outFeatures) in shapes {
@@ -77,7 +79,7 @@ func runGEMMShapes(threads: Int, seconds: Double) {
         let prepared = weights.map { w in
             PreparedWeight(
                 TensorBuffer(try! Tensor(shape: [outFeatures, inFeatures], scalars: w)), outFeatures: outFeatures,
-                inFeatures: inFeatures)
+                inFeatures: inFeatures, layout: servedLayout)
         }
         let served = perCall(seconds) { call in prepared[call % copies].apply(x, rows: rows, bias: nil, into: y) }
         var bf16 = ""
@@ -87,7 +89,7 @@ func runGEMMShapes(threads: Int, seconds: Double) {
             let halfSize = (0..<(2 * copies)).map { index in
                 PreparedWeight(
                     TensorBuffer(try! Tensor(shape: [outFeatures, inFeatures], scalars: weights[index % copies])),
-                    outFeatures: outFeatures, inFeatures: inFeatures, precision: .bf16)
+                    outFeatures: outFeatures, inFeatures: inFeatures, layout: .packedBF16)
             }
             bf16 = "  bf16 \(rate(perCall(seconds) { call in halfSize[call % halfSize.count].apply(x, rows: rows, bias: nil, into: y) }))"
         }

@@ -54,9 +54,9 @@ let threads = Int(option("--threads", default: Double(ProcessInfo.processInfo.ac
 let minimumSeconds = option("--seconds", default: 3)
 BLASBackend.setThreadCount(threads)
 Parallel.setWorkers(threads)
-try (arguments.contains("--openblas") ? GEMMKernel.openblas : arguments.contains("--avx2") ? .avx2 : .auto).select()
+let kernel: GEMMKernel = arguments.contains("--openblas") ? .openblas : arguments.contains("--avx2") ? .avx2 : .auto
 if arguments.contains("--gemm") {
-    runGEMMShapes(threads: threads, seconds: minimumSeconds)
+    try runGEMMShapes(threads: threads, seconds: minimumSeconds, kernel: kernel)
     runFusedQKVShapes(threads: threads, seconds: minimumSeconds)
     exit(0)
 }
@@ -95,13 +95,13 @@ func time(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
 }
 
 do {
-    let options = ModelLoadOptions(precision: arguments.contains("--bf16") ? try Precision.bf16.checkedAvailable() : .fp32)
+    let options = ModelLoadOptions(precision: arguments.contains("--bf16") ? try Precision.bf16.checkedAvailable() : .fp32, gemm: kernel)
     let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration, options: options))
     // peer-bench's summary tells the engines apart by this first column.
     let engine = (options.precision == .fp32 ? "swift" : "swift-\(options.precision)").padding(toLength: 16, withPad: " ", startingAt: 0)
-    print(engine + "threads=\(threads)  \(PreparedWeight.kernelReport(precision: options.precision))  \(BLASBackend.configuration)")
+    print(engine + "threads=\(threads)  \(options.kernelReport)  \(BLASBackend.configuration)")
     if options.precision != .fp32 {
-        let twin = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
+        let twin = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration, options: options.fp32Twin))
         print(engine + "\(options.precision) vs fp32 (PrecisionParity): \(try PrecisionParity.measure(candidate: model, reference: twin))")
     }
     for batch in imageBatches {

@@ -15,11 +15,13 @@ public struct CLIPBundle: Sendable {
     public let preprocessor: CLIPImagePreprocessor
 
     /// Loads `config.json`, `model.safetensors`, `vocab.json` + `merges.txt` (+ `tokenizer_config.json`)
-    /// and `preprocessor_config.json` (CLIP's defaults at the model's image size when absent).
-    public static func load(directory: URL, name: String? = nil) throws(EngineError) -> CLIPBundle {
+    /// and `preprocessor_config.json` (CLIP's defaults at the model's image size when absent), the
+    /// model's linear layers prepared as `options` says (`PrecisionGate.loadCLIP` chooses them
+    /// from `engine.precision` and `engine.gemm`).
+    public static func load(directory: URL, name: String? = nil, options: ModelLoadOptions = .standard) throws(EngineError) -> CLIPBundle {
         let path = directory.path
         let model: CLIPModel
-        do { model = try CLIPModel.load(directory: directory) } catch {
+        do { model = try CLIPModel.load(directory: directory, options: options) } catch {
             throw .modelLoad(directory: path, reason: "\(error)")
         }
         let tokenizer: CLIPTokenizer
@@ -64,4 +66,11 @@ public struct CLIPBundle: Sendable {
     }
 
     public var dimension: Int { model.projectionDim }
+    /// What the model's linear layers were prepared for; adapters and prompts load with the same.
+    public var options: ModelLoadOptions { model.options }
+
+    /// The same bundle serving `model` instead (another load of the same directory).
+    func serving(_ model: CLIPModel) -> CLIPBundle {
+        CLIPBundle(name: name, directory: directory, model: model, tokenizer: tokenizer, preprocessor: preprocessor)
+    }
 }

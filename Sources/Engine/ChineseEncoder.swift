@@ -11,9 +11,13 @@ public struct ChineseEncoder: Sendable {
     public let model: BERTModel
     public let tokenizer: BertTokenizer
 
-    public static func load(directory: URL, name: String? = nil) throws(EngineError) -> ChineseEncoder {
+    /// The model's linear layers are prepared as `options` says: the options the CLIP it serves
+    /// beside was loaded with, so the Chinese path runs in the same precision and kernel.
+    public static func load(
+        directory: URL, name: String? = nil, options: ModelLoadOptions = .standard
+    ) throws(EngineError) -> ChineseEncoder {
         let model: BERTModel
-        do { model = try BERTModel.load(directory: directory) } catch {
+        do { model = try BERTModel.load(directory: directory, options: options) } catch {
             throw .modelLoad(directory: directory.path, reason: "\(error)")
         }
         let tokenizer: BertTokenizer

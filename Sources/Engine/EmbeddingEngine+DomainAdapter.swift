@@ -7,9 +7,10 @@ public typealias DomainLease = AdapterSlot<DomainAdapter>.Lease
 extension EmbeddingEngine {
     /// Loads and validates a domain adapter checkpoint against the loaded CLIP (every check of
     /// docs/adapters.md), then runs each of its sides once (warm-up) — everything that can fail
-    /// happens here, before any swap.
+    /// happens here, before any swap. Its layers take CLIP's precision and kernel.
     public func loadDomainAdapter(directory: URL) throws -> DomainAdapter {
-        let adapter = try DomainAdapter.load(directory: directory, host: DomainAdapterHost(clip: clip.model, clipID: clip.name))
+        let adapter = try DomainAdapter.load(
+            directory: directory, host: DomainAdapterHost(clip: clip.model, clipID: clip.name), options: clip.options)
         let model = clip.model
         if adapter.text != nil {
             _ = try model.encodeTexts(tokenIDs: [clip.tokenizer.encode("warm up")], adapter: adapter)

@@ -142,14 +142,15 @@ public final class EmbeddingEngine: Sendable {
     }
 
     /// Loads and validates a language adapter checkpoint against the loaded encoder and CLIP,
-    /// then runs it once (warm-up) — everything that can fail happens here, before any swap.
+    /// then runs it once (warm-up) — everything that can fail happens here, before any swap. Its
+    /// layers take the encoder's precision and kernel (`ModelLoadOptions`).
     public func loadLanguageAdapter(directory: URL) throws -> LanguageAdapter {
         guard let chinese else {
             throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded (models.zh_encoder)")
         }
         let host = LanguageAdapterHost(
             language: "zh", baseEncoder: chinese.model, baseEncoderID: chinese.name, clip: clip.model, clipID: clip.name)
-        let adapter = try LanguageAdapter.load(directory: directory, host: host)
+        let adapter = try LanguageAdapter.load(directory: directory, host: host, options: chinese.model.options)
         let warmUp = ChineseJob(ids: chinese.tokenizer.encode("你好"), adapter: adapter, generation: -1)
         _ = try Self.encodeChinese([warmUp], bert: chinese.model)
         return adapter

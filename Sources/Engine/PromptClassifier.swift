@@ -48,9 +48,11 @@ public final class PromptClassifier: Sendable {
     }
 
     /// Validates a prompt checkpoint against the loaded CLIP and runs it once (warm-up):
-    /// everything that can fail happens here, before it can replace a prompt being served.
+    /// everything that can fail happens here, before it can replace a prompt being served. Its
+    /// layers take CLIP's precision and kernel.
     public func load(directory: URL) throws -> LearnedPrompt {
-        let prompt = try LearnedPrompt.load(directory: directory, host: PromptHost(clip: clip.model, clipID: clip.name))
+        let prompt = try LearnedPrompt.load(
+            directory: directory, host: PromptHost(clip: clip.model, clipID: clip.name), options: clip.options)
         let classes = try classTokens(["warm-up"], prompt: prompt)
         let imageSize = clip.model.configuration.vision.imageSize
         let pixels = [Float](repeating: 0, count: 3 * imageSize * imageSize)

@@ -14,9 +14,12 @@ public struct CLIPModel: Sendable {
     }
 
     public var configuration: CLIPConfiguration { weights.configuration }
+    /// The precision and kernel the model was loaded with (`kernelReport` says what they run on).
+    public var options: ModelLoadOptions { weights.options }
 
     /// Loads a Hugging Face CLIP directory: `config.json` and `model.safetensors`, its linear
-    /// layers prepared as `options` says (`Precision.Unavailable` where this CPU cannot run it).
+    /// layers prepared as `options` says (`Precision.Unavailable` or `GEMMKernel.Unavailable`
+    /// where this CPU cannot run it).
     public static func load(directory: URL, options: ModelLoadOptions = .standard) throws -> CLIPModel {
         let configuration = try CLIPConfiguration.load(contentsOf: directory.appendingPathComponent("config.json"))
         let checkpoint = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)

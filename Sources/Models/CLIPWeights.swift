@@ -14,11 +14,14 @@ public struct CLIPWeights: Sendable {
     public let textProjection: LinearWeights
     /// `logit_scale` (a scalar, log of the temperature's inverse): the trained value.
     public let logitScale: Float
+    /// What every linear layer was prepared for; what the model's adapters and prompts load with.
+    public let options: ModelLoadOptions
 
-    /// Every linear layer (the patch embedding too) is prepared in `options.precision`.
+    /// Every linear layer (the patch embedding too) is prepared as `options` says.
     public init(from source: some WeightSource, configuration c: CLIPConfiguration, options: ModelLoadOptions = .standard) throws {
         try c.validate()
         configuration = c
+        self.options = options
         visionModel = try CLIPVisionWeights(from: source, config: c.vision, options: options)
         textModel = try CLIPTextWeights(from: source, config: c.text, options: options)
         visualProjection = try LinearWeights(

@@ -9,9 +9,10 @@ import Numerics
 /// twin must be loaded beside the candidate (from the same directory, `ModelLoadOptions.standard`)
 /// for the check: packing for bf16 keeps no fp32 copy of the weights. Free it afterwards.
 public struct PrecisionParity: Sendable, Equatable, CustomStringConvertible {
-    /// bf16 rounds each input of a product by up to 2⁻⁹ relative; over a 12-layer ViT-B/32 that
-    /// leaves features at cosine ≈ 0.9999 to fp32. 0.999 leaves a tenfold margin for deeper or
-    /// wider models while still failing a broken kernel or layout, which lands far lower.
+    /// The default gate (`engine.precision_min_cosine`). bf16 rounds each input of a product by
+    /// up to 2⁻⁹ relative; over a 12-layer ViT-B/32 that leaves features at cosine ≈ 0.9999 to
+    /// fp32. 0.999 leaves a tenfold margin for deeper or wider models while still failing a
+    /// broken kernel or layout, which lands far lower.
     public static let minimumCosine = 0.999
 
     /// The lowest cosine of any image's features to its reference.
@@ -22,7 +23,11 @@ public struct PrecisionParity: Sendable, Equatable, CustomStringConvertible {
     public let texts: Int
 
     public var worstCosine: Double { min(worstImageCosine, worstTextCosine) }
-    public var passes: Bool { worstCosine >= Self.minimumCosine }
+    /// Whether it passes the default gate.
+    public var passes: Bool { passes(minimumCosine: Self.minimumCosine) }
+
+    /// Whether every image and text feature keeps at least `minimumCosine` to its reference.
+    public func passes(minimumCosine: Double) -> Bool { worstCosine >= minimumCosine }
 
     public var description: String {
         "worst cosine \(worstCosine) (images \(worstImageCosine) over \(images), texts \(worstTextCosine) over \(texts)); "

@@ -1,5 +1,7 @@
 /// Which product linear layers run on (`engine.gemm`): the best the CPU has, or one forced so
-/// that every path can be exercised and measured on any machine that can run it.
+/// that every path can be exercised and measured on any machine that can run it. A load-time
+/// choice: weights take the layout it names as they are prepared (`layout(for:)`), so models
+/// loaded with different kernels coexist in one process.
 public enum GEMMKernel: String, Sendable, CaseIterable {
     /// The packed kernel with the widest micro-kernel the CPU has, else `cblas_sgemm`.
     case auto
@@ -10,7 +12,7 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     /// `cblas_sgemm` over plain weights, on every CPU.
     case openblas
 
-    public struct Unavailable: Error, CustomStringConvertible {
+    public struct Unavailable: Error, Equatable, CustomStringConvertible {
         public let kernel: GEMMKernel
         public init(kernel: GEMMKernel) { self.kernel = kernel }
         public var description: String {
@@ -19,30 +21,26 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     }
 
     /// Whether this CPU can run it.
-    public var isAvailable: Bool {
+    public var isAvailable: Bool { (try? fp32Layout()) != nil }
+
+    /// The layout fp32 weights take for this kernel on this CPU.
+    public func fp32Layout() throws(Unavailable) -> PreparedWeight.Layout {
+        let layout: PreparedWeight.Layout
         switch self {
-        case .auto, .openblas: true
-        case .avx512: PreparedWeight.detectedInstructionSet == .avx512
-        case .avx2: PreparedWeight.detectedInstructionSet != .none
+        case .auto: return .bestAvailable
+        case .openblas: return .plain
+        case .avx512: layout = .packed(.avx512)
+        case .avx2: layout = .packed(.avx2)
         }
+        guard layout.isAvailable else { throw Unavailable(kernel: self) }
+        return layout
     }
 
-    /// Makes this the kernel of every linear layer loaded from now on (weights already loaded
-    /// keep their layout; a packed weight runs on whichever micro-kernel is selected).
-    public func select() throws(Unavailable) {
-        switch self {
-        case .auto:
-            PreparedWeight.useOpenBLASOnly(false)
-            PreparedWeight.limitInstructionSet(to: .avx512)
-        case .avx512, .avx2:
-            let wanted: PreparedWeight.InstructionSet = self == .avx512 ? .avx512 : .avx2
-            guard PreparedWeight.limitInstructionSet(to: wanted) == wanted else {
-                PreparedWeight.limitInstructionSet(to: .avx512)
-                throw Unavailable(kernel: self)
-            }
-            PreparedWeight.useOpenBLASOnly(false)
-        case .openblas:
-            PreparedWeight.useOpenBLASOnly(true)
-        }
+    /// The layout weights take for products in `precision`: bf16 has one kernel (its own packed
+    /// panels) whatever this fp32 choice says; fp32 takes `fp32Layout()`.
+    public func layout(for precision: Precision) throws -> PreparedWeight.Layout {
+        if precision == .fp32 { return try fp32Layout() }
+        _ = try precision.checkedAvailable()
+        return .packedBF16
     }
 }

@@ -27,14 +27,6 @@ public enum Precision: String, Sendable, CaseIterable {
     /// Whether this CPU can run it.
     public var isAvailable: Bool { self == .fp32 || Self.bf16InstructionSet != .none }
 
-    /// The kernel that runs it here, for logs, `adaptclip version` and benchmarks.
-    public var kernelDescription: String {
-        switch self {
-        case .fp32: PreparedWeight.kernelDescription
-        case .bf16: Self.bf16InstructionSet == .none ? "no bf16 kernel on this CPU" : "packed bf16 kernel (AVX512-BF16)"
-        }
-    }
-
     public struct Unavailable: Error, Equatable, CustomStringConvertible {
         public let precision: Precision
         public init(precision: Precision) { self.precision = precision }

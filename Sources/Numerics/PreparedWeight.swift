@@ -1,5 +1,4 @@
 import CPackedGEMM
-import Synchronization
 
 /// A linear layer's [out, in] weight, laid out once for the fastest product this CPU has.
 ///
@@ -10,73 +9,74 @@ import Synchronization
 /// products go to `cblas_sgemm` (`Linear`). Only one copy is ever kept.
 ///
 /// Loaded in `Precision.bf16`, the weight is packed as bfloat16 pairs for the AVX512-BF16
-/// kernel (`packed_gemm_bf16.h`) instead, whatever fp32 kernel is selected.
+/// kernel (`packed_gemm_bf16.h`) instead. Which of these a weight takes is its `layout`, chosen
+/// by whoever loads it (`GEMMKernel.layout(for:)`).
 public final class PreparedWeight: @unchecked Sendable {
-    public enum Layout: Sendable, Equatable {
-        /// 32-column panels for the packed kernel.
-        case packed
+    /// How the weight is laid out, and so which kernel its products run on: fixed when the weight
+    /// is prepared (from the load's `ModelLoadOptions`), never by a process-wide switch, so
+    /// weights of models loaded for different kernels coexist.
+    public enum Layout: Sendable, Hashable, CustomStringConvertible {
+        /// 32-column panels for the packed kernel, multiplied by the given micro-kernel (both
+        /// read the same panels).
+        case packed(InstructionSet)
         /// PyTorch's [out, in], for `cblas_sgemm`.
         case plain
         /// 32-column panels of bf16 pairs for the bf16 kernel.
         case packedBF16
+
+        /// The packed layout with the widest micro-kernel this CPU has, else plain.
+        public static let bestAvailable: Layout = detectedInstructionSet == .none ? .plain : .packed(detectedInstructionSet)
+
+        /// What products of a weight in this layout run on, for logs, `adaptclip version` and benchmarks.
+        public var description: String {
+            switch self {
+            case .plain: "OpenBLAS cblas_sgemm (\(BLASBackend.coreName) kernels)"
+            case .packed(.avx512): "packed kernel (AVX-512F)"
+            case .packed: "packed kernel (AVX2 + FMA)"
+            case .packedBF16: "packed bf16 kernel (AVX512-BF16)"
+            }
+        }
+
+        /// Whether this CPU can run it.
+        public var isAvailable: Bool {
+            switch self {
+            case .plain: true
+            case .packed(let set): set != .none && set.rawValue <= detectedInstructionSet.rawValue
+            case .packedBF16: Precision.bf16.isAvailable
+            }
+        }
     }
 
-    /// `.packed` where the CPU can run the kernel.
-    public static let bestAvailableLayout: Layout = adaptclip_packed_gemm_available() != 0 ? .packed : .plain
-
     /// The vector instructions of the packed kernel's micro-kernels.
-    public enum InstructionSet: Int32, Sendable {
+    public enum InstructionSet: Int32, Sendable, Hashable, CustomStringConvertible {
         case none = 0
         /// AVX2 + FMA: 6 rows × 16 columns per micro-kernel.
         case avx2 = 1
         /// AVX-512F: 12 rows × 32 columns per micro-kernel.
         case avx512 = 2
+
+        public var description: String {
+            switch self {
+            case .none: "none"
+            case .avx2: "AVX2 + FMA"
+            case .avx512: "AVX-512F"
+            }
+        }
     }
 
-    /// The widest micro-kernel this CPU can run, whatever is selected.
-    public static var detectedInstructionSet: InstructionSet {
-        InstructionSet(rawValue: adaptclip_packed_gemm_detected_instruction_set()) ?? .none
+    /// The widest micro-kernel this CPU can run (read once: the CPU does not change under a process).
+    public static let detectedInstructionSet = InstructionSet(rawValue: adaptclip_packed_gemm_detected_instruction_set()) ?? .none
+
+    /// The CPU and the kernels of a model whose linear layers take `layout`, one line: for the
+    /// listen log, benchmark headers and test logs.
+    public static func kernelReport(layout: Layout) -> String {
+        "CPU \(CPUDescription.current.summary); \(kernelSummary(layout: layout))"
     }
 
-    /// What packed products run on now.
-    public static var instructionSet: InstructionSet {
-        InstructionSet(rawValue: adaptclip_packed_gemm_instruction_set()) ?? .none
-    }
-
-    /// What linear layers loaded now run on, for logs, `adaptclip version` and benchmarks.
-    public static var kernelDescription: String {
-        guard preferredLayout == .packed else { return "OpenBLAS cblas_sgemm (\(BLASBackend.coreName) kernels)" }
-        return instructionSet == .avx512 ? "packed kernel (AVX-512F)" : "packed kernel (AVX2 + FMA)"
-    }
-
-    /// The CPU and every kernel choice on it, one line: for the listen log, `adaptclip version`,
-    /// benchmark headers and test logs.
-    public static var kernelReport: String { kernelReport(precision: .fp32) }
-
-    /// `kernelReport` for models loaded in `precision`.
-    public static func kernelReport(precision: Precision) -> String {
-        "CPU \(CPUDescription.current.summary); linear layers: \(precision.rawValue), \(precision.kernelDescription); attention: OpenBLAS \(BLASBackend.coreName) kernels"
-    }
-
-    /// For tests and benchmarks: run packed products with at most `most` (never more than the
-    /// CPU has). Packed weights stay valid: both micro-kernels read the same layout.
-    @discardableResult
-    public static func limitInstructionSet(to most: InstructionSet) -> InstructionSet {
-        InstructionSet(rawValue: adaptclip_packed_gemm_limit_instruction_set(most.rawValue)) ?? .none
-    }
-
-    /// Set by `engine.gemm = "openblas"` (before models load): every weight stays plain.
-    private static let openBLASOnly = Atomic<Bool>(false)
-
-    /// What weights loaded from now on use: the best available, unless OpenBLAS was asked for.
-    public static var preferredLayout: Layout {
-        openBLASOnly.load(ordering: .relaxed) ? .plain : bestAvailableLayout
-    }
-
-    /// Routes every linear layer loaded after this call to `cblas_sgemm` (true) or back to the
-    /// best available kernel (false). Weights already loaded keep their layout.
-    public static func useOpenBLASOnly(_ on: Bool) {
-        openBLASOnly.store(on, ordering: .relaxed)
+    /// `kernelReport` without the CPU (for `adaptclip version`, which names it once).
+    public static func kernelSummary(layout: Layout) -> String {
+        let precision: Precision = layout == .packedBF16 ? .bf16 : .fp32
+        return "linear layers: \(precision.rawValue), \(layout); attention: OpenBLAS \(BLASBackend.coreName) kernels"
     }
 
     public let outFeatures: Int
@@ -102,11 +102,10 @@ public final class PreparedWeight: @unchecked Sendable {
     /// is copied into panels and may be released by the caller. An empty weight stays plain
     /// (its product is the bias alone, which `Linear` writes).
     public init(
-        _ weight: TensorBuffer, outFeatures: Int, inFeatures: Int, layout: Layout = PreparedWeight.preferredLayout
+        _ weight: TensorBuffer, outFeatures: Int, inFeatures: Int, layout: Layout = .bestAvailable
     ) {
         precondition(outFeatures >= 0 && inFeatures >= 0 && weight.count == outFeatures * inFeatures, "weight is [out, in]")
-        precondition(layout != .packed || adaptclip_packed_gemm_available() != 0, "the packed layout needs AVX-512F or AVX2 with FMA")
-        precondition(layout != .packedBF16 || Precision.bf16.isAvailable, "the bf16 layout needs AVX512-BF16")
+        precondition(layout.isAvailable, "this CPU cannot run \(layout)")
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
         let layout = outFeatures == 0 || inFeatures == 0 ? .plain : layout
@@ -122,14 +121,6 @@ public final class PreparedWeight: @unchecked Sendable {
             storage = TensorBuffer(weightCount: adaptclip_bf16_packed_words(outFeatures, inFeatures))
             adaptclip_pack_weight_bf16(weight.pointer, outFeatures, inFeatures, storage.pointer)
         }
-    }
-
-    /// The weight prepared for products in `precision`: fp32 in `preferredLayout` (the fp32
-    /// kernel `engine.gemm` selected), bf16 in bf16 panels. bf16 needs `precision.isAvailable`.
-    public convenience init(_ weight: TensorBuffer, outFeatures: Int, inFeatures: Int, precision: Precision) {
-        self.init(
-            weight, outFeatures: outFeatures, inFeatures: inFeatures,
-            layout: precision == .bf16 ? .packedBF16 : PreparedWeight.preferredLayout)
     }
 
     /// y[rows, out] = x[rows, in] · weightᵀ + bias.
@@ -173,14 +164,18 @@ public final class PreparedWeight: @unchecked Sendable {
         let panels = adaptclip_panel_count(outFeatures)
         let flopsPerPanel = 2 * rows * inFeatures * Int(ADAPTCLIP_PANEL_WIDTH)
         let minimumChunk = max(1, Self.minimumFlopsPerChunk / max(1, flopsPerPanel))
-        let (packed, inFeatures, outFeatures, bf16) = (UnsafePointer(storage.pointer), inFeatures, outFeatures, layout == .packedBF16)
+        let (packed, inFeatures, outFeatures, layout) = (UnsafePointer(storage.pointer), inFeatures, outFeatures, layout)
         Parallel.forEachChunk(count: panels, minimumChunk: minimumChunk) { _, range in
             // Workers own disjoint panels, so disjoint output columns.
             let (first, end, add) = (range.lowerBound, range.upperBound, Int32(accumulate ? 1 : 0))
-            if bf16 {
+            switch layout {
+            case .packedBF16:
                 adaptclip_packed_gemm_bf16(x, inFeatures, rows, inFeatures, packed, outFeatures, first, end, bias, add, y, outFeatures)
-            } else {
-                adaptclip_packed_gemm(x, inFeatures, rows, inFeatures, packed, outFeatures, first, end, bias, add, y, outFeatures)
+            case .packed(let set):
+                adaptclip_packed_gemm(
+                    x, inFeatures, rows, inFeatures, packed, outFeatures, first, end, bias, add, y, outFeatures, set.rawValue)
+            case .plain:
+                preconditionFailure("a plain weight is multiplied by cblas_sgemm")
             }
         }
     }

@@ -13,6 +13,8 @@ public enum EngineFactory {
         public let languageAdapterPath: String?
         /// The embedded default's own classification templates (language → template), if any.
         public var classificationTemplates: [String: String] = [:]
+        /// The precision the models serve in and the gate's figure (`engine.precision`).
+        public let precision: PrecisionGate.Outcome
     }
 
     /// Configured paths win; whatever is not configured comes from the embedded default, which
@@ -43,14 +45,17 @@ public enum EngineFactory {
         }
 
         if configuration.engineThreads > 0 { MathThreads.set(configuration.engineThreads) }
-        do { try MathThreads.select(gemm: configuration.gemm) } catch {
-            throw EngineError.modelLoad(directory: clipDirectory.path, reason: error.description)
-        }
+        // Every model loads with the options the CLIP's gate settled on: the Chinese path and
+        // the adapters and prompts loaded later (they take their host model's) run alike.
+        let (clip, precision) = try PrecisionGate.loadCLIP(
+            directory: clipDirectory, name: fallback?.clipName, choice: configuration.precision, gemm: configuration.gemm,
+            minimumCosine: configuration.precisionMinimumCosine)
         let batching = configuration.batching
         let engine = EmbeddingEngine(
-            clip: try CLIPBundle.load(directory: clipDirectory, name: fallback?.clipName),
+            clip: clip,
             chinese: try encoderDirectory.map { url throws(EngineError) in
-                try ChineseEncoder.load(directory: url, name: models.zhEncoder == nil ? fallback?.chineseEncoderName : nil)
+                try ChineseEncoder.load(
+                    directory: url, name: models.zhEncoder == nil ? fallback?.chineseEncoderName : nil, options: clip.options)
             },
             batching: BatchLimits(
                 maxBatchSize: batching.maxBatchSize, maxWait: .milliseconds(batching.maxWaitMilliseconds),
@@ -71,6 +76,7 @@ public enum EngineFactory {
         }
         return Loaded(
             engine: engine, modelLabel: label, isTestModel: fallback?.isTestModel ?? false,
-            languageAdapterPath: adapterDirectory?.path, classificationTemplates: fallback?.classificationTemplates ?? [:])
+            languageAdapterPath: adapterDirectory?.path, classificationTemplates: fallback?.classificationTemplates ?? [:],
+            precision: precision)
     }
 }

@@ -20,6 +20,9 @@ public enum ServiceRunner {
         let loaded = try EngineFactory.make(configuration: configuration) { _, size, duration in
             metrics.recordBatch(size: size, duration: duration)
         }
+        if let fallback = loaded.precision.fallback {
+            logger.warning("engine.precision = auto serves fp32: bf16 failed its gate", metadata: ["reason": "\(fallback)"])
+        }
         if loaded.isTestModel {
             logger.warning("serving the test model: embeddings and scores carry no meaning", metadata: ["model_source": "\(loaded.modelLabel)"])
         }
@@ -53,7 +56,7 @@ public enum ServiceRunner {
         logger.notice("listening", metadata: [
             "host": "\(configuration.server.host)", "port": "\(port)", "model": "\(loaded.engine.modelName)",
             "model_source": "\(loaded.modelLabel)", "dimension": "\(loaded.engine.dimension)",
-            "kernels": "\(MathThreads.kernelReport)",
+            "kernels": "\(loaded.engine.clip.options.kernelReport)", "precision": "\(loaded.precision)",
         ])
         return Running(server: server, port: port, context: context)
     }

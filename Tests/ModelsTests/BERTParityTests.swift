@@ -64,7 +64,7 @@ func expectRowsMatch(
     static let shapes = ["bert-tiny-a", "bert-tiny-b"]
 
     @Test(arguments: shapes) func vectorsMatchTransformers(shape: String) throws {
-        let model = try BERTModel.load(directory: bertFixture(shape))
+        let model = try BERTModel.load(directory: bertFixture(shape), options: .underTest)
         let golden = try BERTGoldenFile.load(shape)
         #expect(model.hiddenSize == golden.hidden_size)
         var worst: [String: (Double, Double)] = [:]
@@ -88,7 +88,7 @@ func expectRowsMatch(
     }
 
     @Test(arguments: shapes) func lastHiddenStateMatchesTransformersAtRealPositions(shape: String) throws {
-        let model = try BERTModel.load(directory: bertFixture(shape))
+        let model = try BERTModel.load(directory: bertFixture(shape), options: .underTest)
         let golden = try BERTGoldenFile.load(shape)
         for batch in golden.batches {
             let output = try model.encode(tokenIDs: batch.unpaddedIDs, tokenTypeIDs: batch.unpaddedTypes)
@@ -105,7 +105,7 @@ func expectRowsMatch(
     }
 
     @Test(arguments: shapes) func batchedEqualsOneByOne(shape: String) throws {
-        let model = try BERTModel.load(directory: bertFixture(shape))
+        let model = try BERTModel.load(directory: bertFixture(shape), options: .underTest)
         let golden = try BERTGoldenFile.load(shape)
         let ids = golden.batches.flatMap(\.unpaddedIDs)
         let types = golden.batches.flatMap(\.unpaddedTypes)
@@ -124,7 +124,7 @@ func expectRowsMatch(
     }
 
     @Test func tokenTypesDefaultToZero() throws {
-        let model = try BERTModel.load(directory: bertFixture("bert-tiny-a"))
+        let model = try BERTModel.load(directory: bertFixture("bert-tiny-a"), options: .underTest)
         let ids = [[101, 500, 600, 102], [101, 7, 102]]
         let implicit = try model.encode(tokenIDs: ids)
         let explicit = try model.encode(tokenIDs: ids, tokenTypeIDs: ids.map { [Int](repeating: 0, count: $0.count) })
@@ -134,7 +134,7 @@ func expectRowsMatch(
     }
 
     @Test func invalidInputsAreRejectedWithReasons() throws {
-        let model = try BERTModel.load(directory: bertFixture("bert-tiny-a"))
+        let model = try BERTModel.load(directory: bertFixture("bert-tiny-a"), options: .underTest)
         #expect(throws: ModelError.invalidInput("sequence 1 has 0 tokens; must be 1...64")) {
             try model.encode(tokenIDs: [[101, 102], []])
         }

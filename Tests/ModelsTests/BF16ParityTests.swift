@@ -6,19 +6,18 @@ import Testing
 
 /// Models loaded in bf16 (`ModelLoadOptions(precision: .bf16)`) against the same directories
 /// loaded in fp32 (`PrecisionParity`, the gate a bf16 model passes before it serves) and against
-/// transformers' goldens. Every test but the gate's own returns at once on CPUs without
-/// AVX512-BF16.
+/// transformers' goldens, on the fp32 kernel under test. Every test that runs bf16 is skipped
+/// (`.needsBF16`, which says why) on CPUs without AVX512-BF16.
 @Suite(.kernelUnderTest) struct BF16ParityTests {
     static let models = ["clip/tiny-quickgelu-p8", "clip/tiny-gelu-p16", "engine/tiny-clip"]
-    static let bf16 = ModelLoadOptions(precision: .bf16)
+    static let bf16 = ModelLoadOptions.underTestBF16
 
     static func directory(_ model: String) -> URL { RepositoryPaths.fixture("\(model)") }
 
-    @Test(arguments: models) func bf16FeaturesPassTheGateAgainstTheirFP32Twin(model: String) throws {
-        guard Precision.bf16.isAvailable else { return }
+    @Test(.needsBF16, arguments: models) func bf16FeaturesPassTheGateAgainstTheirFP32Twin(model: String) throws {
         let parity = try PrecisionParity.measure(
             candidate: CLIPModel.load(directory: Self.directory(model), options: Self.bf16),
-            reference: CLIPModel.load(directory: Self.directory(model)))
+            reference: CLIPModel.load(directory: Self.directory(model), options: .underTest))
         print("parity \(model) bf16 vs fp32: \(parity)")
         #expect(parity.passes, "\(model): \(parity)")
         // bf16 really ran: the features moved (by rounding, not more).
@@ -27,8 +26,7 @@ import Testing
 
     /// The goldens' own pixels and token ids, through the bf16 model, against transformers' fp32
     /// features (computed from the same F16-rounded weights).
-    @Test(arguments: ["tiny-quickgelu-p8", "tiny-gelu-p16"]) func bf16FeaturesMatchTransformers(shape: String) throws {
-        guard Precision.bf16.isAvailable else { return }
+    @Test(.needsBF16, arguments: ["tiny-quickgelu-p8", "tiny-gelu-p16"]) func bf16FeaturesMatchTransformers(shape: String) throws {
         let model = try CLIPModel.load(directory: clipFixture(shape), options: Self.bf16)
         let golden = try GoldenFile.load(shape)
         let pixels = try #require(decodeFloats(base64: golden.images.pixels_f32))
@@ -45,8 +43,7 @@ import Testing
 
     /// engine/tiny-clip's goldens hold texts only as token ids (its images are files, which the
     /// Imaging layer decodes; the engine's suites cover them).
-    @Test func bf16TinyCLIPTextsMatchTransformers() throws {
-        guard Precision.bf16.isAvailable else { return }
+    @Test(.needsBF16) func bf16TinyCLIPTextsMatchTransformers() throws {
         struct Goldens: Decodable {
             struct Text: Decodable {
                 let ids: [Int]
@@ -65,8 +62,7 @@ import Testing
 
     /// The bf16 kernel is row-independent too, so the pooled last layer's shortcut stays exact:
     /// a text or image alone gives the bits it gets in a batch.
-    @Test func bf16FeaturesDoNotDependOnTheBatch() throws {
-        guard Precision.bf16.isAvailable else { return }
+    @Test(.needsBF16) func bf16FeaturesDoNotDependOnTheBatch() throws {
         let model = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"), options: Self.bf16)
         #expect(model.weights.visionModel.layers[0].mlp.fc1.weight.computesRowsIndependently)
         let inputs = PrecisionParity.Inputs.standard(for: model.configuration)
@@ -84,8 +80,7 @@ import Testing
 
     /// The load's precision reaches every linear layer of every kind of model: CLIP (patch
     /// embedding, both towers, projections), BERT, language and domain adapters, learned prompts.
-    @Test func everyLinearLayerIsPreparedInThePrecisionOfItsLoad() throws {
-        guard Precision.bf16.isAvailable else { return }
+    @Test(.needsBF16) func everyLinearLayerIsPreparedInThePrecisionOfItsLoad() throws {
         let clip = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"), options: Self.bf16)
         let w = clip.weights
         var prepared = [w.visionModel.patchEmbedding, w.visualProjection.weight, w.textProjection.weight]
@@ -157,8 +152,8 @@ import Testing
     }
 
     /// Asking for bf16 where the CPU has no bf16 kernel is refused at load, by name.
-    @Test func bf16IsRefusedAtLoadWhereTheCPUCannotRunIt() throws {
-        guard !Precision.bf16.isAvailable else { return }
+    @Test(.enabled(if: !Precision.bf16.isAvailable, "only a CPU without AVX512-BF16 can show the refusal"))
+    func bf16IsRefusedAtLoadWhereTheCPUCannotRunIt() throws {
         #expect(throws: Precision.Unavailable(precision: .bf16)) {
             try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"), options: Self.bf16)
         }

@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test(arguments: shapes) func imageEmbeddingsMatchTransformers(shape: String) throws {
-        let model = try CLIPModel.load(directory: clipFixture(shape))
+        let model = try CLIPModel.load(directory: clipFixture(shape), options: .underTest)
         let golden = try GoldenFile.load(shape)
         let pixels = try #require(decodeFloats(base64: golden.images.pixels_f32))
         let expected = try #require(decodeFloats(base64: golden.images.image_embeds_f32))
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test(arguments: shapes) func textEmbeddingsMatchTransformers(shape: String) throws {
-        let model = try CLIPModel.load(directory: clipFixture(shape))
+        let model = try CLIPModel.load(directory: clipFixture(shape), options: .underTest)
         let golden = try GoldenFile.load(shape)
         for batch in golden.texts {
             let expected = try #require(decodeFloats(base64: batch.text_embeds_f32))
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test(arguments: shapes) func batchedEqualsOneByOne(shape: String) throws {
-        let model = try CLIPModel.load(directory: clipFixture(shape))
+        let model = try CLIPModel.load(directory: clipFixture(shape), options: .underTest)
         let golden = try GoldenFile.load(shape)
         let tolerance = Self.batchedVersusAloneMaximumAbs(model)
         let ids = golden.texts.flatMap(\.token_ids)
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test(arguments: shapes) func normalisedEmbeddingsHaveUnitLengthAndSameDirection(shape: String) throws {
-        let model = try CLIPModel.load(directory: clipFixture(shape))
+        let model = try CLIPModel.load(directory: clipFixture(shape), options: .underTest)
         let golden = try GoldenFile.load(shape)
         let ids = golden.texts[0].token_ids
         let raw = try model.encodeTexts(tokenIDs: ids)
@@ -99,7 +99,7 @@ import Testing
 
     @Test func checkpointLogitScaleIsLoaded() throws {
         for shape in Self.shapes {
-            let model = try CLIPModel.load(directory: clipFixture(shape))
+            let model = try CLIPModel.load(directory: clipFixture(shape), options: .underTest)
             let golden = try GoldenFile.load(shape)
             // The checkpoint value (stored F16), not config.json's logit_scale_init_value.
             #expect(abs(Double(model.logitScale) - golden.logit_scale) <= 1e-6)
@@ -108,18 +108,18 @@ import Testing
     }
 
     @Test func poolingFollowsTransformersRule() throws {
-        let legacy = try CLIPModel.load(directory: clipFixture("tiny-quickgelu-p8"))
+        let legacy = try CLIPModel.load(directory: clipFixture("tiny-quickgelu-p8"), options: .underTest)
         #expect(legacy.configuration.text.poolsAtLargestTokenID)
         #expect(legacy.poolingPosition([998, 5, 999, 999, 3]) == 2)
         #expect(legacy.poolingPosition([7]) == 0)
-        let current = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"))
+        let current = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"), options: .underTest)
         #expect(!current.configuration.text.poolsAtLargestTokenID)
         #expect(current.poolingPosition([4, 600, 5, 9, 5]) == 2)
         #expect(current.poolingPosition([4, 600, 9]) == 0)
     }
 
     @Test func invalidInputsAreRejectedWithReasons() throws {
-        let model = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"))
+        let model = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"), options: .underTest)
         #expect(throws: ModelError.invalidInput("text 1 has 0 tokens; must be 1...32")) {
             try model.encodeTexts(tokenIDs: [[4, 5], []])
         }

@@ -53,9 +53,9 @@ func domainAdapterFixture(_ name: String) -> URL {
     static func load(_ name: String) throws -> Loaded {
         let golden = try DomainGoldenFile.load(name)
         let shape = String(golden.clip.dropFirst("clip/".count))
-        let model = try CLIPModel.load(directory: clipFixture(shape))
+        let model = try CLIPModel.load(directory: clipFixture(shape), options: .underTest)
         let adapter = try DomainAdapter.load(
-            directory: domainAdapterFixture(name), host: DomainAdapterHost(clip: model, clipID: shape))
+            directory: domainAdapterFixture(name), host: DomainAdapterHost(clip: model, clipID: shape), options: .underTest)
         return Loaded(model: model, adapter: adapter, inputs: try GoldenFile.load(shape), golden: golden)
     }
 
@@ -147,7 +147,7 @@ func domainAdapterFixture(_ name: String) -> URL {
     /// An adapter validated against one CLIP, handed to another: refused, never read out of bounds.
     @Test func anAdapterForAnotherCLIPIsRefusedByTheForwardPass() throws {
         let l = try Self.load("text-quickgelu-p8")
-        let other = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"))
+        let other = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"), options: .underTest)
         #expect(throws: ModelError.self) { try other.encodeTexts(tokenIDs: [[4, 5]], adapter: l.adapter) }
     }
 }

@@ -53,7 +53,7 @@ func languageAdapterFixture(_ name: String) -> URL {
         let manifest = try AdapterManifest.load(directory: languageAdapterFixture(name))
         let host = LanguageAdapterHost(
             baseEncoderID: "bert-tiny-a", baseEncoderHiddenSize: 64, clipID: manifest.clip.id, clipProjectionDim: golden.output_size)
-        return (try LanguageAdapter.load(directory: languageAdapterFixture(name), host: host), golden)
+        return (try LanguageAdapter.load(directory: languageAdapterFixture(name), host: host, options: .underTest), golden)
     }
 
     @Test(arguments: adapters) func outputsMatchThePyTorchModule(name: String) throws {
@@ -72,7 +72,7 @@ func languageAdapterFixture(_ name: String) -> URL {
     /// Swift BERT → Swift adapter against the same goldens: the whole zh path, no Python inputs.
     @Test(arguments: adapters) func swiftBERTThenAdapterMatchesPyTorch(name: String) throws {
         let (adapter, golden) = try Self.load(name)
-        let bert = try BERTModel.load(directory: bertFixture("bert-tiny-a"))
+        let bert = try BERTModel.load(directory: bertFixture("bert-tiny-a"), options: .underTest)
         var worst = (cosine: 1.0, maxAbs: 0.0)
         for batch in golden.batches {
             let ids = zip(batch.input_ids, batch.lengths).map { Array($0[..<$1]) }
@@ -109,7 +109,7 @@ func languageAdapterFixture(_ name: String) -> URL {
     /// every call gives what a lone call gives.
     @Test func concurrentCallsAgreeWithSerialOnes() async throws {
         let (adapter, golden) = try Self.load("zh-tiny-a-n2-pre-mean-finalln")
-        let bert = try BERTModel.load(directory: bertFixture("bert-tiny-a"))
+        let bert = try BERTModel.load(directory: bertFixture("bert-tiny-a"), options: .underTest)
         let batches = golden.batches.map { batch in zip(batch.input_ids, batch.lengths).map { Array($0[..<$1]) } }
         let serial = try batches.map { try adapter.encode(bert.encode(tokenIDs: $0)) }
         let concurrent = try await withThrowingTaskGroup(of: (Int, Tensor).self) { group in

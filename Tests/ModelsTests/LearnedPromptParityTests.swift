@@ -17,13 +17,13 @@ import Testing
         let host: PromptHost
 
         init(_ clip: String) throws {
-            model = try CLIPModel.load(directory: promptClipDirectory(clip))
+            model = try CLIPModel.load(directory: promptClipDirectory(clip), options: .underTest)
             golden = try PromptGoldenFile.load(clip)
             host = PromptHost(clip: model, clipID: clip)
         }
 
         func prompt(_ variant: String) throws -> LearnedPrompt {
-            try LearnedPrompt.load(directory: promptFixture(golden.clip, variant), host: host)
+            try LearnedPrompt.load(directory: promptFixture(golden.clip, variant), host: host, options: .underTest)
         }
 
         var pixels: [Float] { decodeFloats(base64: golden.pixels_f32) ?? [] }

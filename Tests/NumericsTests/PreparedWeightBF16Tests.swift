@@ -5,7 +5,7 @@ import Testing
 /// The bf16 kernel (`Precision.bf16`, AVX512-BF16) on the fp32 kernel's shape grid, against the
 /// Double reference over inputs rounded to bf16 the way the kernel rounds them: the products of
 /// two bf16 values are exact in fp32, so what is left is fp32 accumulation order, under the same
-/// tolerance as the fp32 kernel. Skipped (every test returns at once) on CPUs without AVX512-BF16.
+/// tolerance as the fp32 kernel. Skipped (`.needsBF16`, which says why) on CPUs without AVX512-BF16.
 extension PreparedWeightTests {
     /// The grid (its inner dimensions 513, 600 and 3000 cross the bf16 kernel's 256-pair block as
     /// 255...257 cross the fp32 kernel's 256 steps), plus a shape whose converted activations need
@@ -27,17 +27,15 @@ extension PreparedWeightTests {
         return Float(bitPattern: nearer)
     }
 
-    @Test(arguments: bf16Shapes)
+    @Test(.needsBF16, arguments: bf16Shapes)
     func bf16ProductsMatchTheReferenceOverBF16RoundedInputs(_ s: Shape) throws {
-        guard Precision.bf16.isAvailable else { return }
-        try checkAgainstTheReference(s, PreparedWeight.instructionSet, layouts: [.packedBF16], rounded: Self.bf16Rounded)
+        try checkAgainstTheReference(s, layouts: [.packedBF16], rounded: Self.bf16Rounded)
     }
 
     /// The promise `computesRowsIndependently` makes, for bf16: every activation is rounded by
     /// itself and every output element's dot products run in one fixed order, so a row alone, in
     /// a short block, or in any of three M blocks of a long call gives the same bits.
-    @Test func aBF16RowIsTheSameBitsWhateverRowsShareTheCall() throws {
-        guard Precision.bf16.isAvailable else { return }
+    @Test(.needsBF16) func aBF16RowIsTheSameBitsWhateverRowsShareTheCall() throws {
         try expectRowsIndependent(
             Shape(rows: 200, inFeatures: 3001, outFeatures: 40), layout: .packedBF16,
             subsets: [0..<1, 7..<8, 199..<200, 3..<16, 60..<130, 10..<190], "bf16")
@@ -71,8 +69,7 @@ extension PreparedWeightTests {
     /// Activations (rounded per call by VCVTNE2PS2BF16) and weights (rounded at load in C) round
     /// alike: multiplying rounding edge cases by an identity gives each one rounded, whichever side
     /// of the product holds them.
-    @Test func activationsAndWeightsRoundAlike() throws {
-        guard Precision.bf16.isAvailable else { return }
+    @Test(.needsBF16) func activationsAndWeightsRoundAlike() throws {
         let edges = [
             Float(bitPattern: 0x3F80_8000), Float(bitPattern: 0x3F81_8000), Float(bitPattern: 0xBF80_8000),
             Float(bitPattern: 0x3F80_7FFF), Float(bitPattern: 0x4049_0FDB), 1e-3, -7.5e4, Float(bitPattern: 0x0000_0001),
@@ -93,9 +90,8 @@ extension PreparedWeightTests {
     }
 
     /// No inputs: the product is the bias alone in bf16 too (the weight stays plain).
-    @Test func anEmptyBF16WeightGivesTheBias() throws {
-        guard Precision.bf16.isAvailable else { return }
-        let weight = PreparedWeight(try TensorBuffer(shape: [3, 0]), outFeatures: 3, inFeatures: 0, precision: .bf16)
+    @Test(.needsBF16) func anEmptyBF16WeightGivesTheBias() throws {
+        let weight = PreparedWeight(try TensorBuffer(shape: [3, 0]), outFeatures: 3, inFeatures: 0, layout: .packedBF16)
         #expect(weight.layout == .plain)
         var y = [Float](repeating: .nan, count: 3)
         let (bias, x): ([Float], [Float]) = ([1, 2, 3], [0])
@@ -114,7 +110,7 @@ extension PreparedWeightTests {
         #expect(try PrecisionChoice.fp32.resolved() == .fp32)
         if hasBF16 {
             #expect(try PrecisionChoice.bf16.resolved() == .bf16)
-            #expect(PreparedWeight.kernelReport(precision: .bf16).contains("AVX512-BF16"))
+            #expect(PreparedWeight.kernelReport(layout: try GEMMKernel.auto.layout(for: .bf16)).contains("AVX512-BF16"))
         } else {
             #expect(throws: Precision.Unavailable(precision: .bf16)) { try PrecisionChoice.bf16.resolved() }
         }
@@ -126,11 +122,18 @@ extension PreparedWeightTests {
     @Test func precisionPicksTheLayout() throws {
         let s = Shape(rows: 1, inFeatures: 8, outFeatures: 4)
         let buffer = TensorBuffer(try Tensor(shape: [s.outFeatures, s.inFeatures], scalars: seededValues(32, seed: 5)))
-        let fp32 = PreparedWeight(buffer, outFeatures: 4, inFeatures: 8, precision: .fp32)
-        #expect(fp32.layout == PreparedWeight.preferredLayout)
-        #expect(fp32.precision == .fp32)
+        let expected: [GEMMKernel: PreparedWeight.Layout] = [
+            .auto: .bestAvailable, .openblas: .plain, .avx2: .packed(.avx2), .avx512: .packed(.avx512),
+        ]
+        for kernel in GEMMKernel.allCases where kernel.isAvailable {
+            let fp32 = PreparedWeight(buffer, outFeatures: 4, inFeatures: 8, layout: try kernel.layout(for: .fp32))
+            #expect(fp32.layout == expected[kernel], "\(kernel)")
+            #expect(fp32.precision == .fp32)
+        }
         guard Precision.bf16.isAvailable else { return }
-        let bf16 = PreparedWeight(buffer, outFeatures: 4, inFeatures: 8, precision: .bf16)
+        // bf16 has one kernel, whatever fp32 kernel is named beside it.
+        #expect(try GEMMKernel.allCases.map { try $0.layout(for: .bf16) } == [.packedBF16, .packedBF16, .packedBF16, .packedBF16])
+        let bf16 = PreparedWeight(buffer, outFeatures: 4, inFeatures: 8, layout: try GEMMKernel.openblas.layout(for: .bf16))
         #expect(bf16.layout == .packedBF16)
         #expect(bf16.precision == .bf16)
         #expect(bf16.computesRowsIndependently)

@@ -9,8 +9,9 @@ import Testing
 /// `PreparedWeight` against a Double triple loop, on shapes chosen to hit every edge of the
 /// kernel's blocking: partial panels and half panels (out not a multiple of 32 or 16), every
 /// row-block height 1...12, inner dimensions across the 256-step block, and enough rows × inner
-/// size to need several M blocks. Serialized: the micro-kernel in use is process-wide.
-@Suite(.serialized) struct PreparedWeightTests {
+/// size to need several M blocks. Each weight names its micro-kernel in its layout, so weights
+/// for both micro-kernels coexist and the tests need no process-wide setting.
+@Suite struct PreparedWeightTests {
     struct Shape: CustomStringConvertible, Sendable {
         let rows: Int, inFeatures: Int, outFeatures: Int
         var description: String { "\(rows)×\(inFeatures)→\(outFeatures)" }
@@ -35,22 +36,22 @@ import Testing
         Shape(rows: 530, inFeatures: 300, outFeatures: 40),
     ]
 
-    /// Both layouts this machine can run (plain always; packed with AVX-512F or AVX2 + FMA).
-    static var layouts: [PreparedWeight.Layout] { PreparedWeight.bestAvailableLayout == .packed ? [.packed, .plain] : [.plain] }
+    /// The fp32 packed layouts this machine can run, one per micro-kernel, best first.
+    static var packedFP32Layouts: [PreparedWeight.Layout] {
+        switch PreparedWeight.detectedInstructionSet {
+        case .avx512: [.packed(.avx512), .packed(.avx2)]
+        case .avx2: [.packed(.avx2)]
+        case .none: []
+        }
+    }
+
+    /// Every fp32 layout this machine can run (plain always; packed with AVX-512F or AVX2 + FMA).
+    static var layouts: [PreparedWeight.Layout] { packedFP32Layouts + [.plain] }
 
     /// The packed layouts this machine can run: fp32 panels with AVX-512F or AVX2 + FMA, bf16
     /// panels with AVX512-BF16.
     static var packedLayouts: [PreparedWeight.Layout] {
-        (PreparedWeight.bestAvailableLayout == .packed ? [.packed] : []) + (Precision.bf16.isAvailable ? [.packedBF16] : [])
-    }
-
-    /// The packed kernel's micro-kernels this machine can run, best first.
-    static var instructionSets: [PreparedWeight.InstructionSet] {
-        switch PreparedWeight.limitInstructionSet(to: .avx512) {
-        case .avx512: [.avx512, .avx2]
-        case .avx2: [.avx2]
-        case .none: [.none]
-        }
+        packedFP32Layouts + (Precision.bf16.isAvailable ? [.packedBF16] : [])
     }
 
     static func reference(_ x: [Float], _ w: [Float], _ b: [Float]?, _ s: Shape) -> [Double] {
@@ -76,17 +77,13 @@ import Testing
 
     @Test(arguments: shapes)
     func applyAndAccumulateMatchTheReference(_ s: Shape) throws {
-        defer { PreparedWeight.limitInstructionSet(to: .avx512) }
-        for instructionSet in Self.instructionSets {
-            #expect(PreparedWeight.limitInstructionSet(to: instructionSet) == instructionSet)
-            try checkAgainstTheReference(s, instructionSet)
-        }
+        try checkAgainstTheReference(s)
     }
 
     /// `apply` (with and without a bias) and `accumulate` of every layout in `layouts` against
     /// the Double reference over the inputs as the layouts round them (`rounded`: none for fp32).
     func checkAgainstTheReference(
-        _ s: Shape, _ instructionSet: PreparedWeight.InstructionSet, layouts: [PreparedWeight.Layout] = Self.layouts,
+        _ s: Shape, layouts: [PreparedWeight.Layout] = Self.layouts,
         rounded: (Float) -> Float = { $0 }
     ) throws {
         let x = seededValues(s.rows * s.inFeatures, seed: 11)
@@ -112,11 +109,11 @@ import Testing
                 }
             }
             let n = s.rows * s.outFeatures
-            expectClose(Array(applied[..<n]), expected, tolerance: Self.tolerance(s), "\(layout) \(instructionSet) apply \(s)")
-            expectClose(Array(unbiased[..<n]), expectedWithoutBias, tolerance: Self.tolerance(s), "\(layout) \(instructionSet) no bias \(s)")
+            expectClose(Array(applied[..<n]), expected, tolerance: Self.tolerance(s), "\(layout) apply \(s)")
+            expectClose(Array(unbiased[..<n]), expectedWithoutBias, tolerance: Self.tolerance(s), "\(layout) no bias \(s)")
             expectClose(
                 Array(accumulated[..<n]), zip(expected, start).map { $0 + Double($1) }, tolerance: Self.tolerance(s),
-                "\(layout) \(instructionSet) accumulate \(s)")
+                "\(layout) accumulate \(s)")
             #expect(applied[n...].allSatisfy { $0.isNaN }, "\(layout) apply wrote past the end for \(s)")
             #expect(accumulated[n...].allSatisfy { $0 == 12345 }, "\(layout) accumulate wrote past the end for \(s)")
         }
@@ -161,14 +158,12 @@ import Testing
     /// `computesRowsIndependently` makes, on which the pooled last layer's exactness rests): a
     /// row alone, in a short block or inside a long call (with rows read directly up to 512 and
     /// from packed row blocks above) gives the same bits, on every micro-kernel.
-    @Test func aPackedRowIsTheSameBitsWhateverRowsShareTheCall() throws {
-        guard PreparedWeight.bestAvailableLayout == .packed else { return }
-        defer { PreparedWeight.limitInstructionSet(to: .avx512) }
-        for instructionSet in Self.instructionSets {
-            PreparedWeight.limitInstructionSet(to: instructionSet)
+    @Test(.enabled(if: !packedFP32Layouts.isEmpty, "the packed kernel needs AVX-512F or AVX2 + FMA, which this CPU lacks"))
+    func aPackedRowIsTheSameBitsWhateverRowsShareTheCall() throws {
+        for layout in Self.packedFP32Layouts {
             try expectRowsIndependent(
-                Shape(rows: 530, inFeatures: 300, outFeatures: 40), layout: .packed,
-                subsets: [0..<1, 7..<8, 529..<530, 3..<16, 100..<150, 0..<512, 10..<523], "\(instructionSet)")
+                Shape(rows: 530, inFeatures: 300, outFeatures: 40), layout: layout,
+                subsets: [0..<1, 7..<8, 529..<530, 3..<16, 100..<150, 0..<512, 10..<523], "\(layout)")
         }
     }
 
@@ -200,11 +195,11 @@ import Testing
         let flags = CPUDescription.current.flags
         let expected: PreparedWeight.InstructionSet =
             flags.contains("avx512f") ? .avx512 : flags.contains("avx2") && flags.contains("fma") ? .avx2 : .none
-        #expect(PreparedWeight.limitInstructionSet(to: .avx512) == expected)
-        #expect(PreparedWeight.instructionSet == expected)
-        #expect((PreparedWeight.bestAvailableLayout == .packed) == (expected != .none))
+        #expect(PreparedWeight.detectedInstructionSet == expected)
+        #expect(PreparedWeight.Layout.bestAvailable == (expected == .none ? .plain : .packed(expected)))
+        #expect(try GEMMKernel.auto.fp32Layout() == .bestAvailable)
         #else
-        #expect(PreparedWeight.bestAvailableLayout == .plain)
+        #expect(PreparedWeight.Layout.bestAvailable == .plain)
         #endif
     }
 

@@ -5,8 +5,8 @@ import Testing
 @testable import Service
 
 /// `engine.gemm` decides what the linear layers of the loaded model run on, and both choices
-/// embed alike.
-@Suite(.serialized) struct GEMMSelectionTests {
+/// embed alike. Each engine keeps the kernel it was loaded with, whatever loads after it.
+@Suite struct GEMMSelectionTests {
     static func engine(gemm: String) throws -> EmbeddingEngine {
         let configuration = try ConfigurationLoader(overrides: [
             "models.clip": LiveService.fixtures.appendingPathComponent("engine/tiny-clip").path,
@@ -23,11 +23,13 @@ import Testing
     }
 
     @Test func openblasKeepsEveryWeightPlainAndAutoTakesTheBestKernel() async throws {
-        defer { try? MathThreads.select(gemm: .auto) }
         let openblas = try Self.engine(gemm: "openblas")
         #expect(Self.layouts(openblas) == [.plain])
         let auto = try Self.engine(gemm: "auto")
-        #expect(Self.layouts(auto) == [PreparedWeight.bestAvailableLayout])
+        #expect(Self.layouts(auto) == [.bestAvailable])
+        // Loading the second changed nothing of the first.
+        #expect(Self.layouts(openblas) == [.plain])
+        #expect(openblas.clip.options.kernelReport.contains("OpenBLAS cblas_sgemm"))
 
         let texts = ["a photo of a cat", "two red circles", ""]
         let deadline = ContinuousClock.now + .seconds(30)
@@ -49,13 +51,12 @@ import Testing
     /// Each micro-kernel can be forced where the CPU has it, and one it lacks is refused at
     /// configuration time, naming the key.
     @Test func aForcedMicroKernelIsUsedOrRefused() async throws {
-        defer { try? MathThreads.select(gemm: .auto) }
         for kernel in [GEMMKernel.avx512, .avx2] {
             if kernel.isAvailable {
+                let instructionSet: PreparedWeight.InstructionSet = kernel == .avx512 ? .avx512 : .avx2
                 let engine = try Self.engine(gemm: kernel.rawValue)
-                #expect(Self.layouts(engine) == [.packed])
-                #expect(PreparedWeight.instructionSet == (kernel == .avx512 ? .avx512 : .avx2))
-                #expect(MathThreads.kernelReport.contains(kernel == .avx512 ? "AVX-512F" : "AVX2 + FMA"))
+                #expect(Self.layouts(engine) == [.packed(instructionSet)])
+                #expect(engine.clip.options.kernelReport.contains("packed kernel (\(instructionSet))"))
             } else {
                 #expect {
                     try ConfigurationLoader(overrides: ["engine.gemm": kernel.rawValue]).load()

@@ -1,6 +1,6 @@
 // See include/packed_gemm.h for what this is and why.
 //
-// Two micro-kernels over the same packed layout, chosen once from the CPU: AVX-512F (12 rows ×
+// Two micro-kernels over the same packed layout, named by each call: AVX-512F (12 rows ×
 // 32 columns in 24 zmm registers) and AVX2 + FMA (6 rows × 16 columns in 12 ymm registers, run
 // once per half panel), for CPUs without AVX-512 such as AMD Zen 2/3.
 //
@@ -40,26 +40,7 @@ static int detected_instruction_set(void) {
 
 int adaptclip_packed_gemm_detected_instruction_set(void) { return detected_instruction_set(); }
 
-static _Atomic int active_instruction_set = -1;  // -1 until first asked
-
-int adaptclip_packed_gemm_instruction_set(void) {
-    int isa = atomic_load_explicit(&active_instruction_set, memory_order_relaxed);
-    if (isa < 0) {
-        isa = detected_instruction_set();
-        atomic_store_explicit(&active_instruction_set, isa, memory_order_relaxed);
-    }
-    return isa;
-}
-
-int adaptclip_packed_gemm_available(void) { return adaptclip_packed_gemm_instruction_set() != ADAPTCLIP_ISA_NONE; }
-
-int adaptclip_packed_gemm_limit_instruction_set(int most) {
-    int detected = detected_instruction_set();
-    int isa = detected == ADAPTCLIP_ISA_NONE ? ADAPTCLIP_ISA_NONE : (most < ADAPTCLIP_ISA_AVX2 ? ADAPTCLIP_ISA_AVX2 : most);
-    if (isa > detected) isa = detected;
-    atomic_store_explicit(&active_instruction_set, isa, memory_order_relaxed);
-    return isa;
-}
+int adaptclip_packed_gemm_available(void) { return detected_instruction_set() != ADAPTCLIP_ISA_NONE; }
 
 void adaptclip_pack_weight(const float *weight, size_t out_features, size_t in_features, float *packed) {
     size_t panels = adaptclip_panel_count(out_features);
@@ -182,9 +163,9 @@ __attribute__((target("avx2,fma"))) static void micro_kernel_rows_256(
 void adaptclip_packed_gemm(
     const float *x, size_t x_stride, size_t rows, size_t in_features,
     const float *packed, size_t out_features, size_t first_panel, size_t end_panel,
-    const float *bias, int accumulate, float *y, size_t y_stride) {
+    const float *bias, int accumulate, float *y, size_t y_stride, int instruction_set) {
     if (rows == 0 || in_features == 0 || first_panel >= end_panel) return;
-    int wide = adaptclip_packed_gemm_instruction_set() == ADAPTCLIP_ISA_AVX512;
+    int wide = instruction_set == ADAPTCLIP_ISA_AVX512;
     size_t max_rows = wide ? MAX_ROWS : MAX_ROWS_256;
     // Up to DIRECT_ROWS rows the AVX-512 kernel broadcasts straight from the activations: their
     // rows stay in cache, and packing them (every thread packs its own copy) cost more than it

@@ -26,6 +26,8 @@ public struct BERTModel: Sendable {
     }
 
     public var hiddenSize: Int { configuration.hiddenSize }
+    /// The precision and kernel the model was loaded with.
+    public var options: ModelLoadOptions { weights.options }
 
     /// Encodes a batch of token-id sequences.
     ///

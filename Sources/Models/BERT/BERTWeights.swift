@@ -66,8 +66,11 @@ public struct BERTWeights: Sendable {
     /// `pooler.dense` [hidden, hidden]; nil when the checkpoint has no pooler (a `BertModel`
     /// saved with `add_pooling_layer=False`), in which case the pooler vector is unavailable.
     public let pooler: LinearWeights?
+    /// What every linear layer was prepared for; what the language adapters over it load with.
+    public let options: ModelLoadOptions
 
     init(from source: BERTCheckpoint, config c: BERTConfiguration, options: ModelLoadOptions) throws {
+        self.options = options
         embeddings = try BERTEmbeddingsWeights(from: source, config: c)
         layers = try (0..<c.numHiddenLayers).map { i in
             try BERTLayerWeights(from: source, prefix: "encoder.layer.\(i)", config: c, options: options)

@@ -55,6 +55,10 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     public var engineThreads: Int
     /// `engine.gemm`: what linear layers run on.
     public var gemm: GEMMKernel
+    /// `engine.precision`: what the linear layers multiply in.
+    public var precision: PrecisionChoice
+    /// `engine.precision_min_cosine`: the gate a lower precision passes at load.
+    public var precisionMinimumCosine: Double
     public var queryCacheEntries: Int
     /// `engine.request_work_threads` (0: every core) and `engine.request_work_queue_depth`.
     public var requestWorkThreads: Int
@@ -87,6 +91,8 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         if case .bool(let seed) = values["gallery.seed"] { seedGallery = seed } else { seedGallery = true }
         engineThreads = i("engine.threads")
         gemm = GEMMKernel(rawValue: s("engine.gemm")) ?? .auto
+        precision = PrecisionChoice(rawValue: s("engine.precision")) ?? .fp32
+        precisionMinimumCosine = d("engine.precision_min_cosine")
         queryCacheEntries = i("engine.query_cache_entries")
         requestWorkThreads = i("engine.request_work_threads")
         requestWorkQueueDepth = i("engine.request_work_queue_depth")

@@ -1,3 +1,4 @@
+import Models
 import Numerics
 import Retrieval
 
@@ -25,6 +26,18 @@ public enum ConfigRegistry {
                       if let refusal = ConfigKey.oneOf(GEMMKernel.allCases.map(\.rawValue))(value) { return refusal }
                       guard case .string(let name) = value, let kernel = GEMMKernel(rawValue: name), !kernel.isAvailable else { return nil }
                       return GEMMKernel.Unavailable(kernel: kernel).description
+                  }),
+        ConfigKey("engine.precision", .string("fp32"), "Number format of the linear layers' products: fp32, bf16 (refused at start where the CPU lacks AVX512-BF16) or auto (bf16 where the CPU has AVX512-BF16 and engine.gemm is auto, else fp32). bf16 serves only if it passes engine.precision_min_cosine at load; under auto a failure serves fp32.",
+                  check: { value in
+                      if let refusal = ConfigKey.oneOf(PrecisionChoice.allCases.map(\.rawValue))(value) { return refusal }
+                      guard case .string(let name) = value, let choice = PrecisionChoice(rawValue: name) else { return nil }
+                      do { _ = try choice.resolved() } catch { return "\(error)" }
+                      return nil
+                  }),
+        ConfigKey("engine.precision_min_cosine", .double(PrecisionParity.minimumCosine), "The bf16 gate: lowest cosine any image or text feature of a fixed probe may keep to the same model's fp32 features.",
+                  check: { value in
+                      guard case .double(let d) = value, d > 0, d <= 1 else { return "must be a cosine in (0, 1]" }
+                      return nil
                   }),
         ConfigKey("engine.query_cache_entries", .int(10_000), "Query embeddings kept in the LRU cache; 0 disables it. Keys hold a digest of the text, so an entry costs about 4 bytes per dimension + 256 bytes whatever the text.", check: ConfigKey.intRange(0...10_000_000)),
         ConfigKey("engine.request_work_threads", .int(0), "Threads that tokenise texts, decode and preprocess images and parse large bodies, off the threads that serve HTTP; 0 uses every core.", check: ConfigKey.intRange(0...1024)),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Imaging
+import Models
 import Numerics
 import Retrieval
 import Service
@@ -14,9 +15,10 @@ struct VersionCommand: ParsableCommand {
             ("adaptclip", ServiceInfo.version),
             ("OpenBLAS", "\(BLASBackend.configuration) (core \(BLASBackend.coreName))"),
             ("CPU", CPUDescription.current.summary),
-            ("GEMM", PreparedWeight.bestAvailableLayout == .packed
-                ? "\(PreparedWeight.kernelDescription) for linear layers with engine.gemm = auto; attention on OpenBLAS"
-                : "OpenBLAS only (this CPU has neither AVX-512F nor AVX2 with FMA)"),
+            ("GEMM", "\(ModelLoadOptions.standard.kernelSummary) (engine.gemm = auto, engine.precision = fp32)"),
+            ("bf16", Precision.bf16.isAvailable
+                ? "\(ModelLoadOptions(precision: .bf16).kernelSummary) (engine.precision = bf16)"
+                : "\(Precision.Unavailable(precision: .bf16))"),
             ("SQLite", RetrievalLibraries.sqliteVersion),
             ("FAISS", RetrievalLibraries.faissVersion),
             ("libpng", CodecLibraries.libpngVersion),

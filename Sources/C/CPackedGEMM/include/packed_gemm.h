@@ -29,16 +29,10 @@ extern "C" {
 /// 1 when this CPU can run the packed kernel (AVX-512F, or AVX2 with FMA), else 0.
 int adaptclip_packed_gemm_available(void);
 
-/// The widest micro-kernel this CPU can run, whatever was selected.
+/// The widest micro-kernel this CPU can run: ADAPTCLIP_ISA_AVX512, ADAPTCLIP_ISA_AVX2 or
+/// ADAPTCLIP_ISA_NONE. There is no process-wide selection: each product names its micro-kernel
+/// (both read the same packed layout), so weights loaded for different kernels coexist.
 int adaptclip_packed_gemm_detected_instruction_set(void);
-
-/// The micro-kernel products use: ADAPTCLIP_ISA_AVX512, ADAPTCLIP_ISA_AVX2 or ADAPTCLIP_ISA_NONE.
-int adaptclip_packed_gemm_instruction_set(void);
-
-/// For tests and benchmarks: use at most `most` (ADAPTCLIP_ISA_AVX2 or ADAPTCLIP_ISA_AVX512; never
-/// more than the CPU has, never none on a CPU that has one). Returns the set now in use. Packed
-/// weights stay valid: both micro-kernels read the same layout.
-int adaptclip_packed_gemm_limit_instruction_set(int most);
 
 /// Panels needed for `out_features` output columns.
 static inline size_t adaptclip_panel_count(size_t out_features) {
@@ -57,11 +51,13 @@ void adaptclip_pack_weight(const float *weight, size_t out_features, size_t in_f
 
 /// y[rows, out] = (accumulate ? y : 0) + x[rows, in] · weightᵀ + bias, for the output columns of
 /// panels first_panel ..< end_panel only. `x` has row stride `x_stride`, `y` row stride `y_stride`
-/// (both in floats); `bias` may be NULL. Requires adaptclip_packed_gemm_available().
+/// (both in floats); `bias` may be NULL. `instruction_set` is the micro-kernel to run
+/// (ADAPTCLIP_ISA_AVX512 or ADAPTCLIP_ISA_AVX2), at most what
+/// adaptclip_packed_gemm_detected_instruction_set() reports.
 void adaptclip_packed_gemm(
     const float *x, size_t x_stride, size_t rows, size_t in_features,
     const float *packed, size_t out_features, size_t first_panel, size_t end_panel,
-    const float *bias, int accumulate, float *y, size_t y_stride);
+    const float *bias, int accumulate, float *y, size_t y_stride, int instruction_set);
 
 #ifdef __cplusplus
 }
