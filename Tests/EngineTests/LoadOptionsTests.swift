@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import TestSupport
 import Testing
 @testable import Engine
 @testable import Models
@@ -67,7 +68,7 @@ import Testing
         let (x, y) = try await (a, b)
         try #require(x.count == texts.count && y.count == texts.count)
         for (p, q) in zip(x, y) {
-            #expect(EngineFixtures.cosine(p.vector, q.vector) >= 0.99999, "the two kernels disagree")
+            #expect(cosine(p.vector, q.vector) >= 0.99999, "the two kernels disagree")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import TestSupport
 import Testing
 @testable import Engine
 @testable import Models
@@ -55,7 +56,7 @@ import Testing
         let fp32Vectors = try await engines[1].embedTexts(texts, language: .en, deadline: EngineFixtures.farDeadline)
         try #require(bf16Vectors.count == texts.count && fp32Vectors.count == texts.count)
         for (a, b) in zip(bf16Vectors, fp32Vectors) {
-            #expect(Double(EngineFixtures.cosine(a.vector, b.vector)) >= PrecisionParity.minimumCosine)
+            #expect(Double(cosine(a.vector, b.vector)) >= PrecisionParity.minimumCosine)
         }
     }
 
