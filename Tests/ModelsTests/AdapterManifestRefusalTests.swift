@@ -138,7 +138,7 @@ struct BrokenAdapterCases: Decodable {
         let text = try String(contentsOf: url, encoding: .utf8)
             .replacingOccurrences(of: "\"kind\": \"language\",", with: "\"kind\": \"domain\", \"kind\": \"language\",")
         try text.write(to: url, atomically: true, encoding: .utf8)
-        #expect(try LanguageAdapter.load(directory: directory, host: Self.host).manifest.kind == "language")
+        #expect(try LanguageAdapter.load(directory: directory, host: Self.host).manifest.kind == .language)
     }
 
     @Test func unreadableManifestsAreRefusedAsFileProblems() throws {

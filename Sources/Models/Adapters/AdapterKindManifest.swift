@@ -8,5 +8,6 @@ public protocol AdapterKindManifest: Sendable {
 }
 
 extension AdapterKindManifest {
+    public var kind: AdapterKind { Self.kind }
     public var identity: AdapterIdentity { AdapterIdentity(name: name, version: version, digest: weights.sha256) }
 }

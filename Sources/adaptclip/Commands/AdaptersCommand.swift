@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Models
 import Service
 
 struct AdaptersCommand: AsyncParsableCommand {
