@@ -93,7 +93,9 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "HTTPServer", "Engine", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: ["Service", "HTTPServer", "Engine", "Models", "Retrieval", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
