@@ -67,3 +67,21 @@ struct AdapterStatus {
     /// Requests served by its current activation (0 when not active).
     let requests: Int
 }
+
+/// A kind served one at a time from an engine `AdapterSlot`: what serves, the slot's state and
+/// the swap all come from that slot, so such a kind supplies only which slot it is.
+protocol SlotServedAdapter: ServedAdapter {
+    static func engineSlot(_ engine: EmbeddingEngine) -> AdapterSlot<Self>
+}
+
+extension SlotServedAdapter {
+    static func serving(in engine: EmbeddingEngine) -> [Self] { engineSlot(engine).active.map { [$0.adapter] } ?? [] }
+
+    static func slot(in engine: EmbeddingEngine) -> AdapterSlotSnapshot? { engineSlot(engine).snapshot }
+
+    func activate(in engine: EmbeddingEngine) -> AdapterIdentity? {
+        Self.engineSlot(engine).activate(self, identity: identity)?.identity
+    }
+
+    static func deactivate(named name: String, in engine: EmbeddingEngine) { engineSlot(engine).clear() }
+}

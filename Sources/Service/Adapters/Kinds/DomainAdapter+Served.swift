@@ -4,22 +4,14 @@ import Models
 
 /// Domain adapters (kind "domain"): bottlenecks inside CLIP's encoders, one active in the
 /// engine's `domain` slot, or none (the frozen encoders).
-extension DomainAdapter: ServedAdapter {
+extension DomainAdapter: SlotServedAdapter {
     static var activation: AdapterActivation { .onePerKind(optional: true) }
 
     static func load(directory: URL, engine: EmbeddingEngine) throws -> DomainAdapter {
         try engine.loadDomainAdapter(directory: directory)
     }
 
-    static func serving(in engine: EmbeddingEngine) -> [DomainAdapter] {
-        engine.domainAdapters.active.map { [$0.adapter] } ?? []
-    }
-
-    static func slot(in engine: EmbeddingEngine) -> AdapterSlotSnapshot? { engine.domainAdapters.snapshot }
-
-    func activate(in engine: EmbeddingEngine) -> AdapterIdentity? { engine.activate(self)?.identity }
-
-    static func deactivate(named name: String, in engine: EmbeddingEngine) { engine.deactivateDomainAdapter() }
+    static func engineSlot(_ engine: EmbeddingEngine) -> AdapterSlot<Self> { engine.domainAdapters }
 
     /// The CLIP it runs inside.
     var baseModel: String { manifest.clip.id }
