@@ -55,17 +55,19 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
         .target(name: "Digests"),
-        .target(name: "Models", dependencies: ["Numerics", "Digests"]),
+        // One JSON value type and parser for requests, configuration, manifests and metadata.
+        .target(name: "JSON"),
+        .target(name: "Models", dependencies: ["Numerics", "Digests", "JSON"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Imaging", "Numerics", "Digests"]),
         .target(
-            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests"],
+            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests", "JSON"],
             // The numbered .sql migrations ship with the binary (see migrations/README.md).
             resources: [.copy("Migrations")]),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Service",
             dependencies: [
-                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Imaging", "Digests", "CMalloc", "CCurl",
+                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Imaging", "Digests", "JSON", "CMalloc", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -87,15 +89,18 @@ let package = Package(
         // MARK: Tests, one target per library target
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Digests"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Digests", "JSON"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests", "JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(
             name: "ServiceTests",
-            dependencies: ["Service", "HTTPServer", "Engine", "Models", "Retrieval", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "Service", "HTTPServer", "Engine", "JSON", "Models", "Retrieval", .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -5,9 +5,15 @@ can be compared in one run on one machine. Run it through scripts/peer-bench.
 
 Figures: images/s at batch 1, 8, 32 (get_image_features) and texts/s at lengths 8, 16, 77
 (get_text_features, batch 32). Threads default to the machine's cores, as in clip-bench.
+
+With --precision bf16 PyTorch is also measured in bf16, both ways users run it: autocast over
+the fp32 model ("pytorch-autocast") and the model cast to bf16 weights ("pytorch-bf16"); each
+prints its worst cosine to the fp32 features first, so a fast figure that lost the answer shows.
 """
 
 import argparse
+import contextlib
+import copy
 import os
 import tempfile
 import time
@@ -72,16 +78,34 @@ def report(name, images_s, texts_s):
               flush=True)
 
 
-def bench_torch(model, images, texts, seconds):
+def bench_torch(model, images, texts, seconds, dtype=torch.float32, autocast=False):
+    """fp32; bf16 weights (`model` already cast, pixels cast to match); or fp32 under bf16 autocast."""
     images_s, texts_s = {}, {}
-    with torch.inference_mode():
+    context = torch.autocast("cpu", dtype=torch.bfloat16) if autocast else contextlib.nullcontext()
+    with torch.inference_mode(), context:
         for b, x in images.items():
-            t = torch.from_numpy(x)
+            t = torch.from_numpy(x).to(dtype)
             images_s[b] = rates(b, timed(lambda: model.get_image_features(pixel_values=t), seconds))
         for n, ids in texts.items():
             t = torch.from_numpy(ids)
             texts_s[n] = rates(TEXT_BATCH, timed(lambda: model.get_text_features(input_ids=t), seconds))
     return images_s, texts_s
+
+
+def worst_cosine(model, reference, images, texts, dtype=torch.float32, autocast=False):
+    """Worst cosine of image and text features to the fp32 model's, over the benchmark inputs."""
+    context = torch.autocast("cpu", dtype=torch.bfloat16) if autocast else contextlib.nullcontext()
+    worst = 1.0
+    with torch.inference_mode():
+        for x, ids in ((images[8], texts[16]), (images[1], texts[77])):
+            expected = (reference.get_image_features(pixel_values=torch.from_numpy(x)),
+                        reference.get_text_features(input_ids=torch.from_numpy(ids)))
+            with context:
+                got = (model.get_image_features(pixel_values=torch.from_numpy(x).to(dtype)),
+                       model.get_text_features(input_ids=torch.from_numpy(ids)))
+            for e, g in zip(expected, got):
+                worst = min(worst, torch.nn.functional.cosine_similarity(e, g.float(), dim=-1).min().item())
+    return worst
 
 
 class ImageTower(torch.nn.Module):
@@ -137,6 +161,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=3.0, help="minimum measuring time per figure")
     parser.add_argument("--skip-torch", action="store_true")
     parser.add_argument("--skip-onnxruntime", action="store_true")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                        help="bf16 adds PyTorch in bf16 (autocast and bf16 weights); ONNX Runtime stays fp32")
     args = parser.parse_args()
 
     warnings.filterwarnings("ignore")  # the exporter's tracer warnings are noise here
@@ -146,6 +172,15 @@ def main():
     if not args.skip_torch:
         print(f"pytorch         threads={args.threads}  torch {torch.__version__}", flush=True)
         report("pytorch", *bench_torch(model, images, texts, args.seconds))
+        if args.precision == "bf16":
+            cosine = worst_cosine(model, model, images, texts, autocast=True)
+            print(f"pytorch-autocast bf16 autocast vs fp32: worst cosine {cosine:.6f}", flush=True)
+            report("pytorch-autocast", *bench_torch(model, images, texts, args.seconds, autocast=True))
+            bf16 = copy.deepcopy(model).to(torch.bfloat16)
+            cosine = worst_cosine(bf16, model, images, texts, dtype=torch.bfloat16)
+            print(f"pytorch-bf16    bf16 weights vs fp32: worst cosine {cosine:.6f}", flush=True)
+            report("pytorch-bf16", *bench_torch(bf16, images, texts, args.seconds, dtype=torch.bfloat16))
+            del bf16
     if not args.skip_onnxruntime:
         import onnxruntime
         print(f"onnxruntime     threads={args.threads}  onnxruntime {onnxruntime.__version__}", flush=True)

@@ -97,16 +97,18 @@ func time(_ work: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
 do {
     let options = ModelLoadOptions(precision: arguments.contains("--bf16") ? try Precision.bf16.checkedAvailable() : .fp32)
     let model = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration, options: options))
-    print("swift           threads=\(threads)  \(PreparedWeight.kernelReport(precision: options.precision))  \(BLASBackend.configuration)")
+    // peer-bench's summary tells the engines apart by this first column.
+    let engine = (options.precision == .fp32 ? "swift" : "swift-\(options.precision)").padding(toLength: 16, withPad: " ", startingAt: 0)
+    print(engine + "threads=\(threads)  \(PreparedWeight.kernelReport(precision: options.precision))  \(BLASBackend.configuration)")
     if options.precision != .fp32 {
         let twin = CLIPModel(weights: try CLIPWeights(from: RandomWeights(), configuration: configuration))
-        print("swift           \(options.precision) vs fp32 (PrecisionParity): \(try PrecisionParity.measure(candidate: model, reference: twin))")
+        print(engine + "\(options.precision) vs fp32 (PrecisionParity): \(try PrecisionParity.measure(candidate: model, reference: twin))")
     }
     for batch in imageBatches {
         let pixels = (0..<(batch * 3 * 224 * 224)).map { Float(($0 * 7919) % 1000) / 500 - 1 }
         let seconds = try time { _ = try model.encodeImages(pixels: pixels, count: batch) }
-        print(String(
-            format: "swift           images  batch %2d  %8.2f images/s   (%.2f per CPU-second)", batch,
+        print(engine + String(
+            format: "images  batch %2d  %8.2f images/s   (%.2f per CPU-second)", batch,
             Double(batch) / seconds.wall, Double(batch) / seconds.cpu))
     }
     let textBatch = 32
@@ -115,8 +117,8 @@ do {
             [49406] + (0..<(length - 2)).map { (item * 131 + $0 * 977) % 49000 } + [49407]
         }
         let seconds = try time { _ = try model.encodeTexts(tokenIDs: ids) }
-        print(String(
-            format: "swift           texts   length %2d  %8.2f texts/s (batch %d)   (%.2f per CPU-second)", length,
+        print(engine + String(
+            format: "texts   length %2d  %8.2f texts/s (batch %d)   (%.2f per CPU-second)", length,
             Double(textBatch) / seconds.wall, textBatch, Double(textBatch) / seconds.cpu))
     }
 } catch {

@@ -127,8 +127,7 @@ public final class EmbeddingEngine: Sendable {
     }
 
     static func unitLength(_ row: ArraySlice<Float>) -> [Float] {
-        let norm = row.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
-        return norm > 0 ? row.map { $0 / norm } : Array(row)
+        VectorProducts.unitLength(row) ?? Array(row)
     }
 
     public var modelName: String { clip.name }

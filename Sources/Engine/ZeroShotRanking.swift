@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// CLIP's zero-shot classification of one image: cosine of the image with each label's prompt,
 /// and softmax(cosine × exp(logit_scale)) over the labels — transformers' `logits_per_image`.
@@ -11,7 +12,7 @@ public enum ZeroShotRanking {
 
     /// Vectors are unit length. Best first.
     public static func rank(labels: [String], prompts: [[Float]], image: [Float], logitScale: Float) -> [Entry] {
-        let scores = prompts.map { prompt in zip(prompt, image).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
+        let scores = prompts.map { VectorProducts.dot($0, image) }
         let top = scores.max() ?? 0
         let exps = scores.map { Foundation.exp(($0 - top) * logitScale) }  // shifted: no overflow
         let total = exps.reduce(0, +)

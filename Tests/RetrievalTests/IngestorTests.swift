@@ -57,7 +57,7 @@ import Testing
         let probe = try await PNGHistogramEmbedder(space: space).embed(images: [makePNG(width: 6, height: 3, seed: 3)])[0]
         let hit = try store.search(probe, k: 1).first
         #expect(hit?.item.caption == "a red square")
-        #expect(hit?.item.metadata == ["source": .string("camera"), "rating": .number(5)])
+        #expect(hit?.item.metadata == ["source": .string("camera"), "rating": .integer(5)])
         #expect(hit?.item.width == 6 && hit?.item.height == 3)
         #expect(try store.search(probe, k: 9, filter: ["source": .string("camera")]).count == 1)
 

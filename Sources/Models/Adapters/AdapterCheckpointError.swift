@@ -1,3 +1,4 @@
+import JSON
 /// Why an adapter checkpoint was refused: `<file>: <field>: <detail>`, e.g.
 ///
 ///     adapter.json: clip.projection_dim: 48 does not match the loaded CLIP model's projection_dim (32)

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// What every adapter kind's `adapter.json` shares (docs/adapters.md): the file names, the
 /// format version, the `weights` and `clip` sections, and the rules that read them — reading
@@ -47,7 +48,7 @@ public enum AdapterManifest {
         }
         let document: JSONValue
         do {
-            document = try JSONValue.parse(bytes)
+            document = try JSONValue.parse(bytes, grammar: .python)
         } catch {
             throw .manifest("file", "not valid UTF-8 JSON (\(error))")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A checkpoint's `adapter.json` as the admin API reads it outside a loader — to choose the
 /// loader by `kind`, and to record the manifest that was loaded — under the loaders' rules: no
@@ -13,7 +14,7 @@ public enum AdapterManifestFile {
     /// no `kind` this server knows (the loader chosen then refuses it with the precise reason).
     public static func declaredKind(directory: URL) -> AdapterKind? {
         guard let data = try? AdapterManifest.read(directory: directory),
-              case .object(let fields)? = try? JSONValue.parse([UInt8](data)),
+              case .object(let fields)? = try? JSONValue.parse(data, grammar: .python),
               case .string(let kind)? = fields["kind"]
         else { return nil }
         return AdapterKind(rawValue: kind)

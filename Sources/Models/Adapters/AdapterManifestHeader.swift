@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension AdapterManifest {
     /// Checks 1–5 of an adapter kind `kind`: the document and format_version (`root`), `kind`

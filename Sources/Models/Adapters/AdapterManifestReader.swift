@@ -1,3 +1,4 @@
+import JSON
 /// The typed field checks of `adapter.json`, each refusing with `adapter.json: <field>: <detail>`
 /// in the wording of training/adaptclip_training/checkpoint.py (`string_field`, `count_field`,
 /// `positive_int_field`, `section`, `exact_keys`), which docs/adapters.md documents.

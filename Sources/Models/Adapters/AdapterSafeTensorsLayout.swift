@@ -1,3 +1,4 @@
+import JSON
 import Numerics
 
 /// The structure of an adapter's safetensors file, checked rule by rule before any tensor is
@@ -62,7 +63,7 @@ struct AdapterSafeTensorsLayout {
             guard String(validating: headerBytes, as: UTF8.self) != nil else {
                 throw JSONParseError(offset: 0, reason: "invalid UTF-8")
             }
-            header = try JSONValue.parse(headerBytes)
+            header = try JSONValue.parse(headerBytes, grammar: .python)
         } catch {
             throw fail("header", "not valid UTF-8 JSON (\(error))")
         }

@@ -1,3 +1,4 @@
+import JSON
 /// The loaded CLIP a domain adapter must fit (Python: `LoadedCLIP` in
 /// training/adaptclip_training/domain_checkpoint.py): its configured id, projection dim, and
 /// each encoder's width and depth.

@@ -1,3 +1,4 @@
+import JSON
 /// The loaded models a language adapter must fit (Python: `LoadedModels` in
 /// training/adaptclip_training/language_checkpoint.py): the route's language, the base encoder's
 /// configured id and hidden size, and the CLIP's configured id and projection dim.

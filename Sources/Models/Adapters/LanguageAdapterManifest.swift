@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// `adapter.json` of a language adapter (kind `"language"`, format_version 1), parsed and
 /// validated field by field exactly as docs/adapters.md lays out (checks 1–10, in order,

@@ -1,3 +1,4 @@
+import JSON
 /// The loaded CLIP a learned prompt must fit: its configured id (docs/adapters.md, "Ids") and
 /// the widths the prompt's tensors depend on. Python: `PromptHost` in prompt_checkpoint.py.
 public struct PromptHost: Sendable, Equatable {

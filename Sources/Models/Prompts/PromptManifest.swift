@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// `adapter.json` of a learned prompt (kind `"prompt"`, format_version 1), validated field by
 /// field in the order of docs/adapters.md, "Learned prompts" (first failure wins). Comparison

@@ -1,5 +1,6 @@
 import Digests
 import Foundation
+import JSON
 
 /// Imports precomputed embeddings from JSON lines, one item per line:
 /// `{"uri": "...", "sha256"?: "...", "embedding": [...], "caption"?: "...", "metadata"?: {...}, "space": "model[+adapter]"}`.

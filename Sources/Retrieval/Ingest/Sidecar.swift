@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Captions and metadata for ingested files, from JSON lines:
 /// `{"path": "cats/1.jpg", "caption"?: "...", "metadata"?: {...}}`. Relative paths are relative

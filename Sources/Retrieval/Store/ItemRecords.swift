@@ -29,7 +29,7 @@ enum ItemRecords {
             """, [
                 .text(item.uri), .text(item.sha256), item.width.map { .integer(Int64($0)) } ?? .null,
                 item.height.map { .integer(Int64($0)) } ?? .null, item.caption.map { .text($0) } ?? .null,
-                .text(try JSONValue.objectText(item.metadata)), .integer(spaceID), .blob(encode(unitEmbedding)),
+                .text(try StoredMetadata.text(item.metadata)), .integer(spaceID), .blob(encode(unitEmbedding)),
             ])
         return rows.first?[0].integer
     }
@@ -106,6 +106,7 @@ enum ItemRecords {
             let expected: SQLiteValue
             switch value {
             case .string(let s): types = ("text", "text"); expected = .text(s)
+            case .integer(let n): types = ("integer", "real"); expected = .real(Double(n))
             case .number(let n): types = ("integer", "real"); expected = .real(n)
             case .bool(let b): types = (b ? "true" : "false", b ? "true" : "false"); expected = .null
             case .null: types = ("null", "null"); expected = .null
@@ -136,7 +137,7 @@ enum ItemRecords {
     static func storedItem(_ row: SQLiteRow) -> StoredItem {
         StoredItem(id: row[0].integer ?? 0, uri: row[1].text ?? "", sha256: row[2].text ?? "",
                    width: row[3].integer.map { Int($0) }, height: row[4].integer.map { Int($0) }, caption: row[5].text,
-                   metadata: JSONValue.parseObject(row[6].text ?? "{}"), createdAt: row[7].text ?? "")
+                   metadata: StoredMetadata.object(row[6].text ?? "{}"), createdAt: row[7].text ?? "")
     }
 
     /// Little-endian float32s.

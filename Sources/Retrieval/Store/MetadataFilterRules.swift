@@ -90,7 +90,7 @@ public enum MetadataFilterRules {
             case .string(let text):
                 let bytes = text.utf8.count
                 guard bytes <= limits.maxValueBytes else { throw .valueTooLong(key: key, bytes: bytes, limit: limits.maxValueBytes) }
-            case .number, .bool, .null, nil:
+            case .integer, .number, .bool, .null, nil:
                 break
             case .array, .object:
                 throw .valueNotScalar(key: key)

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// An item to store: the image's identity and descriptive fields plus its embedding.
 public struct NewItem: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Typed, named access to the members of a JSON request object. Every refusal is an
 /// `APIError` naming the member by its path (`labels[2]`, `filter.colour`), and members the
@@ -19,8 +20,8 @@ public struct FieldReader: Sendable {
         guard !body.isEmpty else { throw APIError.malformedJSON("the request body is empty") }
         try JSONShape.check(body, limits: limits)
         let value: JSONValue
-        do { value = try JSONValue.parse(Data(body)) } catch {
-            throw APIError.malformedJSON(Self.describe(error))
+        do { value = try JSONValue.parse(body) } catch {
+            throw APIError.malformedJSON(error.description)
         }
         guard case .object(let members) = value else {
             throw APIError.malformedJSON("the body must be a JSON object, got \(value.typeDescription)")
@@ -59,7 +60,7 @@ public struct FieldReader: Sendable {
 
     public func int(_ key: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {
         guard let v = value(key) else { return nil }
-        guard case .int(let i) = v else {
+        guard let i = v.integralValue else {
             throw APIError.invalidField(name(key), "'\(name(key))' must be an integer, got \(v.typeDescription)")
         }
         guard range.contains(i) else {
@@ -72,8 +73,8 @@ public struct FieldReader: Sendable {
     public func number(_ key: String) throws(APIError) -> Double? {
         guard let v = value(key) else { return nil }
         switch v {
-        case .int(let i): return Double(i)
-        case .double(let d): return d
+        case .integer(let i): return Double(i)
+        case .number(let d): return d
         default:
             throw APIError.invalidField(name(key), "'\(name(key))' must be a number, got \(v.typeDescription)")
         }
@@ -129,13 +130,5 @@ public struct FieldReader: Sendable {
             throw APIError.invalidField(name(key), "'\(name(key))' must be an object, got \(v.typeDescription)")
         }
         return FieldReader(members: m, path: name(key))
-    }
-
-    private static func describe(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return "\(error)"
     }
 }

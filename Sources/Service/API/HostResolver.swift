@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -57,19 +58,18 @@ enum HostResolver {
 }
 
 /// One resolver answer handed from the resolving thread to the waiting one.
-private final class ResolverAnswer: @unchecked Sendable {
+private final class ResolverAnswer: Sendable {
     private let ready = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var addresses: [IPAddress]?
+    private let addresses = Mutex<[IPAddress]?>(nil)
 
     func deliver(_ found: [IPAddress]) {
-        lock.withLock { addresses = found }
+        addresses.withLock { $0 = found }
         ready.signal()
     }
 
     func wait(_ timeout: Duration) -> [IPAddress]? {
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
         guard ready.wait(timeout: .now() + max(0, seconds)) == .success else { return nil }
-        return lock.withLock { addresses }
+        return addresses.withLock { $0 }
     }
 }

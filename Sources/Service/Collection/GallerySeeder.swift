@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import JSON
 import Logging
 import Retrieval
 
@@ -19,7 +20,7 @@ enum GallerySeeder {
         var stored = 0
         for scene in set.scenes {
             guard let bytes = FileManager.default.contents(atPath: scene.file.path) else { continue }
-            var metadata: [String: Retrieval.JSONValue] = ["caption_zh": .string(scene.zh), "source": .string("demo gallery")]
+            var metadata: [String: JSONValue] = ["caption_zh": .string(scene.zh), "source": .string("demo gallery")]
             for (task, label) in scene.labels { metadata[task] = .string(label) }
             let added = try await collection.add(
                 bytes, caption: scene.en, metadata: metadata, engine: engine, deadline: .now + .seconds(60))

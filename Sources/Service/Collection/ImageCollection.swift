@@ -1,6 +1,7 @@
 import Digests
 import Engine
 import Foundation
+import JSON
 import Retrieval
 import Synchronization
 
@@ -61,7 +62,7 @@ public final class ImageCollection: Sendable {
     }
 
     public func add(
-        _ bytes: Data, caption: String?, metadata: [String: Retrieval.JSONValue], engine: EmbeddingEngine,
+        _ bytes: Data, caption: String?, metadata: [String: JSONValue], engine: EmbeddingEngine,
         deadline: ContinuousClock.Instant
     ) async throws -> Added {
         // One domain-adapter lease for the check and the embedding: a swap in between cannot

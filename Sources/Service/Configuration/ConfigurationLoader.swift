@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Resolves configuration with the precedence defaults < file < environment < flags.
 /// Every layer is checked against the registry: unknown keys and bad values stop start-up.
@@ -95,8 +96,9 @@ public struct ConfigurationLoader: Sendable {
                 try flatten(child, prefix: path, into: &out, source: source)
             }
         case .bool(let b): out.append((prefix, .bool(b)))
-        case .int(let i): out.append((prefix, .int(i)))
-        case .double(let d): out.append((prefix, .double(d)))
+        case .integer(let i): out.append((prefix, .int(i)))
+        // A whole number written as 8080.0 is an integer, as JSON Schema reads it.
+        case .number(let d): out.append((prefix, node.integralValue.map { .int($0) } ?? .double(d)))
         case .string(let s): out.append((prefix, .string(s)))
         case .null, .array:
             guard ConfigRegistry.byPath[prefix] != nil else {

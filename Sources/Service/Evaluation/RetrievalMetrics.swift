@@ -1,3 +1,4 @@
+import Numerics
 /// Text→image retrieval metrics over a gallery where caption i describes image i.
 public struct RetrievalMetrics: Sendable, Codable, Equatable {
     public let recallAt1: Double
@@ -16,21 +17,15 @@ public struct RetrievalMetrics: Sendable, Codable, Equatable {
     public static func compute(queries: [[Float]], gallery: [[Float]]) -> RetrievalMetrics {
         var hits = (0, 0, 0)
         for (i, query) in queries.enumerated() {
-            let target = dot(query, gallery[i])
+            let target = VectorProducts.dot(query, gallery[i])
             var better = 0
-            for (j, image) in gallery.enumerated() where j != i && dot(query, image) > target { better += 1 }
+            for (j, image) in gallery.enumerated() where j != i && VectorProducts.dot(query, image) > target { better += 1 }
             if better < 1 { hits.0 += 1 }
             if better < 5 { hits.1 += 1 }
             if better < 10 { hits.2 += 1 }
         }
         let n = Double(max(1, queries.count))
         return RetrievalMetrics(recallAt1: Double(hits.0) / n, recallAt5: Double(hits.1) / n, recallAt10: Double(hits.2) / n)
-    }
-
-    static func dot(_ a: [Float], _ b: [Float]) -> Float {
-        var s: Float = 0
-        for k in 0..<min(a.count, b.count) { s += a[k] * b[k] }
-        return s
     }
 }
 
@@ -46,7 +41,7 @@ public enum ZeroShotAccuracy {
             var best = 0
             var bestScore = -Float.infinity
             for (p, prompt) in prompts.enumerated() {
-                let score = RetrievalMetrics.dot(image, prompt)
+                let score = VectorProducts.dot(image, prompt)
                 if score > bestScore { (best, bestScore) = (p, score) }
             }
             if best == label { correct += 1 }

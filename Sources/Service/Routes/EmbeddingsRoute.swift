@@ -105,7 +105,7 @@ enum EmbeddingsRoute {
                 throw APIError.invalidField(
                     "dimensions", "this model's embeddings have \(context.engine.dimension) dimensions; got \(dimensions)")
             }
-            if case .array(let items)? = reader.value("input"), case .int? = items.first {
+            if case .array(let items)? = reader.value("input"), items.first?.integralValue != nil {
                 throw APIError.invalidField("input", "token-id inputs are not supported; send text")
             }
             guard let inputs = try reader.strings("input", limit: limits.maxInputsPerRequest) else {

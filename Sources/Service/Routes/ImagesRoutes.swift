@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import HTTPServer
+import JSON
 import Retrieval
 
 /// `/v1/images`: add (upload or data URI; duplicates by sha256 answer with the existing id),
@@ -13,7 +14,7 @@ enum ImagesRoutes {
         let width: Int?
         let height: Int?
         let caption: String?
-        let metadata: [String: Retrieval.JSONValue]
+        let metadata: [String: JSONValue]
         let created_at: String
 
         init(_ item: StoredItem) {
@@ -33,7 +34,7 @@ enum ImagesRoutes {
         let limits = context.configuration.limits
         var bytes = Data()
         var caption: String?
-        var metadata: [String: Retrieval.JSONValue] = [:]
+        var metadata: [String: JSONValue] = [:]
         var imageField = "image"
         let deadline = context.deadline()
         let jsonLimits = context.jsonLimits
@@ -49,7 +50,7 @@ enum ImagesRoutes {
             case (_?, _?): throw APIError.invalidField("image_url", "give either 'image' or 'image_url', not both")
             }
             caption = try reader.string("caption")
-            metadata = try reader.object("metadata")?.members.mapValues(\.storedValue) ?? [:]
+            metadata = try reader.object("metadata")?.members ?? [:]
         case .multipart(let form):
             try form.rejectUnknown(["file", "image", "caption", "metadata"])
             guard let file = form.first(named: "file") ?? form.first(named: "image") else { throw APIError.missingField("file") }
@@ -58,7 +59,7 @@ enum ImagesRoutes {
             caption = try form.text("caption")
             if let text = try form.text("metadata") {
                 let reader = try FieldReader.parseBody(Array("{\"metadata\":\(text)}".utf8))
-                metadata = try reader.object("metadata")?.members.mapValues(\.storedValue) ?? [:]
+                metadata = try reader.object("metadata")?.members ?? [:]
             }
         }
         let added: ImageCollection.Added

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import HTTPServer
+import Numerics
 
 /// `POST /v1/score`: CLIPScore for image–text pairs, the data-curation measure (filtering web
 /// pairs by alignment, as LAION did): CLIPScore = 2.5 · max(cos(image, text), 0) (Hessel et al.,
@@ -69,7 +70,7 @@ enum ScoreRoute {
         }
         let embeddings = try await textVectors
         let scores = zip(embeddings, imageVectors).enumerated().map { index, pair in
-            let cosine = zip(pair.0.vector, pair.1).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+            let cosine = VectorProducts.dot(pair.0.vector, pair.1)
             return Response.Score(index: index, cosine: cosine, clip_score: weight * max(cosine, 0), truncated: pair.0.truncated)
         }
         return try .encoded(Response(model: engine.modelName, scores: scores))

@@ -10,7 +10,7 @@ enum SearchFilter {
         guard object.members.count <= limits.maxKeys else {
             throw problem(.tooManyKeys(count: object.members.count, limit: limits.maxKeys))
         }
-        let filter = object.members.mapValues(\.storedValue)
+        let filter = object.members
         do {
             try MetadataFilterRules.check(filter, limits: limits)
         } catch {

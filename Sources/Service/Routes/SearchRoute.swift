@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import HTTPServer
+import JSON
 import Retrieval
 
 /// `POST /v1/search`: text (English or Chinese) or image query → top-k stored images.
@@ -11,7 +12,7 @@ enum SearchRoute {
             let score: Float
             let uri: String
             let caption: String?
-            let metadata: [String: Retrieval.JSONValue]
+            let metadata: [String: JSONValue]
         }
         let model: String
         /// The text path used, or "image" for an image query.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A bounded, thread-safe memo of word -> ids, shared by every request using one tokenizer.
 ///
@@ -15,7 +16,7 @@ import Foundation
 /// A lock-protected class rather than `Synchronization.Mutex`, which needs macOS 15 while the
 /// package supports macOS 14. `@unchecked Sendable` is sound because every access to
 /// `entries` and `chargedBytes` happens while holding `lock`.
-final class WordCache: @unchecked Sendable {
+final class WordCache: Sendable {
     struct Limits: Sendable, Equatable {
         /// Words memoised at most.
         var wordCount: Int
@@ -51,9 +52,12 @@ final class WordCache: @unchecked Sendable {
     }
 
     let limits: Limits
-    private let lock = NSLock()
-    private var entries: [[UInt8]: [Int]] = [:]
-    private var charged = 0
+    private struct State {
+        var entries: [[UInt8]: [Int]] = [:]
+        var charged = 0
+    }
+
+    private let state = Mutex(State())
 
     init(limits: Limits = Limits()) {
         self.limits = limits
@@ -62,23 +66,23 @@ final class WordCache: @unchecked Sendable {
     func value(for word: [UInt8]) -> [Int]? {
         // Never cached: skip the lock and the hashing of a long key.
         guard word.count <= limits.longestWordBytes else { return nil }
-        return lock.withLock { entries[word] }
+        return state.withLock { $0.entries[word] }
     }
 
     func insert(_ ids: [Int], for word: [UInt8]) {
         guard word.count <= limits.longestWordBytes else { return }
         let cost = Self.chargedBytes(wordBytes: word.capacity, ids: ids.capacity)
-        lock.withLock {
+        state.withLock { state in
             // Two threads may encode the same word at once; the second must not be charged twice.
-            guard entries.count < limits.wordCount, charged + cost <= limits.byteBudget, entries[word] == nil
+            guard state.entries.count < limits.wordCount, state.charged + cost <= limits.byteBudget, state.entries[word] == nil
             else { return }
-            entries[word] = ids
-            charged += cost
+            state.entries[word] = ids
+            state.charged += cost
         }
     }
 
-    var count: Int { lock.withLock { entries.count } }
+    var count: Int { state.withLock { $0.entries.count } }
 
     /// Bytes currently charged to the entries; never above `limits.byteBudget`.
-    var chargedBytes: Int { lock.withLock { charged } }
+    var chargedBytes: Int { state.withLock { $0.charged } }
 }

@@ -1,90 +1,17 @@
-/// A parsed JSON document that keeps what `JSONSerialization` blurs: `32` (integer) versus
-/// `32.0` (number) versus `true`. The adapter contract (docs/adapters.md) refuses `32.0` and
-/// `true` where it needs an integer, as Python's `json` types them; this parser gives the
-/// Swift loader the same view.
-///
-/// Grammar: RFC 8259, plus the literals `NaN`, `Infinity` and `-Infinity` that Python's
-/// `json.loads` accepts (so `"layer_norm_eps": NaN` is refused by the same field check on both
-/// sides, not as a parse error here only). Duplicate object keys: the last one wins, as in
-/// Python. Lone UTF-16 surrogates from `\u` escapes become U+FFFD (Python keeps them).
-/// An integer literal outside `Int` becomes `.number` (Python would keep it an `int`; no
-/// field of the contract can hold such a value either way).
-indirect enum JSONValue: Equatable {
-    case null
-    case bool(Bool)
-    case integer(Int)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    /// Parses UTF-8 bytes; the error says where and why.
-    static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(bytes))
-        return try parser.document()
-    }
-
-    var object: [String: JSONValue]? { if case .object(let o) = self { o } else { nil } }
-
-    /// Python's `json.dumps(value)` for the values error messages quote: strings escaped with
-    /// `\uXXXX` for non-ASCII (ensure_ascii), floats as Python's `repr`, `", "` and `": "` separators.
-    var pythonDescription: String {
-        switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .integer(let i): return String(i)
-        case .number(let d): return Self.pythonFloat(d)
-        case .string(let s): return Self.pythonQuoted(s)
-        case .array(let items): return "[" + items.map(\.pythonDescription).joined(separator: ", ") + "]"
-        case .object(let fields):
-            return "{" + fields.keys.sorted().map { "\(Self.pythonQuoted($0)): \(fields[$0]!.pythonDescription)" }
-                .joined(separator: ", ") + "}"
-        }
-    }
-
-    static func pythonQuoted(_ s: String) -> String {
-        var out = "\""
-        for unit in s.utf16 {
-            switch unit {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            default:
-                let hex = String(unit, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            }
-        }
-        return out + "\""
-    }
-
-    /// Python's float repr for finite values: shortest round-trip digits, "48.0" not "48".
-    static func pythonFloat(_ d: Double) -> String {
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
-        // Swift's description is shortest round-trip too ("48.0", "1e-05"), as Python's repr.
-        return d.description
-    }
-}
-
-struct JSONParseError: Error, CustomStringConvertible {
-    let offset: Int
-    let reason: String
-    var description: String { "\(reason) at byte \(offset)" }
-}
-
-private struct JSONParser {
+/// A recursive-descent parser over UTF-8 bytes, linear in the input: each byte is looked at a
+/// bounded number of times, and strings without escapes are decoded in one pass.
+struct JSONParser {
     let bytes: [UInt8]
+    let grammar: JSONGrammar
     var index = 0
     /// Deeply nested input is hostile, not a manifest; bounded so recursion cannot overflow the stack.
     static let maximumDepth = 256
     var depth = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], grammar: JSONGrammar) {
+        self.bytes = bytes
+        self.grammar = grammar
+    }
 
     mutating func document() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
@@ -109,9 +36,9 @@ private struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "N"): try literal("NaN"); return .number(.nan)
-        case UInt8(ascii: "I"): try literal("Infinity"); return .number(.infinity)
-        case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "I"):
+        case UInt8(ascii: "N") where grammar == .python: try literal("NaN"); return .number(.nan)
+        case UInt8(ascii: "I") where grammar == .python: try literal("Infinity"); return .number(.infinity)
+        case UInt8(ascii: "-") where grammar == .python && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "I"):
             try literal("-Infinity")
             return .number(-.infinity)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
@@ -221,16 +148,25 @@ private struct JSONParser {
 
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        var units: [UInt16] = []
         var run = index
-        func flushUTF8(_ end: Int) {
-            units += String(decoding: bytes[run..<end], as: UTF8.self).utf16
+        // Most strings (and every base64 image) have no escape: decode them in one pass.
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
+            if bytes[index] < 0x20 { throw fail("control character in string") }
+            index += 1
         }
+        guard index < bytes.count else { throw fail("unterminated string") }
+        if bytes[index] == UInt8(ascii: "\"") {
+            defer { index += 1 }
+            return try text(run..<index)
+        }
+        // Escapes can make lone UTF-16 surrogates, so the rest is gathered as UTF-16 units.
+        var units = Array(try text(run..<index).utf16)
+        run = index
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                flushUTF8(index)
+                units += try text(run..<index).utf16
                 index += 1
                 return String(decoding: units, as: UTF16.self)
             }
@@ -239,7 +175,7 @@ private struct JSONParser {
                 index += 1
                 continue
             }
-            flushUTF8(index)
+            units += try text(run..<index).utf16
             index += 1
             guard index < bytes.count else { throw fail("unterminated escape") }
             let escaped = bytes[index]
@@ -263,5 +199,14 @@ private struct JSONParser {
             }
             run = index
         }
+    }
+
+    /// The bytes as a string; JSON text is UTF-8 (RFC 8259 section 8.1), so invalid sequences are
+    /// refused rather than replaced, as Python's `json.loads` and Foundation's decoder refuse them.
+    func text(_ range: Range<Int>) throws(JSONParseError) -> String {
+        guard let text = String(validating: bytes[range], as: UTF8.self) else {
+            throw JSONParseError(offset: range.lowerBound, reason: "invalid UTF-8 in string")
+        }
+        return text
     }
 }
