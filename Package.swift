@@ -59,8 +59,11 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "Models", dependencies: ["Numerics", "Digests", "JSON"]),
         .target(name: "Engine", dependencies: ["Models", "Tokenizers", "Imaging", "Numerics", "Digests"]),
+        // Owns the data directory (layout, image files, which space is served, opening and
+        // locking stores) for the server and the CLI alike; reads image formats and sizes with
+        // Imaging's header reader rather than a second sniffer.
         .target(
-            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests", "JSON"],
+            name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests", "Imaging", "JSON", "Numerics"],
             // The numbered .sql migrations ship with the binary (see migrations/README.md).
             resources: [.copy("Migrations")]),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),

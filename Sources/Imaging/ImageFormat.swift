@@ -6,6 +6,15 @@ public enum ImageFormat: String, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { rawValue }
 
+    /// The IANA media type (what a server sends as Content-Type for these bytes).
+    public var mediaType: String {
+        switch self {
+        case .jpeg: "image/jpeg"
+        case .png: "image/png"
+        case .webp: "image/webp"
+        }
+    }
+
     /// Identifies the format from the first bytes; throws a precise error for anything else.
     public static func sniff(_ bytes: UnsafeRawBufferPointer) throws(ImageError) -> ImageFormat {
         func starts(with magic: [UInt8], at offset: Int = 0) -> Bool {

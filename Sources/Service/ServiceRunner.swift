@@ -30,9 +30,7 @@ public enum ServiceRunner {
         // Before the collection opens: a restored vision-side domain adapter decides which
         // embedding space the collection serves.
         adapters.restoreInstalled()
-        let collection = try ImageCollection(
-            dataDirectory: URL(fileURLWithPath: configuration.dataDirectory), engine: loaded.engine,
-            settings: configuration.indexSettings)
+        let collection = try ImageLibrary(directory: configuration.storage, current: try loaded.engine.imageSpace())
         if configuration.models.clip == nil, configuration.seedGallery, let gallery = EmbeddedDefault.locate()?.gallery {
             try await GallerySeeder.seedIfEmpty(collection, from: gallery, engine: loaded.engine, logger: logger)
         }

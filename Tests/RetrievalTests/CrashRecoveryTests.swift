@@ -73,7 +73,7 @@ import Testing
     private func verify(_ dataDir: URL, space: EmbeddingSpace, acknowledged: [String: Int64], label: String) throws {
         let store = try ImageStore(directory: dataDir, space: space)
         defer { try? store.close() }
-        let db = try SQLiteConnection(path: dataDir.appendingPathComponent(ImageStore.databaseName).path, options: .init(readOnly: true))
+        let db = try SQLiteConnection(path: dataDir.appendingPathComponent(DataDirectory.databaseName).path, options: .init(readOnly: true))
         var rows: [String: Int64] = [:]
         for row in try db.query("SELECT sha256, id FROM items") { rows[row[0].text ?? ""] = row[1].integer }
         let missing = acknowledged.filter { rows[$0.key] != $0.value }

@@ -149,7 +149,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         try store.close()
         let saved = try Data(contentsOf: file)
         // A fresh database with fewer rows, next to the old index file.
-        for name in [ImageStore.databaseName, ImageStore.databaseName + "-wal", ImageStore.databaseName + "-shm"] {
+        for name in [DataDirectory.databaseName, DataDirectory.databaseName + "-wal", DataDirectory.databaseName + "-shm"] {
             try? FileManager.default.removeItem(at: dir.appendingPathComponent(name))
         }
         let fresh = try ImageStore(directory: dir, space: space)

@@ -3,19 +3,6 @@ import Testing
 @testable import Retrieval
 
 @Suite struct IngestorTests {
-    @Test func sniffsFormatsAndSizesFromMagicBytes() {
-        #expect(ImageSniffer.sniff(makePNG(width: 7, height: 3, seed: 1)) == .init(format: .png, width: 7, height: 3))
-        // JPEG: SOI, an APP0 segment, then SOF0 with height 0x0102 and width 0x0304.
-        let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0x02, 0x03, 0x04, 0x03])
-        #expect(ImageSniffer.sniff(jpeg) == .init(format: .jpeg, width: 0x0304, height: 0x0102))
-        // WebP VP8X: canvas 100×50 stored as (w-1, h-1) in 24-bit little endian.
-        var webp = Array("RIFF".utf8) + [0, 0, 0, 0] + Array("WEBPVP8X".utf8) + [10, 0, 0, 0, 0, 0, 0, 0]
-        webp += [99, 0, 0, 49, 0, 0]
-        #expect(ImageSniffer.sniff(Data(webp)) == .init(format: .webp, width: 100, height: 50))
-        #expect(ImageSniffer.sniff(Data("GIF89a........".utf8)) == nil)
-        #expect(ImageSniffer.sniff(Data()) == nil)
-    }
-
     @Test func ingestsFoldersSkipsBadFilesAndResumes() async throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

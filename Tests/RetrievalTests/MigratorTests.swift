@@ -61,7 +61,7 @@ import Testing
         let space = try EmbeddingSpace(modelID: "m", dimension: 4)
         let storeDir = dir.appendingPathComponent("store")
         try ImageStore(directory: storeDir, space: space).close()
-        let storeDB = try SQLiteConnection(path: storeDir.appendingPathComponent(ImageStore.databaseName).path)
+        let storeDB = try SQLiteConnection(path: storeDir.appendingPathComponent(DataDirectory.databaseName).path)
         try storeDB.run("INSERT INTO schema_migrations (version, name, sha256) VALUES (999, 'from_the_future', 'x')")
         #expect(throws: MigrationError.self) { try ImageStore(directory: storeDir, space: space) }
     }

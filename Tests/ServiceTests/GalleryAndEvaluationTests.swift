@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Logging
+import Retrieval
 import Testing
 @testable import Service
 
@@ -49,7 +50,7 @@ private func chineseEngine() throws -> EmbeddingEngine {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("adaptclip-gallery-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: split); try? FileManager.default.removeItem(at: data) }
         let engine = try chineseEngine()
-        let collection = try ImageCollection(dataDirectory: data, engine: engine)
+        let collection = try ImageLibrary(directory: DataDirectory(root: data), current: try engine.imageSpace())
         try await GallerySeeder.seedIfEmpty(collection, from: split, engine: engine, logger: Logger(label: "test"))
         #expect(try collection.store.itemCount() == 6)
         let first = try #require(try collection.store.items(after: 0, limit: 1).first)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The `adapters` table: which checkpoints were installed and which one is active per kind,
 /// so a restart restores the set an operator activated through the admin API. Kinds are the
@@ -22,19 +23,17 @@ public final class AdapterCatalog: @unchecked Sendable {
 
     // SQLiteConnection is not Sendable: every use goes through `lock`.
     private let db: SQLiteConnection
-    private let lock = Mutex()
+    private let lock = Mutex(())
 
     /// Opens the collection's database in `directory` (migrating it like the store does).
     public init(directory: URL, catalog: MigrationCatalog? = nil) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        db = try SQLiteConnection(path: directory.appendingPathComponent(ImageStore.databaseName).path)
-        try Migrator(catalog: try catalog ?? MigrationCatalog.bundled()).migrate(db)
+        db = try DataDirectory(root: directory, catalog: catalog).openDatabase().connection
     }
 
     /// Installs (or updates) the record and makes it the only active one of its kind, in one
     /// transaction: a crash leaves either the old or the new choice, never none or two.
     public func activate(_ record: Record) throws {
-        try lock.withLock {
+        try lock.withLock { _ in
             try db.transaction {
                 try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND active = 1", [.text(record.kind)])
                 try upsertActive(record)
@@ -45,7 +44,7 @@ public final class AdapterCatalog: @unchecked Sendable {
     /// Leaves `kind` with no active checkpoint (a domain adapter switched off): a restart then
     /// serves without one.
     public func deactivate(kind: String) throws {
-        try lock.withLock {
+        try lock.withLock { _ in
             try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND active = 1", [.text(kind)])
         }
     }
@@ -62,7 +61,7 @@ public final class AdapterCatalog: @unchecked Sendable {
     /// earlier versions of that name stop being restored, other names are untouched. One
     /// transaction, as `activate`.
     public func install(_ record: Record) throws {
-        try lock.withLock {
+        try lock.withLock { _ in
             try db.transaction {
                 try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND name = ? AND active = 1",
                            [.text(record.kind), .text(record.name)])
@@ -73,7 +72,7 @@ public final class AdapterCatalog: @unchecked Sendable {
 
     /// A checkpoint removed through the admin API stays in the history but is not restored.
     public func uninstall(kind: String, name: String) throws {
-        try lock.withLock {
+        try lock.withLock { _ in
             try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND name = ? AND active = 1", [.text(kind), .text(name)])
         }
     }
@@ -99,7 +98,7 @@ public final class AdapterCatalog: @unchecked Sendable {
     }
 
     private func records(where condition: String, _ parameters: [SQLiteValue]) throws -> [Record] {
-        let rows = try lock.withLock {
+        let rows = try lock.withLock { _ in
             try db.query("SELECT kind, name, version, base_model, sha256, manifest, path FROM adapters WHERE \(condition)",
                          parameters)
         }

@@ -31,16 +31,15 @@ public final class VectorImporter {
         public var rejected = 0
     }
 
-    public let directory: URL
-    public let settings: IndexSettings
+    public let directory: DataDirectory
     public let batchSize: Int
     private var stores: [EmbeddingSpace: ImageStore] = [:]
     private var pending: [EmbeddingSpace: [(line: Int, item: NewItem)]] = [:]
 
-    public init(directory: URL, settings: IndexSettings = IndexSettings(), batchSize: Int = 256) throws {
+    /// Imports into `directory`, opening the writer of each space the lines name.
+    public init(directory: DataDirectory, batchSize: Int = 256) throws {
         guard batchSize > 0 else { throw StoreError.invalidArgument("batch size must be positive, got \(batchSize)") }
         self.directory = directory
-        self.settings = settings
         self.batchSize = batchSize
     }
 
@@ -59,8 +58,8 @@ public final class VectorImporter {
                 let line = try decoder.decode(Line.self, from: Data(text.utf8))
                 let space = try EmbeddingSpace(parsing: line.space, dimension: line.embedding.count)
                 let sha = line.sha256?.lowercased() ?? SHA256.hex(Data(line.uri.utf8))
-                guard ImageStore.isSHA256(sha) else { throw StoreError.invalidArgument("sha256 must be 64 hex digits") }
-                _ = try ImageStore.unitVector(line.embedding, dimension: space.dimension, label: "embedding")
+                guard StoreValidation.isSHA256(sha) else { throw StoreError.invalidArgument("sha256 must be 64 hex digits") }
+                _ = try StoreValidation.unitVector(line.embedding, dimension: space.dimension, label: "embedding")
                 let item = NewItem(uri: line.uri, sha256: sha, caption: line.caption, metadata: line.metadata ?? [:], embedding: line.embedding)
                 pending[space, default: []].append((number, item))
                 if pending[space, default: []].count >= batchSize { try flush(space, &summary, acknowledge) }
@@ -80,7 +79,7 @@ public final class VectorImporter {
 
     private func flush(_ space: EmbeddingSpace, _ summary: inout Summary, _ acknowledge: (Acknowledgement) -> Void) throws {
         guard let batch = pending.removeValue(forKey: space), !batch.isEmpty else { return }
-        let store = try stores[space] ?? ImageStore(directory: directory, space: space, settings: settings)
+        let store = try stores[space] ?? directory.openStore(space: space)
         stores[space] = store
         let outcomes = try store.add(batch.map(\.item))
         for (entry, outcome) in zip(batch, outcomes) {

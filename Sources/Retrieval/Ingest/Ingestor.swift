@@ -1,5 +1,6 @@
 import Digests
 import Foundation
+import Imaging
 
 /// Walks files and folders and stores their images: reads each file, sniffs its magic bytes,
 /// skips what is already stored (sha256, so a rerun resumes), embeds in batches through an
@@ -34,9 +35,14 @@ public final class Ingestor {
     private struct Pending {
         let file: URL
         let bytes: Data
-        let header: ImageSniffer.Header
+        /// nil when the header cannot be read without decoding; decoding may still succeed.
+        let header: ImageHeader?
         let sha256: String
     }
+
+    /// Bytes read to recognise a format: `ImageFormat`'s longest signature ends at byte 12
+    /// (RIFF, size, WEBP).
+    static let signatureBytes = 16
 
     public let store: ImageStore
     public let embedder: any ImageEmbedder
@@ -66,12 +72,12 @@ public final class Ingestor {
             // Sniff the first bytes before reading the whole file: a folder may hold large
             // videos or archives that are not worth reading into memory.
             let head: Data
-            do { head = try Self.readPrefix(of: file, count: 64 * 1024) } catch {
+            do { head = try Self.readPrefix(of: file, count: Self.signatureBytes) } catch {
                 summary.unreadable += 1
                 summary.problems.append(Problem(path: file.path, reason: "unreadable: \(error.localizedDescription)"))
                 continue
             }
-            guard let header = ImageSniffer.sniff(head) else {
+            guard (try? ImageDecoder.format(of: head)) != nil else {
                 summary.notImages += 1
                 summary.problems.append(Problem(path: file.path, reason: "not a JPEG, PNG or WebP file"))
                 continue
@@ -88,7 +94,7 @@ public final class Ingestor {
                 summary.duplicates += 1
             } else {
                 seen.insert(sha)
-                batch.append(Pending(file: file, bytes: bytes, header: header, sha256: sha))
+                batch.append(Pending(file: file, bytes: bytes, header: try? ImageDecoder.header(of: bytes), sha256: sha))
             }
             if batch.count >= options.batchSize {
                 try await storeBatch(batch, &summary)
@@ -158,8 +164,8 @@ public final class Ingestor {
         }
         let items = embedded.map { pending, vector in
             let extra = options.sidecar.entry(for: pending.file)
-            return NewItem(uri: pending.file.absoluteString, sha256: pending.sha256, width: pending.header.width,
-                           height: pending.header.height, caption: extra?.caption, metadata: extra?.metadata ?? [:], embedding: vector)
+            return NewItem(uri: pending.file.absoluteString, sha256: pending.sha256, width: pending.header?.width,
+                           height: pending.header?.height, caption: extra?.caption, metadata: extra?.metadata ?? [:], embedding: vector)
         }
         for outcome in try store.add(items) {
             if case .stored = outcome { summary.stored += 1 } else { summary.duplicates += 1 }

@@ -32,14 +32,11 @@ public struct CollectionStatistics: Codable, Sendable {
     public let totalItems: Int
     public let spaces: [Space]
 
-    public static func gather(directory: URL, catalog: MigrationCatalog? = nil) throws -> CollectionStatistics {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent(ImageStore.databaseName).path
-        let db = try SQLiteConnection(path: path)
-        let version = try Migrator(catalog: try catalog ?? MigrationCatalog.bundled()).migrate(db).currentVersion
+    public static func gather(directory: DataDirectory) throws -> CollectionStatistics {
+        let (db, migration) = try directory.openDatabase()
         let spaces = try ItemRecords.spaces(db).map { id, space -> Space in
             let items = try ItemRecords.count(db, spaceID: id)
-            let url = directory.appendingPathComponent("index-space\(id).acidx")
+            let url = directory.indexFileURL(spaceID: id)
             let last = try db.query("SELECT created_at, reason FROM index_checkpoints WHERE space_id = ? ORDER BY id DESC LIMIT 1",
                                     [.integer(id)]).first
             let status: IndexFileStatus
@@ -61,22 +58,7 @@ public struct CollectionStatistics: Codable, Sendable {
             return Space(id: id, model: space.modelID, imageAdapter: space.imageAdapterID, dimension: space.dimension,
                          items: items, index: status)
         }
-        return CollectionStatistics(database: path, schemaVersion: version, totalItems: spaces.reduce(0) { $0 + $1.items },
-                                    spaces: spaces)
-    }
-
-    /// Every recorded space with the number of items stored in it (which index to serve at start).
-    public static func itemCounts(directory: URL) throws -> [(space: EmbeddingSpace, items: Int)] {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let db = try SQLiteConnection(path: directory.appendingPathComponent(ImageStore.databaseName).path)
-        try Migrator(catalog: try MigrationCatalog.bundled()).migrate(db)
-        return try ItemRecords.spaces(db).map { id, space in (space, try ItemRecords.count(db, spaceID: id)) }
-    }
-
-    /// The spaces recorded in a data directory (for `index rebuild`).
-    public static func spaces(directory: URL) throws -> [EmbeddingSpace] {
-        let db = try SQLiteConnection(path: directory.appendingPathComponent(ImageStore.databaseName).path)
-        try Migrator(catalog: try MigrationCatalog.bundled()).migrate(db)
-        return try ItemRecords.spaces(db).map(\.space)
+        return CollectionStatistics(database: directory.databaseURL.path, schemaVersion: migration.currentVersion,
+                                    totalItems: spaces.reduce(0) { $0 + $1.items }, spaces: spaces)
     }
 }

@@ -39,14 +39,3 @@ final class ReadWriteLock: @unchecked Sendable {
         return try body()
     }
 }
-
-/// A mutex for short critical sections (NSLock with a scoped helper).
-final class Mutex: @unchecked Sendable {
-    private let lock = NSLock()
-
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
-    }
-}

@@ -12,7 +12,7 @@ enum GallerySeeder {
     static let maximumImages = 400
 
     static func seedIfEmpty(
-        _ collection: ImageCollection, from gallery: URL, engine: EmbeddingEngine, logger: Logger
+        _ collection: ImageLibrary, from gallery: URL, engine: EmbeddingEngine, logger: Logger
     ) async throws {
         guard try collection.store.itemCount() == 0 else { return }
         let set = try EvaluationSet.load(directory: gallery, limit: maximumImages)

@@ -31,12 +31,12 @@ final class Reindexer: Sendable {
     var status: Status { state.withLock { $0 } }
 
     /// Starts a run unless one is running or the index is already in the engine's space.
-    func start(_ collection: ImageCollection, engine: EmbeddingEngine, logger: Logger) throws -> Status {
+    func start(_ collection: ImageLibrary, engine: EmbeddingEngine, logger: Logger) throws -> Status {
         let from = collection.store.space
         // The run embeds with this lease throughout, so the new index is all in `to` even if the
         // domain adapter is swapped meanwhile (then queries get 409 again and another run follows).
         let domain = engine.domainAdapters.lease()
-        let to = try ImageCollection.space(of: engine, domain: domain)
+        let to = try engine.imageSpace(domain: domain)
         let now = ISO8601DateFormatter().string(from: Date())
         let begun: Status? = state.withLock { status in
             if status.state == "running" { return nil }
@@ -56,11 +56,11 @@ final class Reindexer: Sendable {
     }
 
     private func run(
-        _ collection: ImageCollection, engine: EmbeddingEngine, into space: EmbeddingSpace, domain: DomainLease?, logger: Logger
+        _ collection: ImageLibrary, engine: EmbeddingEngine, into space: EmbeddingSpace, domain: DomainLease?, logger: Logger
     ) async {
         let source = collection.store
         do {
-            let target = try ImageStore(directory: collection.dataDirectory, space: space, settings: collection.settings)
+            let target = try collection.directory.openStore(space: space)
             do {
                 let total = try source.itemCount()
                 state.withLock { $0.total = total }
@@ -103,7 +103,7 @@ final class Reindexer: Sendable {
 
     /// New rows for `items` in the engine's space; unreadable or undecodable ones are counted.
     private func embed(
-        _ items: [StoredItem], collection: ImageCollection, engine: EmbeddingEngine, domain: DomainLease?
+        _ items: [StoredItem], collection: ImageLibrary, engine: EmbeddingEngine, domain: DomainLease?
     ) async -> (items: [NewItem], failures: Int) {
         await withTaskGroup(of: NewItem?.self) { group in
             for item in items {

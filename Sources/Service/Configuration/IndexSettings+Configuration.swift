@@ -1,3 +1,4 @@
+import Foundation
 import Retrieval
 
 extension AdaptCLIPConfiguration {
@@ -10,5 +11,12 @@ extension AdaptCLIPConfiguration {
         if case .int(let v) = values["index.ef_search"] { settings.efSearch = v }
         if case .int(let v) = values["index.checkpoint_every_rows"] { settings.checkpointEveryRows = v }
         return settings
+    }
+}
+
+extension AdaptCLIPConfiguration {
+    /// `data_dir` with the `index.*` settings: what `serve` and the CLI commands open.
+    public var storage: DataDirectory {
+        DataDirectory(root: URL(fileURLWithPath: dataDirectory), settings: indexSettings)
     }
 }

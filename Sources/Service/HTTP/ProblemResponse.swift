@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import HTTPServer
 import Imaging
+import Retrieval
 
 extension APIError {
     /// The problem document (RFC 9457) with the request id and, when known, the field at fault.
@@ -44,6 +45,9 @@ extension APIError {
             return imageProblem(imageError, field: imageField(index))
         case EngineError.languageUnavailable(let language, let reason):
             return APIError.invalidField("lang", "language '\(language.rawValue)' is not available: \(reason)")
+        case let mismatch as EmbeddingSpaceMismatch:
+            return APIError(status: 409, code: "embedding-space-mismatch", title: "Embedding space mismatch",
+                            detail: "\(mismatch); run POST /admin/reindex first")
         default:
             return nil
         }

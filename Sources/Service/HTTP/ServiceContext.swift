@@ -20,14 +20,14 @@ public struct ServiceContext: Sendable {
     /// Re-embeds the collection after a change of embedding space.
     let reindexer = Reindexer()
     /// The searchable photo collection (nil when the service runs without a data directory).
-    public let collection: ImageCollection?
+    public let collection: ImageLibrary?
     /// `/v1/classify`'s template per language when the request names none: the model's own
     /// where it declares them (the demo bundle), else ClassifyRoute.standardTemplates.
     let defaultTemplates: [QueryLanguage: String]
 
     public init(
         configuration: AdaptCLIPConfiguration, engine: EmbeddingEngine, modelLabel: String, isTestModel: Bool,
-        metrics: ServiceMetrics, logger: Logger, collection: ImageCollection? = nil,
+        metrics: ServiceMetrics, logger: Logger, collection: ImageLibrary? = nil,
         adapterCatalog: AdapterCatalog? = nil, classificationTemplates: [String: String] = [:]
     ) {
         self.init(
@@ -40,7 +40,7 @@ public struct ServiceContext: Sendable {
     /// With the adapter lifecycle the service restored before the collection opened.
     init(
         configuration: AdaptCLIPConfiguration, engine: EmbeddingEngine, modelLabel: String, isTestModel: Bool,
-        metrics: ServiceMetrics, logger: Logger, collection: ImageCollection?, adapters: AdapterLifecycle,
+        metrics: ServiceMetrics, logger: Logger, collection: ImageLibrary?, adapters: AdapterLifecycle,
         classificationTemplates: [String: String]
     ) {
         var templates = ClassifyRoute.standardTemplates
@@ -58,7 +58,7 @@ public struct ServiceContext: Sendable {
         self.adapters = adapters
     }
 
-    func requireCollection() throws(APIError) -> ImageCollection {
+    func requireCollection() throws(APIError) -> ImageLibrary {
         guard let collection else {
             throw APIError(status: 503, code: "no-collection", title: "No image collection",
                            detail: "this server runs without an image collection")

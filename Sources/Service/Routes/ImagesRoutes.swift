@@ -62,7 +62,7 @@ enum ImagesRoutes {
                 metadata = try reader.object("metadata")?.members ?? [:]
             }
         }
-        let added: ImageCollection.Added
+        let added: ImageLibrary.Added
         do {
             added = try await collection.add(bytes, caption: caption, metadata: metadata, engine: context.engine, deadline: deadline)
         } catch EngineError.image(_, let error) {

@@ -42,7 +42,7 @@ enum SearchRoute {
         }
         // One domain-adapter lease for the check and the query: a swap in between cannot mix spaces.
         let domain = context.engine.domainAdapters.lease()
-        try checkSpace(collection, context, domain: domain)
+        let store = try collection.servingStore(for: try context.engine.imageSpace(domain: domain))
 
         let vector: [Float]
         let lang: String
@@ -76,7 +76,6 @@ enum SearchRoute {
         }
 
         // The index search is CPU work (a flat index scans every vector): off the HTTP threads.
-        let store = collection.store
         let found: [SearchHit]
         do {
             found = try await context.engine.requestWork.run(deadline: deadline) { [filter] _ in
@@ -89,12 +88,5 @@ enum SearchRoute {
             .filter { minScore == nil || Double($0.score) >= minScore! }
             .map { Response.Hit(id: $0.item.id, score: $0.score, uri: $0.item.uri, caption: $0.item.caption, metadata: $0.item.metadata) }
         return try .encoded(Response(model: context.engine.modelName, lang: lang, producer: producer, hits: hits))
-    }
-
-    /// Queries are embedded by the engine's current model; an index built in another space
-    /// (another model, or another image-side adapter) must not be compared with them.
-    static func checkSpace(_ collection: ImageCollection, _ context: ServiceContext, domain: DomainLease?) throws {
-        let current = try ImageCollection.space(of: context.engine, domain: domain)
-        guard collection.store.space == current else { throw ImageCollection.spaceMismatch(collection.store.space, current) }
     }
 }

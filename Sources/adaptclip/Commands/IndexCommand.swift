@@ -28,14 +28,13 @@ struct IndexCommand: AsyncParsableCommand {
             let resolved = try common.resolve()
             guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to add") }
             guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-            let engine = try EngineFactory.make(configuration: resolved).engine
-            let store = try ImageStore(
-                directory: URL(fileURLWithPath: resolved.dataDirectory), space: try ImageCollection.space(of: engine),
-                settings: resolved.indexSettings)
+            let embedder = try EngineImageEmbedder(engine: try EngineFactory.make(configuration: resolved).engine)
+            // Opened as the server opens it: images are added to the served space only.
+            let library = try ImageLibrary(directory: resolved.storage, current: embedder.space)
+            let store = try library.servingStore(for: embedder.space)
             let options = Ingestor.Options(
                 batchSize: batchSize, sidecar: try sidecar.map { try Sidecar(url: URL(fileURLWithPath: $0)) } ?? Sidecar())
-            let ingestor = try Ingestor(
-                store: store, embedder: try EngineImageEmbedder(engine: engine), options: options, progress: IngestProgress())
+            let ingestor = try Ingestor(store: store, embedder: embedder, options: options, progress: IngestProgress())
             let summary = try await ingestor.run(paths: paths)
             try store.close()
             print(try jsonText(summary))
@@ -67,13 +66,12 @@ struct IndexCommand: AsyncParsableCommand {
 
         func run() async throws {
             let resolved = try common.resolve()
-            var settings = resolved.indexSettings
+            var directory = resolved.storage
             if let checkpointEvery {
                 guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be positive") }
-                settings.checkpointEveryRows = checkpointEvery
+                directory.settings.checkpointEveryRows = checkpointEvery
             }
-            let importer = try VectorImporter(directory: URL(fileURLWithPath: resolved.dataDirectory),
-                                              settings: settings, batchSize: batchSize)
+            let importer = try VectorImporter(directory: directory, batchSize: batchSize)
             let out = FileHandle.standardOutput
             let err = FileHandle.standardError
             let summary = try importer.run(
@@ -96,7 +94,7 @@ struct IndexCommand: AsyncParsableCommand {
 
         func run() async throws {
             let resolved = try common.resolve()
-            let stats = try CollectionStatistics.gather(directory: URL(fileURLWithPath: resolved.dataDirectory))
+            let stats = try CollectionStatistics.gather(directory: resolved.storage)
             print(try jsonText(stats))
         }
     }
@@ -108,11 +106,10 @@ struct IndexCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let resolved = try common.resolve()
-            let directory = URL(fileURLWithPath: resolved.dataDirectory)
+            let directory = try common.resolve().storage
             var rebuilt: [[String: String]] = []
-            for space in try CollectionStatistics.spaces(directory: directory) {
-                let store = try ImageStore(directory: directory, space: space, settings: resolved.indexSettings)
+            for space in try directory.spaces() {
+                let store = try directory.openStore(space: space)
                 try store.rebuild()
                 let state = store.indexState
                 try store.close()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Retrieval
+import Service
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,10 +12,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let resolved = try common.resolve()
-        let directory = URL(fileURLWithPath: resolved.dataDirectory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = try SQLiteConnection(path: directory.appendingPathComponent(ImageStore.databaseName).path)
-        let outcome = try Migrator(catalog: MigrationCatalog.bundled()).migrate(database)
+        let (database, outcome) = try resolved.storage.openDatabase()
         struct Report: Encodable { let database: String; let previousVersion: Int; let currentVersion: Int; let applied: [String] }
         print(try jsonText(Report(database: database.path, previousVersion: outcome.previousVersion,
                                   currentVersion: outcome.currentVersion, applied: outcome.applied)))

@@ -30,9 +30,10 @@ struct SearchCommand: AsyncParsableCommand {
             throw ValidationError("--k must be between 1 and \(resolved.limits.maxSearchResults)")
         }
         let engine = try EngineFactory.make(configuration: resolved).engine
-        let store = try ImageStore(
-            directory: URL(fileURLWithPath: resolved.dataDirectory), space: try ImageCollection.space(of: engine),
-            settings: resolved.indexSettings, readOnly: true)
+        // Opened as the server opens it (read-only): the same space is served, and queries of
+        // another space are refused instead of compared.
+        let space = try engine.imageSpace()
+        let store = try ImageLibrary(directory: resolved.storage, current: space, readOnly: true).servingStore(for: space)
         let query = try await engine.embedTexts(
             [text], language: language, deadline: .now + .seconds(resolved.limits.requestTimeoutSeconds))[0]
         let hits = try store.search(query.vector, k: k)

@@ -1,0 +1,56 @@
+import Foundation
+import Imaging
+
+/// Image files in a data directory and the uris rows point at them with.
+///
+/// Bytes the service stores live at `images/<first two hex digits of sha256>/<sha256>.<ext>`
+/// (relative uris); `adaptclip index add` registers files where they are (absolute `file://`
+/// uris). A file is written before the row that points at it, so a row never points at a missing
+/// file, and a crash between the two leaves only an unreferenced file behind.
+extension DataDirectory {
+    public var imagesDirectory: URL { root.appendingPathComponent(Self.imagesFolder) }
+
+    static let imagesFolder = "images"
+
+    /// The relative uri of stored bytes with this hash and format.
+    static func imageURI(sha256: String, format: ImageFormat?) -> String {
+        let fileExtension = switch format {
+        case .jpeg?: "jpeg"
+        case .png?: "png"
+        case .webp?: "webp"
+        case nil: "bin"
+        }
+        return "\(imagesFolder)/\(sha256.prefix(2))/\(sha256).\(fileExtension)"
+    }
+
+    /// Stores `bytes` (whose SHA-256 is `sha256`) and returns their uri. Temp file + rename: the
+    /// path holds all of the bytes or none. An existing file is kept (same hash, same bytes).
+    func writeImage(_ bytes: Data, sha256: String) throws -> String {
+        let uri = Self.imageURI(sha256: sha256, format: try? ImageDecoder.format(of: bytes))
+        let url = root.appendingPathComponent(uri)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: url.path) { try bytes.write(to: url, options: .atomic) }
+        return uri
+    }
+
+    /// The file a uri names: relative uris live under the root, absolute ones (`/…` or
+    /// `file:///…`) were registered by an operator. nil for a uri climbing out with "..": such a
+    /// file is never served.
+    public func fileURL(forURI uri: String) -> URL? {
+        let path = uri.hasPrefix("file://") ? String(uri.dropFirst(7)) : uri
+        guard !path.split(separator: "/").contains("..") else { return nil }
+        return path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
+    }
+
+    /// The bytes a uri names, when the file is readable.
+    public func imageBytes(uri: String) -> Data? {
+        guard let url = fileURL(forURI: uri) else { return nil }
+        return FileManager.default.contents(atPath: url.path)
+    }
+
+    /// Removes the file of a uri this directory stored (an operator's files are never removed).
+    func removeStoredImage(uri: String) {
+        guard uri.hasPrefix("\(Self.imagesFolder)/"), let url = fileURL(forURI: uri) else { return }
+        try? FileManager.default.removeItem(at: url)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// One data directory and its rules: what lives where (database, index files, writer locks,
+/// image files), how its database is opened, and which embedding space it serves. The server and
+/// the CLI open stores through this type alone, so they agree on all of it.
+///
+/// ```
+/// <root>/adaptclip.sqlite            items, embeddings, spaces, deletions, checkpoints, adapters
+/// <root>/index-space<N>.acidx        the FAISS index of space N (a cache of SQLite)
+/// <root>/.writer.space<N>.lock       flock of the one process writing space N
+/// <root>/images/ab/<sha256>.<ext>    image bytes stored by the service (see DataDirectory+Images)
+/// ```
+public struct DataDirectory: Sendable {
+    public let root: URL
+    /// How every store opened here builds and maintains its vector index.
+    public var settings: IndexSettings
+    /// nil: the migrations bundled with the binary.
+    let catalog: MigrationCatalog?
+
+    public static let databaseName = "adaptclip.sqlite"
+
+    public init(root: URL, settings: IndexSettings = IndexSettings(), catalog: MigrationCatalog? = nil) {
+        self.root = root
+        self.settings = settings
+        self.catalog = catalog
+    }
+
+    public var databaseURL: URL { root.appendingPathComponent(Self.databaseName) }
+
+    /// The index file of space `spaceID`.
+    public func indexFileURL(spaceID: Int64) -> URL { root.appendingPathComponent("index-space\(spaceID).acidx") }
+
+    /// The writer lock of space `spaceID` (see `DirectoryLock`).
+    func lockFileURL(spaceID: Int64) -> URL { root.appendingPathComponent(".writer.space\(spaceID).lock") }
+
+    /// A connection to the database, created when missing and migrated to the catalog's latest
+    /// version (a database newer than the code is refused), with what the migration did.
+    public func openDatabase() throws -> (connection: SQLiteConnection, migration: Migrator.Outcome) {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let connection = try SQLiteConnection(path: databaseURL.path)
+        let outcome = try Migrator(catalog: try catalog ?? MigrationCatalog.bundled()).migrate(connection)
+        return (connection, outcome)
+    }
+
+    /// The store of `space`: the writer (holding the space's lock), or a read-only one that takes
+    /// no lock and writes nothing (`search` beside a running server).
+    public func openStore(space: EmbeddingSpace, readOnly: Bool = false) throws -> ImageStore {
+        try ImageStore(directory: self, space: space, readOnly: readOnly)
+    }
+
+    /// The spaces recorded here, each with the number of items stored in it.
+    public func itemCounts() throws -> [(space: EmbeddingSpace, items: Int)] {
+        let db = try openDatabase().connection
+        return try ItemRecords.spaces(db).map { id, space in (space, try ItemRecords.count(db, spaceID: id)) }
+    }
+
+    /// The spaces recorded here (for `index rebuild`).
+    public func spaces() throws -> [EmbeddingSpace] {
+        try ItemRecords.spaces(try openDatabase().connection).map(\.space)
+    }
+
+    /// Which space to serve when queries are embedded in `current`: `current`, unless it holds
+    /// no items and another space does — then the fullest other one, so stored images are never
+    /// silently hidden or compared with queries of another space (queries get
+    /// `EmbeddingSpaceMismatch` until a re-index has filled `current`).
+    public func servingSpace(for current: EmbeddingSpace) throws -> EmbeddingSpace {
+        let counts = try itemCounts()
+        let currentItems = counts.first { $0.space == current }?.items ?? 0
+        guard currentItems == 0 else { return current }
+        let fullest = counts.filter { $0.space != current && $0.items > 0 }.max { $0.items < $1.items }
+        return fullest?.space ?? current
+    }
+}

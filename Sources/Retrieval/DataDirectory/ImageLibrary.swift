@@ -1,0 +1,97 @@
+import Digests
+import Foundation
+import Imaging
+import JSON
+import Synchronization
+
+/// The searchable photo collection of a data directory: the store of the space being served and
+/// the image files its rows point at. `adaptclip serve` and the `index add` / `search` commands
+/// open it the same way, `ImageLibrary(directory:current:readOnly:)`, so they agree on which
+/// space is served, where files live and when vectors of another space are refused.
+public final class ImageLibrary: Sendable {
+    public let directory: DataDirectory
+    /// Swapped once, at the end of a re-index (`switchServing`).
+    private let serving: Mutex<ImageStore>
+
+    public struct Added: Sendable {
+        public let item: StoredItem
+        /// False when the same bytes were already stored (the existing item is returned).
+        public let created: Bool
+    }
+
+    /// Opens the store of the space to serve for queries embedded in `current`
+    /// (`DataDirectory.servingSpace(for:)`): after a model change the old space keeps serving,
+    /// and `servingStore(for:)` refuses the new one, until a re-index has built it. A read-only
+    /// library takes no writer lock and writes nothing.
+    public init(directory: DataDirectory, current: EmbeddingSpace, readOnly: Bool = false) throws {
+        self.directory = directory
+        if !readOnly {
+            try FileManager.default.createDirectory(at: directory.imagesDirectory, withIntermediateDirectories: true)
+        }
+        let space = try directory.servingSpace(for: current)
+        serving = Mutex(try directory.openStore(space: space, readOnly: readOnly))
+    }
+
+    /// The store being served, whatever its space.
+    public var store: ImageStore { serving.withLock { $0 } }
+
+    /// The store being served, when it holds vectors of `space`: the one store a request that
+    /// embeds in `space` should use from start to end.
+    public func servingStore(for space: EmbeddingSpace) throws(EmbeddingSpaceMismatch) -> ImageStore {
+        let store = self.store
+        guard store.space == space else { throw EmbeddingSpaceMismatch(served: store.space, requested: space) }
+        return store
+    }
+
+    /// Stores an image: known bytes (by SHA-256) return their item; new ones are embedded by
+    /// `embedder` (whose space must be the served one), written under `images/`, then given a row.
+    public func add(
+        _ bytes: Data, caption: String?, metadata: [String: JSONValue], embedder: any ImageEmbedder
+    ) async throws -> Added {
+        let store = try servingStore(for: embedder.space)
+        let sha256 = SHA256.hex(bytes)
+        if let id = try store.itemID(sha256: sha256), let existing = try store.item(id: id) {
+            return Added(item: existing, created: false)
+        }
+        guard let embedding = try await embedder.embed(images: [bytes]).first else {
+            throw StoreError.invalidArgument("the embedder returned no vector for one image")
+        }
+        let header = try? ImageDecoder.header(of: bytes)
+        let uri = try directory.writeImage(bytes, sha256: sha256)
+        let outcome = try store.add([NewItem(
+            uri: uri, sha256: sha256, width: header?.width, height: header?.height, caption: caption,
+            metadata: metadata, embedding: embedding)])[0]
+        guard let item = try store.item(id: outcome.id) else {
+            throw StoreError.invalidArgument("item \(outcome.id) vanished after it was stored")
+        }
+        if case .stored = outcome { return Added(item: item, created: true) }
+        return Added(item: item, created: false)
+    }
+
+    /// The stored bytes of an item and their media type, when the file is readable.
+    public func content(of item: StoredItem) -> (data: Data, mediaType: String)? {
+        guard let data = bytes(of: item) else { return nil }
+        return (data, (try? ImageDecoder.format(of: data))?.mediaType ?? "application/octet-stream")
+    }
+
+    /// The stored bytes of an item, when the file is readable.
+    public func bytes(of item: StoredItem) -> Data? { directory.imageBytes(uri: item.uri) }
+
+    /// Removes the row (and so the vector); the file too when this directory stored it.
+    public func delete(_ item: StoredItem) throws -> Bool {
+        let removed = try store.delete(ids: [item.id]) > 0
+        if removed { directory.removeStoredImage(uri: item.uri) }
+        return removed
+    }
+
+    /// Serves `replacement` from now on and closes the store it replaces.
+    public func switchServing(to replacement: ImageStore) throws {
+        let previous = serving.withLock { store in
+            defer { store = replacement }
+            return store
+        }
+        try previous.close()
+    }
+
+    public func close() throws { try store.close() }
+}
