@@ -99,7 +99,11 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests", "JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "HTTPServer", "Engine", "Retrieval", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "HTTPServer", "Engine", "JSON", "Models", "Retrieval", .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -38,7 +38,7 @@ import Testing
         let text = goldens.texts[0]
         let before = try await engine.embedTexts([text.text], language: .zh, deadline: EngineFixtures.farDeadline)[0]
         let previous = engine.activate(try engine.loadLanguageAdapter(directory: EngineFixtures.adapterV2))
-        #expect(previous?.version == "1")
+        #expect(previous?.identity.version == "1")
         let after = try await engine.embedTexts([text.text], language: .zh, deadline: EngineFixtures.farDeadline)[0]
         #expect(EngineFixtures.cosine(before.vector, EngineFixtures.normalized(text.embedding_v1)) >= 0.99999)
         #expect(EngineFixtures.cosine(after.vector, EngineFixtures.normalized(text.embedding_v2)) >= 0.99999)
@@ -74,7 +74,7 @@ import Testing
         } catch {
             #expect("\(error)".contains("clip.id"), "\(error)")
         }
-        #expect(engine.languageAdapters.active?.version == "1")
+        #expect(engine.languageAdapters.active?.identity.version == "1")
     }
 
     @Test func zhWithoutAnActiveAdapterSaysSo() async throws {

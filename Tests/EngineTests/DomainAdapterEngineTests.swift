@@ -72,7 +72,7 @@ extension EngineFixtures {
         engine.activate(try engine.loadDomainAdapter(directory: EngineFixtures.domainBoth))
         let adaptedText = try await engine.embedTexts(text, language: .en, deadline: EngineFixtures.farDeadline)[0].vector
         let adaptedImage = try await engine.embedImages(image, deadline: EngineFixtures.farDeadline)[0]
-        #expect(engine.deactivateDomainAdapter()?.name == "domain-both")
+        #expect(engine.deactivateDomainAdapter()?.identity.name == "domain-both")
         let frozenText = try await engine.embedTexts(text, language: .en, deadline: EngineFixtures.farDeadline)[0].vector
         let frozenImage = try await engine.embedImages(image, deadline: EngineFixtures.farDeadline)[0]
         Self.expectMatches([frozenText, frozenImage], [goldens.texts[0].embedding, goldens.images[0].embedding], what: "frozen")
@@ -94,13 +94,13 @@ extension EngineFixtures {
         engine.activate(textOnly)
         #expect(engine.imageSpaceAdapterID == nil)
         let viaText = try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline)[0]
-        #expect(viaText.producer == "tiny-clip+domain:\(textOnly.identity)")
+        #expect(viaText.producer == "tiny-clip+domain:\(textOnly.manifest.identity.fingerprint)")
         #expect(viaText.vector != frozen.vector)
 
         engine.activate(both)
-        #expect(engine.imageSpaceAdapterID == "domain:\(both.identity)")
+        #expect(engine.imageSpaceAdapterID == "domain:\(both.manifest.identity.fingerprint)")
         let viaBoth = try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline)[0]
-        #expect(viaBoth.producer == "tiny-clip+domain:\(both.identity)")
+        #expect(viaBoth.producer == "tiny-clip+domain:\(both.manifest.identity.fingerprint)")
         #expect(viaBoth.vector != viaText.vector)
         #expect(cache.statistics.hits == 0 && cache.statistics.misses == 3)
         engine.deactivateDomainAdapter()
@@ -144,6 +144,6 @@ extension EngineFixtures {
         } catch {
             #expect("\(error)".hasPrefix("adapter.json: clip.id:"), "\(error)")
         }
-        #expect(engine.domainAdapters.active?.name == "domain-text")
+        #expect(engine.domainAdapters.active?.identity.name == "domain-text")
     }
 }
