@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "HTTPServer", "Engine", "Retrieval", "JSON", "TestSupport",
+                "Service", "HTTPServer", "Engine", "JSON", "Models", "Retrieval", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Synchronization
 
 /// One pluggable position (e.g. "language:zh", "domain:image") holding the active adapter.
@@ -10,8 +11,7 @@ public final class AdapterSlot<Adapter: Sendable>: Sendable {
     /// An adapter as activated: the value plus what identifies it in responses and metrics.
     public struct Lease: Sendable {
         public let adapter: Adapter
-        public let name: String
-        public let version: String
+        public let identity: AdapterIdentity
         /// Increases by one on every activation in this slot.
         public let generation: Int
         public let activatedAt: Date
@@ -52,13 +52,23 @@ public final class AdapterSlot<Adapter: Sendable>: Sendable {
     /// already validated and warmed it up: this call cannot fail, so a failed load can never
     /// leave the slot half-switched.
     @discardableResult
-    public func activate(_ adapter: Adapter, name: String, version: String) -> Lease? {
+    public func activate(_ adapter: Adapter, identity: AdapterIdentity) -> Lease? {
         state.withLock { state in
             let previous = state.current
             state.generation += 1
-            state.current = Lease(adapter: adapter, name: name, version: version,
-                                  generation: state.generation, activatedAt: Date())
+            state.current = Lease(adapter: adapter, identity: identity, generation: state.generation, activatedAt: Date())
             return previous
+        }
+    }
+
+    /// What the slot serves now and how much, for listings: one read under the lock, so the
+    /// request count belongs to the activation it is shown with.
+    public var snapshot: AdapterSlotSnapshot {
+        state.withLock { state in
+            AdapterSlotSnapshot(
+                slotName: slotName, active: state.current?.identity, generation: state.current?.generation,
+                activatedAt: state.current?.activatedAt,
+                requests: state.current.map { state.leasesByGeneration[$0.generation] ?? 0 } ?? 0)
         }
     }
 
@@ -70,4 +80,14 @@ public final class AdapterSlot<Adapter: Sendable>: Sendable {
             return state.current
         }
     }
+}
+
+/// A slot as seen from outside at one moment, whatever adapter type it holds.
+public struct AdapterSlotSnapshot: Sendable {
+    public let slotName: String
+    public let active: AdapterIdentity?
+    public let generation: Int?
+    public let activatedAt: Date?
+    /// Requests served by the current activation (0 when the slot is empty).
+    public let requests: Int
 }

@@ -27,7 +27,7 @@ extension EmbeddingEngine {
     /// side this changes the image embedding space (`imageSpaceAdapterID`).
     @discardableResult
     public func activate(_ adapter: DomainAdapter) -> DomainLease? {
-        domainAdapters.activate(adapter, name: adapter.manifest.name, version: adapter.manifest.version)
+        domainAdapters.activate(adapter, identity: adapter.manifest.identity)
     }
 
     /// Back to the frozen encoders for new requests; returns what was active.
@@ -39,8 +39,8 @@ extension EmbeddingEngine {
     /// What the image side adds to the embedding space under `domain`: the adapter's identity
     /// when it has a vision side, nil otherwise (a text-only adapter leaves images as they are).
     public func imageSpaceAdapterID(_ domain: DomainLease?) -> String? {
-        guard let adapter = domain?.adapter, adapter.vision != nil else { return nil }
-        return "domain:\(adapter.identity)"
+        guard let domain, domain.adapter.vision != nil else { return nil }
+        return domain.identity.qualified(.domain)
     }
 
     /// The image-side adapter of the space new image requests embed into.
@@ -49,7 +49,7 @@ extension EmbeddingEngine {
     /// Who produced a CLIP text vector under `domain`: the model, plus the adapter when it has a
     /// text side — the query cache's key, so a swap never serves the old adapter's vectors.
     func textProducer(_ domain: DomainLease?) -> String {
-        guard let adapter = domain?.adapter, adapter.text != nil else { return clip.name }
-        return "\(clip.name)+domain:\(adapter.identity)"
+        guard let domain, domain.adapter.text != nil else { return clip.name }
+        return domain.identity.producer(base: clip.name, kind: .domain)
     }
 }

@@ -73,7 +73,7 @@ extension EmbeddingEngine {
             guard let lease = languageAdapters.lease() else {
                 throw EngineError.languageUnavailable(.zh, reason: "no Chinese language adapter is active")
             }
-            let producer = "\(chinese.name)+\(lease.name)@\(lease.version):\(lease.adapter.manifest.weights.sha256.prefix(12))"
+            let producer = lease.identity.producer(base: chinese.name, kind: .language)
             let key = EmbeddingCache.Key(text: text, language: .zh, producer: producer)
             if let cached = queryCache?.value(for: key) { return .cached(cached) }
             let encoding = chinese.tokenizer.encodeReportingTruncation(text)

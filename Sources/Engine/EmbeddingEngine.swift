@@ -159,6 +159,6 @@ public final class EmbeddingEngine: Sendable {
     /// Makes `adapter` the one new Chinese requests use; requests in flight keep theirs.
     @discardableResult
     public func activate(_ adapter: LanguageAdapter) -> AdapterSlot<LanguageAdapter>.Lease? {
-        languageAdapters.activate(adapter, name: adapter.manifest.name, version: adapter.manifest.version)
+        languageAdapters.activate(adapter, identity: adapter.manifest.identity)
     }
 }

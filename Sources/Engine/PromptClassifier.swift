@@ -50,7 +50,7 @@ public final class PromptClassifier: Sendable {
     /// Validates a prompt checkpoint against the loaded CLIP and runs it once (warm-up):
     /// everything that can fail happens here, before it can replace a prompt being served. Its
     /// layers take CLIP's precision and kernel.
-    public func load(directory: URL) throws -> LearnedPrompt {
+    func load(directory: URL) throws -> LearnedPrompt {
         let prompt = try LearnedPrompt.load(
             directory: directory, host: PromptHost(clip: clip.model, clipID: clip.name), options: clip.options)
         let classes = try classTokens(["warm-up"], prompt: prompt)
@@ -58,13 +58,6 @@ public final class PromptClassifier: Sendable {
         let pixels = [Float](repeating: 0, count: 3 * imageSize * imageSize)
         _ = try Self.features(prompt, classes, pixels: pixels, model: clip.model, start: clip.tokenizer.startTokenID, end: clip.tokenizer.endTokenID)
         return prompt
-    }
-
-    /// Installs a loaded prompt under its manifest name; returns its entry and the one it replaced.
-    @discardableResult
-    public func install(_ prompt: LearnedPrompt, path: String) -> (installed: PromptRegistry.Entry, replaced: PromptRegistry.Entry?) {
-        let entry = PromptRegistry.Entry(prompt: prompt, path: path, loadedAt: Date())
-        return (entry, registry.install(entry))
     }
 
     /// The tokens each label needs. A label that does not fit the tokenizer's context is

@@ -26,10 +26,13 @@ public enum ServiceRunner {
         if loaded.isTestModel {
             logger.warning("serving the test model: embeddings and scores carry no meaning", metadata: ["model_source": "\(loaded.modelLabel)"])
         }
-        let catalog = try AdapterCatalog(directory: URL(fileURLWithPath: configuration.dataDirectory))
+        let adapters = AdapterLifecycle(
+            engine: loaded.engine, catalog: try AdapterCatalog(directory: URL(fileURLWithPath: configuration.dataDirectory)),
+            logger: logger, metrics: metrics)
+        if let path = loaded.languageAdapterPath { adapters.adoptServing(.language, path: path) }
         // Before the collection opens: a restored vision-side domain adapter decides which
         // embedding space the collection serves.
-        let restoredDomain = restoreActiveDomainAdapter(from: catalog, engine: loaded.engine, logger: logger)
+        adapters.restoreInstalled()
         let collection = try ImageLibrary(directory: configuration.storage, current: try loaded.engine.imageSpace())
         if configuration.models.clip == nil, configuration.seedGallery, let gallery = EmbeddedDefault.locate()?.gallery {
             try await GallerySeeder.seedIfEmpty(collection, from: gallery, engine: loaded.engine, logger: logger)
@@ -41,14 +44,8 @@ public enum ServiceRunner {
         ])
         let context = ServiceContext(
             configuration: configuration, engine: loaded.engine, modelLabel: loaded.modelLabel,
-            isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection,
-            adapterCatalog: catalog, classificationTemplates: loaded.classificationTemplates)
-        if let path = loaded.languageAdapterPath, let active = loaded.engine.languageAdapters.active {
-            context.adapters.add(.init(adapter: .language(active.adapter), path: path, loadedAt: active.activatedAt))
-        }
-        restoreActiveAdapter(from: catalog, into: context)
-        if let restoredDomain { context.adapters.add(restoredDomain) }
-        PromptAdmin.restoreInstalled(from: catalog, into: context)
+            isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection, adapters: adapters,
+            classificationTemplates: loaded.classificationTemplates)
         let server = HTTPServer(
             configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger)
         let port = try server.start()
@@ -59,42 +56,6 @@ public enum ServiceRunner {
             "kernels": "\(loaded.engine.clip.options.kernelReport)", "precision": "\(loaded.precision)",
         ])
         return Running(server: server, port: port, context: context)
-    }
-
-    /// The adapter an operator activated last time wins over the configured one; if it can no
-    /// longer be loaded (moved, changed, incompatible), the configured one keeps serving.
-    static func restoreActiveAdapter(from catalog: AdapterCatalog, into context: ServiceContext) {
-        guard let record = try? catalog.active(kind: "language") else { return }
-        if context.engine.languageAdapters.active?.adapter.manifest.weights.sha256 == record.sha256 { return }
-        do {
-            let adapter = try context.engine.loadLanguageAdapter(directory: URL(fileURLWithPath: record.path))
-            context.adapters.add(.init(adapter: .language(adapter), path: record.path, loadedAt: Date()))
-            context.engine.activate(adapter)
-            context.logger.notice("restored the active adapter", metadata: ["adapter": "\(record.name)@\(record.version)", "path": "\(record.path)"])
-        } catch {
-            context.logger.warning("could not restore the last active adapter; keeping the configured one", metadata: [
-                "adapter": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(LogText.bounded(error))",
-            ])
-        }
-    }
-
-    /// The domain adapter an operator left active last time, loaded and activated again; if it
-    /// can no longer be loaded, the service runs without one (and says so).
-    static func restoreActiveDomainAdapter(
-        from catalog: AdapterCatalog, engine: EmbeddingEngine, logger: Logger
-    ) -> AdapterRegistry.Entry? {
-        guard let record = try? catalog.active(kind: DomainAdapterManifest.kind) else { return nil }
-        do {
-            let adapter = try engine.loadDomainAdapter(directory: URL(fileURLWithPath: record.path))
-            engine.activate(adapter)
-            logger.notice("restored the active domain adapter", metadata: ["adapter": "\(record.name)@\(record.version)", "path": "\(record.path)"])
-            return AdapterRegistry.Entry(adapter: .domain(adapter), path: record.path, loadedAt: Date())
-        } catch {
-            logger.warning("could not restore the last active domain adapter; serving without one", metadata: [
-                "adapter": "\(record.name)@\(record.version)", "path": "\(record.path)", "error": "\(LogText.bounded(error))",
-            ])
-            return nil
-        }
     }
 
     /// Runs until a termination signal has drained the server, then ends the process.

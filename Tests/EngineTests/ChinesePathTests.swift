@@ -39,7 +39,7 @@ import Testing
         let text = goldens.texts[0]
         let before = try #require(try await engine.embedTexts([text.text], language: .zh, deadline: EngineFixtures.farDeadline).first)
         let previous = engine.activate(try engine.loadLanguageAdapter(directory: EngineFixtures.adapterV2))
-        #expect(previous?.version == "1")
+        #expect(previous?.identity.version == "1")
         let after = try #require(try await engine.embedTexts([text.text], language: .zh, deadline: EngineFixtures.farDeadline).first)
         #expect(cosine(before.vector, normalized(text.embedding_v1)) >= 0.99999)
         #expect(cosine(after.vector, normalized(text.embedding_v2)) >= 0.99999)
@@ -75,7 +75,7 @@ import Testing
         } catch {
             #expect("\(error)".contains("clip.id"), "\(error)")
         }
-        #expect(engine.languageAdapters.active?.version == "1")
+        #expect(engine.languageAdapters.active?.identity.version == "1")
     }
 
     @Test func zhWithoutAnActiveAdapterSaysSo() async throws {

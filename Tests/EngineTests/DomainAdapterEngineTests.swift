@@ -73,7 +73,7 @@ extension EngineFixtures {
         engine.activate(try engine.loadDomainAdapter(directory: EngineFixtures.domainBoth))
         let adaptedText = try #require(try await engine.embedTexts(text, language: .en, deadline: EngineFixtures.farDeadline).first).vector
         let adaptedImage = try #require(try await engine.embedImages(image, deadline: EngineFixtures.farDeadline).first)
-        #expect(engine.deactivateDomainAdapter()?.name == "domain-both")
+        #expect(engine.deactivateDomainAdapter()?.identity.name == "domain-both")
         let frozenText = try #require(try await engine.embedTexts(text, language: .en, deadline: EngineFixtures.farDeadline).first).vector
         let frozenImage = try #require(try await engine.embedImages(image, deadline: EngineFixtures.farDeadline).first)
         Self.expectMatches([frozenText, frozenImage], [goldens.texts[0].embedding, goldens.images[0].embedding], what: "frozen")
@@ -95,13 +95,13 @@ extension EngineFixtures {
         engine.activate(textOnly)
         #expect(engine.imageSpaceAdapterID == nil)
         let viaText = try #require(try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline).first)
-        #expect(viaText.producer == "tiny-clip+domain:\(textOnly.identity)")
+        #expect(viaText.producer == "tiny-clip+domain:\(textOnly.manifest.identity.fingerprint)")
         #expect(viaText.vector != frozen.vector)
 
         engine.activate(both)
-        #expect(engine.imageSpaceAdapterID == "domain:\(both.identity)")
+        #expect(engine.imageSpaceAdapterID == "domain:\(both.manifest.identity.fingerprint)")
         let viaBoth = try #require(try await engine.embedTexts(["a photo of a cat"], language: .en, deadline: EngineFixtures.farDeadline).first)
-        #expect(viaBoth.producer == "tiny-clip+domain:\(both.identity)")
+        #expect(viaBoth.producer == "tiny-clip+domain:\(both.manifest.identity.fingerprint)")
         #expect(viaBoth.vector != viaText.vector)
         #expect(cache.statistics.hits == 0 && cache.statistics.misses == 3)
         engine.deactivateDomainAdapter()
@@ -145,6 +145,6 @@ extension EngineFixtures {
         } catch {
             #expect("\(error)".hasPrefix("adapter.json: clip.id:"), "\(error)")
         }
-        #expect(engine.domainAdapters.active?.name == "domain-text")
+        #expect(engine.domainAdapters.active?.identity.name == "domain-text")
     }
 }

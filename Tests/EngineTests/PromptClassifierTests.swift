@@ -42,8 +42,8 @@ import Testing
     @Test(arguments: ["coop", "structured"]) func logitsFromImageFilesMatchPyTorch(variant: String) async throws {
         let engine = try EngineFixtures.engine()
         let golden = try Self.goldens()
-        let prompt = try engine.prompts.load(directory: Self.prompts.appendingPathComponent(variant))
-        engine.prompts.install(prompt, path: variant)
+        let prompt = try engine.loadPrompt(directory: Self.prompts.appendingPathComponent(variant))
+        engine.activate(prompt)
         let entry = try #require(engine.prompts.registry.entry(named: "tiny-clip-\(variant)"))
         let labels = golden.labels.map(\.name)
         let expected = Self.floats(variant == "coop" ? golden.coop.logits_f32 : golden.structured.logits_f32)
@@ -62,7 +62,7 @@ import Testing
     @Test func labelTokensAreTheTokenizersWithoutBoundaries() throws {
         let engine = try EngineFixtures.engine()
         let golden = try Self.goldens()
-        let prompt = try engine.prompts.load(directory: Self.prompts.appendingPathComponent("coop"))
+        let prompt = try engine.loadPrompt(directory: Self.prompts.appendingPathComponent("coop"))
         let tokens = try engine.prompts.classTokens(golden.labels.map(\.name), prompt: prompt)
         #expect(tokens == golden.labels.map { PromptClassTokens(name: $0.ids, nameWithSuffix: $0.coop_ids, suffix: $0.suffix_ids) })
     }
@@ -73,7 +73,7 @@ import Testing
             batching: BatchLimits(maxBatchSize: 8, maxWait: .milliseconds(1), queueDepth: 64),
             imageLimits: .init(maxPixels: 10_000_000), queryCache: EmbeddingCache(capacity: 100))
         let cache = try #require(engine.queryCache)
-        engine.prompts.install(try engine.prompts.load(directory: Self.prompts.appendingPathComponent("coop")), path: "coop")
+        engine.activate(try engine.loadPrompt(directory: Self.prompts.appendingPathComponent("coop")))
         let entry = try #require(engine.prompts.registry.entry(named: "tiny-clip-coop"))
         let image = try Data(contentsOf: EngineFixtures.root.appendingPathComponent(try Self.goldens().images[0]))
         let first = try await engine.classify(image: image, labels: ["cat", "dog"], prompt: entry, deadline: EngineFixtures.farDeadline)
@@ -84,24 +84,24 @@ import Testing
         #expect(second.classes == [first.classes[1], first.classes[0]])
     }
 
-    @Test func installingUnderATakenNameReplacesItAndLeasesKeepTheirs() throws {
+    @Test func activatingUnderATakenNameReplacesItAndLeasesKeepTheirs() throws {
         let engine = try EngineFixtures.engine()
-        let coop = try engine.prompts.load(directory: Self.prompts.appendingPathComponent("coop"))
-        let structured = try engine.prompts.load(directory: Self.prompts.appendingPathComponent("structured"))
-        engine.prompts.install(coop, path: "a")
+        let coop = try engine.loadPrompt(directory: Self.prompts.appendingPathComponent("coop"))
+        let structured = try engine.loadPrompt(directory: Self.prompts.appendingPathComponent("structured"))
+        engine.activate(coop)
         let leased = try #require(engine.prompts.registry.entry(named: "tiny-clip-coop"))
         // The same name, other weights (what a new version of a prompt is).
         let renamed = LearnedPrompt(manifest: coop.manifest, weights: structured.weights)
-        let replaced = engine.prompts.install(renamed, path: "b")
-        #expect(replaced.replaced?.path == "a" && replaced.installed.path == "b")
-        #expect(engine.prompts.registry.entry(named: "tiny-clip-coop")?.path == "b")
-        #expect(leased.path == "a" && !leased.prompt.isImageConditioned)
+        let replaced = engine.activate(renamed)
+        #expect(replaced.map { !$0.prompt.isImageConditioned } == true)
+        #expect(engine.prompts.registry.entry(named: "tiny-clip-coop")?.prompt.isImageConditioned == true)
+        #expect(!leased.prompt.isImageConditioned)
         #expect(engine.prompts.registry.all.count == 1)
     }
 
     @Test func aLabelTooLongForThePromptIsRefusedByIndex() async throws {
         let engine = try EngineFixtures.engine()
-        let prompt = try engine.prompts.load(directory: Self.prompts.appendingPathComponent("coop"))
+        let prompt = try engine.loadPrompt(directory: Self.prompts.appendingPathComponent("coop"))
         #expect(throws: EngineError.label(index: 1, reason: "is longer than the text encoder's 77 tokens")) {
             _ = try engine.prompts.classTokens(["cat", String(repeating: "cat ", count: 100)], prompt: prompt)
         }
@@ -110,7 +110,7 @@ import Testing
     @Test func aPromptForAnotherCLIPIsRefusedAtLoad() throws {
         let engine = try EngineFixtures.engine()
         #expect(throws: AdapterCheckpointError.self) {
-            _ = try engine.prompts.load(directory: EngineFixtures.root.appendingPathComponent("prompts/tiny-gelu-p16/coop"))
+            _ = try engine.loadPrompt(directory: EngineFixtures.root.appendingPathComponent("prompts/tiny-gelu-p16/coop"))
         }
     }
 }

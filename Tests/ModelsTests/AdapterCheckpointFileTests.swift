@@ -55,8 +55,8 @@ import Testing
         var text = try Data(contentsOf: Self.manifest(directory))
         text.append(Data(repeating: 0x20, count: AdapterCheckpointFile.maximumManifestBytes - text.count))
         try text.write(to: Self.manifest(directory))
-        #expect(try LanguageAdapter.load(directory: directory, host: Refusals.host).manifest.kind == "language")
-        #expect(AdapterManifestFile.declaredKind(directory: directory) == "language")
+        #expect(try LanguageAdapter.load(directory: directory, host: Refusals.host).manifest.kind == .language)
+        #expect(AdapterManifestFile.declaredKind(directory: directory) == .language)
     }
 
     /// Offsets or a header length past the end of the file are refused from the header alone;

@@ -70,7 +70,7 @@ struct BrokenAdapterCases: Decodable {
         try bytes.write(to: directory.appendingPathComponent("adapter.safetensors"))
         let manifestURL = directory.appendingPathComponent("adapter.json")
         let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
-        let old = try AdapterManifest.load(directory: directory).weights.sha256
+        let old = try LanguageAdapterManifest.load(directory: directory).weights.sha256
         let new = bytes.withUnsafeBytes { SHA256.hexDigest(of: $0) }
         try manifest.replacingOccurrences(of: old, with: new).write(to: manifestURL, atomically: true, encoding: .utf8)
     }
@@ -139,7 +139,7 @@ struct BrokenAdapterCases: Decodable {
         let text = try String(contentsOf: url, encoding: .utf8)
             .replacingOccurrences(of: "\"kind\": \"language\",", with: "\"kind\": \"domain\", \"kind\": \"language\",")
         try text.write(to: url, atomically: true, encoding: .utf8)
-        #expect(try LanguageAdapter.load(directory: directory, host: Self.host).manifest.kind == "language")
+        #expect(try LanguageAdapter.load(directory: directory, host: Self.host).manifest.kind == .language)
     }
 
     @Test func unreadableManifestsAreRefusedAsFileProblems() throws {

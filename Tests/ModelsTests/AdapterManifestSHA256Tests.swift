@@ -8,7 +8,7 @@ import Digests
     @Test func fixtureWeightsHashToTheirManifests() throws {
         for name in LanguageAdapterParityTests.adapters {
             let directory = languageAdapterFixture(name)
-            let manifest = try AdapterManifest.load(directory: directory)
+            let manifest = try LanguageAdapterManifest.load(directory: directory)
             let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent("adapter.safetensors")))
             #expect(SHA256.hexDigest(of: bytes) == manifest.weights.sha256, "\(name)")
         }

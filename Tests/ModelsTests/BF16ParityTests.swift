@@ -96,7 +96,7 @@ import Testing
         prepared += bert.weights.pooler.map { [$0.weight] } ?? []
 
         let languageName = "zh-tiny-a-n1-pre-cls"
-        let manifest = try AdapterManifest.load(directory: languageAdapterFixture(languageName))
+        let manifest = try LanguageAdapterManifest.load(directory: languageAdapterFixture(languageName))
         let language = try LanguageAdapter.load(
             directory: languageAdapterFixture(languageName),
             host: LanguageAdapterHost(

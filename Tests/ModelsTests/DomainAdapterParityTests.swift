@@ -140,7 +140,7 @@ func domainAdapterFixture(_ name: String) -> URL {
         #expect(a.vision?.layers == [1] && a.vision?.bottleneck == 4 && a.vision?.scale == 2.0)
         #expect(a.text?.layers == [0, 1] && a.text?.width == 64 && a.text?.bottleneck == 16 && a.text?.scale == 0.25)
         #expect(l.adapter.sides == "vision+text")
-        #expect(l.adapter.identity == "both-gelu-p16@1.0.0:\(l.adapter.manifest.weights.sha256.prefix(12))")
+        #expect(l.adapter.manifest.identity.fingerprint == "both-gelu-p16@1.0.0:\(l.adapter.manifest.weights.sha256.prefix(12))")
         #expect(l.adapter.vision?.bottleneck(atLayer: 0) == nil && l.adapter.vision?.bottleneck(atLayer: 1) != nil)
     }
 

@@ -111,7 +111,7 @@ struct BrokenDomainCases: Decodable {
         let domainManifest = try Data(contentsOf: domainAdapterFixture("both-gelu-p16").appendingPathComponent("adapter.json"))
         #expect(throws: AdapterCheckpointError(
             file: "adapter.json", field: "kind", detail: "\"domain\" is not a language adapter (expected \"language\")")) {
-            _ = try AdapterManifest(json: domainManifest)
+            _ = try LanguageAdapterManifest(json: domainManifest)
         }
         let languageManifest = try Data(contentsOf: languageAdapterFixture("zh-tiny-a-n1-pre-cls").appendingPathComponent("adapter.json"))
         #expect(throws: AdapterCheckpointError(

@@ -50,7 +50,7 @@ func languageAdapterFixture(_ name: String) -> URL {
     /// bert-tiny-a with the CLIP the adapter names (the ids and dims in its manifest are the fixtures').
     static func load(_ name: String) throws -> (LanguageAdapter, LanguageAdapterGoldenFile) {
         let golden = try LanguageAdapterGoldenFile.load(name)
-        let manifest = try AdapterManifest.load(directory: languageAdapterFixture(name))
+        let manifest = try LanguageAdapterManifest.load(directory: languageAdapterFixture(name))
         let host = LanguageAdapterHost(
             baseEncoderID: "bert-tiny-a", baseEncoderHiddenSize: 64, clipID: manifest.clip.id, clipProjectionDim: golden.output_size)
         return (try LanguageAdapter.load(directory: languageAdapterFixture(name), host: host, options: .underTest), golden)
@@ -132,7 +132,7 @@ func languageAdapterFixture(_ name: String) -> URL {
     }
 
     @Test func manifestIsReadFully() throws {
-        let manifest = try AdapterManifest.load(directory: languageAdapterFixture("zh-tiny-a-n1-pre-cls"))
+        let manifest = try LanguageAdapterManifest.load(directory: languageAdapterFixture("zh-tiny-a-n1-pre-cls"))
         #expect(manifest.name == "zh-tiny-a-n1-pre-cls" && manifest.version == "1.0.0" && manifest.language == "zh")
         #expect(manifest.baseEncoder == .init(id: "bert-tiny-a", modelType: "bert", hiddenSize: 64))
         #expect(manifest.clip == .init(id: "tiny-quickgelu-p8", projectionDim: 32))

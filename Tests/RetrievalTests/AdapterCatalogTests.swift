@@ -14,21 +14,21 @@ import Testing
         let dir = try TemporaryDirectory.make()
         defer { TemporaryDirectory.remove(dir) }
         let catalog = try AdapterCatalog(directory: dir)
-        try catalog.install(prompt: record("prompt", "shape", "1"))
-        try catalog.install(prompt: record("prompt", "colour", "1"))
-        try catalog.install(prompt: record("prompt", "shape", "2", sha: "b"))
-        #expect(try catalog.installedPrompts().map { "\($0.name)@\($0.version)" } == ["colour@1", "shape@2"])
-        #expect(try catalog.installedPrompts().last == record("prompt", "shape", "2", sha: "b"))
+        try catalog.install(record("prompt", "shape", "1"))
+        try catalog.install(record("prompt", "colour", "1"))
+        try catalog.install(record("prompt", "shape", "2", sha: "b"))
+        #expect(try catalog.installed(kind: "prompt").map { "\($0.name)@\($0.version)" } == ["colour@1", "shape@2"])
+        #expect(try catalog.installed(kind: "prompt").last == record("prompt", "shape", "2", sha: "b"))
     }
 
     @Test func anUninstalledPromptIsNotRestoredAndTheOthersStay() throws {
         let dir = try TemporaryDirectory.make()
         defer { TemporaryDirectory.remove(dir) }
         let catalog = try AdapterCatalog(directory: dir)
-        try catalog.install(prompt: record("prompt", "shape", "1"))
-        try catalog.install(prompt: record("prompt", "count", "1"))
-        try catalog.uninstall(promptNamed: "shape")
-        #expect(try AdapterCatalog(directory: dir).installedPrompts().map(\.name) == ["count"])
+        try catalog.install(record("prompt", "shape", "1"))
+        try catalog.install(record("prompt", "count", "1"))
+        try catalog.uninstall(kind: "prompt", name: "shape")
+        #expect(try AdapterCatalog(directory: dir).installed(kind: "prompt").map(\.name) == ["count"])
     }
 
     @Test func promptsAndTheActiveLanguageAdapterDoNotTouchEachOther() throws {
@@ -36,10 +36,10 @@ import Testing
         defer { TemporaryDirectory.remove(dir) }
         let catalog = try AdapterCatalog(directory: dir)
         try catalog.activate(record("language", "zh", "1"))
-        try catalog.install(prompt: record("prompt", "zh", "1"))
+        try catalog.install(record("prompt", "zh", "1"))
         try catalog.activate(record("language", "zh", "2"))
-        try catalog.uninstall(promptNamed: "zh")
+        try catalog.uninstall(kind: "prompt", name: "zh")
         #expect(try catalog.active(kind: "language")?.version == "2")
-        #expect(try catalog.installedPrompts().isEmpty)
+        #expect(try catalog.installed(kind: "prompt").isEmpty)
     }
 }

@@ -7,16 +7,16 @@ import JSON
 public enum AdapterManifestFile {
     /// The manifest's bytes as UTF-8 text.
     public static func text(directory: URL) throws(AdapterCheckpointError) -> String {
-        String(decoding: try AdapterManifestCommon.read(directory: directory), as: UTF8.self)
+        String(decoding: try AdapterManifest.read(directory: directory), as: UTF8.self)
     }
 
     /// The `kind` the manifest declares; nil when it cannot be read, is not a JSON object or has
-    /// no string `kind` (the loader chosen then refuses it with the precise reason).
-    public static func declaredKind(directory: URL) -> String? {
-        guard let data = try? AdapterManifestCommon.read(directory: directory),
+    /// no `kind` this server knows (the loader chosen then refuses it with the precise reason).
+    public static func declaredKind(directory: URL) -> AdapterKind? {
+        guard let data = try? AdapterManifest.read(directory: directory),
               case .object(let fields)? = try? JSONValue.parse(data, grammar: .python),
               case .string(let kind)? = fields["kind"]
         else { return nil }
-        return kind
+        return AdapterKind(rawValue: kind)
     }
 }

@@ -35,10 +35,4 @@ public struct DomainAdapter: Sendable {
         DomainAdapterArchitecture.Tower.allCases.filter { manifest.architecture.side($0) != nil }.map(\.rawValue)
             .joined(separator: "+")
     }
-
-    /// What identifies these weights wherever vectors they produced are kept (caches, the
-    /// index's embedding space): name, version and the weights' SHA-256 prefix.
-    public var identity: String {
-        "\(manifest.name)@\(manifest.version):\(manifest.weights.sha256.prefix(12))"
-    }
 }

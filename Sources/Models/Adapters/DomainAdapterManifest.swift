@@ -4,8 +4,8 @@ import Foundation
 /// field in the order of docs/adapters.md ("Domain adapter", "Validation"), first failure wins.
 /// Comparison with the loaded CLIP is `DomainAdapterHost.check`.
 /// Reference: training/adaptclip_training/domain_checkpoint.py, `_check_manifest`.
-public struct DomainAdapterManifest: Sendable, Equatable {
-    public static let kind = "domain"
+public struct DomainAdapterManifest: AdapterKindManifest, Equatable {
+    public static let kind = AdapterKind.domain
 
     public let name: String
     public let version: String
@@ -14,17 +14,15 @@ public struct DomainAdapterManifest: Sendable, Equatable {
     public let weights: AdapterManifest.Weights
 
     static let topLevelKeys = ["format_version", "kind", "name", "version", "clip", "architecture", "weights", "training"]
-    static let otherKinds = ["language", "prompt"]
 
     /// Reads `<directory>/adapter.json` (check 1) and validates it.
     public static func load(directory: URL) throws(AdapterCheckpointError) -> DomainAdapterManifest {
-        try DomainAdapterManifest(json: AdapterManifestCommon.read(directory: directory))
+        try DomainAdapterManifest(json: AdapterManifest.read(directory: directory))
     }
 
     public init(json data: Data) throws(AdapterCheckpointError) {
         // 1–5: the document, kind, top-level keys, name, version.
-        let (m, name, version) = try AdapterManifestCommon.header(
-            json: data, kind: Self.kind, otherKinds: Self.otherKinds, topLevelKeys: Self.topLevelKeys)
+        let (m, name, version) = try AdapterManifest.header(json: data, kind: Self.kind, topLevelKeys: Self.topLevelKeys)
         self.name = name
         self.version = version
         // 6. clip
@@ -38,7 +36,7 @@ public struct DomainAdapterManifest: Sendable, Equatable {
         architecture = try DomainAdapterArchitecture(
             reading: AdapterManifestReader(fields: architectureFields, prefix: "architecture."))
         // 8. weights; 9. training
-        weights = try AdapterManifestCommon.weights(m)
-        try AdapterManifestCommon.checkTraining(m)
+        weights = try AdapterManifest.weights(m)
+        try AdapterManifest.checkTraining(m)
     }
 }

@@ -10,7 +10,7 @@ import Numerics
 /// embeddings). Immutable and `Sendable`; each call allocates its own activations.
 /// Reference: training/adaptclip_training/language_adapter.py, `LanguageAdapter.forward`.
 public struct LanguageAdapter: Sendable {
-    public let manifest: AdapterManifest
+    public let manifest: LanguageAdapterManifest
     public let weights: LanguageAdapterWeights
 
     /// Validates the checkpoint in `directory` against `host` (every check of docs/adapters.md;

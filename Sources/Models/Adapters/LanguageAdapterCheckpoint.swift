@@ -9,13 +9,13 @@ import Numerics
 /// Reference: training/adaptclip_training/language_checkpoint.py, `validate_language_checkpoint`.
 public struct LanguageAdapterCheckpoint: Sendable {
     public let directory: URL
-    public let manifest: AdapterManifest
+    public let manifest: LanguageAdapterManifest
     let tensors: AdapterTensorFile
 
     public init(directory: URL, host: LanguageAdapterHost) throws(AdapterCheckpointError) {
         self.directory = directory
         // 1–10: the manifest alone.
-        let manifest = try AdapterManifest.load(directory: directory)
+        let manifest = try LanguageAdapterManifest.load(directory: directory)
         self.manifest = manifest
         // 11: against the loaded models.
         try host.check(manifest)

@@ -29,7 +29,7 @@ public struct LanguageAdapterHost: Sendable, Equatable {
 
     /// Check 11 of docs/adapters.md, in its order: language, base_encoder.id,
     /// base_encoder.hidden_size, clip.id, clip.projection_dim.
-    public func check(_ manifest: AdapterManifest) throws(AdapterCheckpointError) {
+    public func check(_ manifest: LanguageAdapterManifest) throws(AdapterCheckpointError) {
         let checks: [(String, JSONValue, JSONValue, String)] = [
             ("language", .string(manifest.language), .string(language), "the language this adapter slot serves"),
             ("base_encoder.id", .string(manifest.baseEncoder.id), .string(baseEncoderID), "the loaded base encoder's id"),

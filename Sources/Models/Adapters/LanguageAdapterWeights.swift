@@ -42,7 +42,7 @@ public struct LanguageAdapterWeights: Sendable {
     /// `up_proj` [P, d] + [P]
     public let upProj: LinearWeights
 
-    init(from source: some WeightSource, manifest m: AdapterManifest, options: ModelLoadOptions) throws {
+    init(from source: some WeightSource, manifest m: LanguageAdapterManifest, options: ModelLoadOptions) throws {
         let a = m.architecture
         let d = a.adapterWidth
         let eps = Float(a.layerNormEps)

@@ -5,8 +5,8 @@ import JSON
 /// field in the order of docs/adapters.md, "Learned prompts" (first failure wins). Comparison
 /// with the loaded CLIP is `PromptHost.check`.
 /// Reference: training/adaptclip_training/prompt_checkpoint.py, `_check_manifest`.
-public struct PromptManifest: Sendable, Equatable {
-    public static let kind = "prompt"
+public struct PromptManifest: AdapterKindManifest, Equatable {
+    public static let kind = AdapterKind.prompt
 
     /// The CLIP a prompt was trained on: its id and the three widths the tensors depend on.
     public struct CLIPTarget: Sendable, Equatable {
@@ -33,28 +33,16 @@ public struct PromptManifest: Sendable, Equatable {
     public let weights: AdapterManifest.Weights
 
     static let topLevelKeys = ["format_version", "kind", "name", "version", "clip", "architecture", "task", "weights", "training"]
-    static let otherKinds = ["language", "domain"]
 
     public static func load(directory: URL) throws(AdapterCheckpointError) -> PromptManifest {
-        try PromptManifest(json: AdapterManifestCommon.read(directory: directory))
+        try PromptManifest(json: AdapterManifest.read(directory: directory))
     }
 
     public init(json data: Data) throws(AdapterCheckpointError) {
-        // 1 (rest), 2. format_version
-        let m = try AdapterManifestCommon.root(json: data)
-        // 3. kind
-        let kind = try m.nonEmptyString("kind")
-        let rule = "must be \"prompt\" for this loader"
-        if Self.otherKinds.contains(kind) {
-            throw .manifest("kind", "\(JSONValue.pythonQuoted(kind)) is not a prompt (expected \"prompt\")", requirement: rule)
-        }
-        guard kind == Self.kind else {
-            throw .manifest("kind", "unknown kind \(JSONValue.pythonQuoted(kind)) (expected \"prompt\")", requirement: rule)
-        }
-        // 4. top-level keys; 5. name, version
-        try m.requireExactly(Self.topLevelKeys)
-        name = try m.nonEmptyString("name")
-        version = try m.nonEmptyString("version")
+        // 1 (rest), 2. format_version; 3. kind; 4. top-level keys; 5. name, version
+        let (m, name, version) = try AdapterManifest.header(json: data, kind: Self.kind, topLevelKeys: Self.topLevelKeys)
+        self.name = name
+        self.version = version
         // 6. clip
         let c = try m.section("clip", keys: ["id", "projection_dim", "text_hidden_size", "vision_hidden_size"])
         let id = try c.nonEmptyString("id")
@@ -82,7 +70,7 @@ public struct PromptManifest: Sendable, Equatable {
             task = Task(name: taskName, labels: names)
         }
         // 9. weights; 10. training
-        weights = try AdapterManifestCommon.weights(m)
-        try AdapterManifestCommon.checkTraining(m)
+        weights = try AdapterManifest.weights(m)
+        try AdapterManifest.checkTraining(m)
     }
 }

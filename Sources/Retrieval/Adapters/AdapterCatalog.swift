@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// The `adapters` table: which checkpoints were installed and which one is active per kind,
-/// so a restart restores the set an operator activated through the admin API.
+/// so a restart restores the set an operator activated through the admin API. Kinds are the
+/// manifests' `kind` strings (this layer does not import Models).
 public final class AdapterCatalog: @unchecked Sendable {
     /// What the service records about an activated checkpoint.
     public struct Record: Sendable, Equatable {
@@ -53,35 +54,33 @@ public final class AdapterCatalog: @unchecked Sendable {
         try records(where: "kind = ? AND active = 1", [.text(kind)]).first
     }
 
-    // MARK: - Learned prompts
+    // MARK: - Kinds served side by side
 
-    /// Learned prompts serve side by side, one per name (a request picks one by name), so
-    /// `active` marks every installed prompt, not one per kind.
-    public static let promptKind = "prompt"
-
-    /// Records `record` (kind "prompt") as the installed prompt of its name: earlier versions of
-    /// that name stop being restored, other names are untouched. One transaction, as `activate`.
-    public func install(prompt record: Record) throws {
+    /// Records `record` as the installed checkpoint of its name within its kind, for kinds whose
+    /// checkpoints serve side by side (learned prompts, one per name, picked per request):
+    /// earlier versions of that name stop being restored, other names are untouched. One
+    /// transaction, as `activate`.
+    public func install(_ record: Record) throws {
         try lock.withLock { _ in
             try db.transaction {
                 try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND name = ? AND active = 1",
-                           [.text(Self.promptKind), .text(record.name)])
+                           [.text(record.kind), .text(record.name)])
                 try upsertActive(record)
             }
         }
     }
 
-    /// A prompt removed through the admin API stays in the history but is not restored.
-    public func uninstall(promptNamed name: String) throws {
+    /// A checkpoint removed through the admin API stays in the history but is not restored.
+    public func uninstall(kind: String, name: String) throws {
         try lock.withLock { _ in
-            try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND name = ? AND active = 1",
-                       [.text(Self.promptKind), .text(name)])
+            try db.run("UPDATE adapters SET active = 0 WHERE kind = ? AND name = ? AND active = 1", [.text(kind), .text(name)])
         }
     }
 
-    /// Every installed prompt, by name: what a restart loads again.
-    public func installedPrompts() throws -> [Record] {
-        try records(where: "kind = ? AND active = 1 ORDER BY name", [.text(Self.promptKind)])
+    /// Every checkpoint of `kind` a restart loads again, by name: the one active checkpoint of
+    /// a kind that has one, every installed one of a kind served side by side.
+    public func installed(kind: String) throws -> [Record] {
+        try records(where: "kind = ? AND active = 1 ORDER BY name", [.text(kind)])
     }
 
     // MARK: - Helpers

@@ -15,10 +15,8 @@ public struct ServiceContext: Sendable {
     public let logger: Logger
     /// Guards `/admin/*` with `ADAPTCLIP_ADMIN_TOKEN`.
     let admin: AdminAuthorization
-    /// Adapters loaded into this process, active or staged.
-    let adapters = AdapterRegistry()
-    /// Where the active adapter of each kind is remembered across restarts (nil: nowhere).
-    let adapterCatalog: AdapterCatalog?
+    /// Adapter checkpoints of every kind: loaded, active or staged, remembered across restarts.
+    let adapters: AdapterLifecycle
     /// Re-embeds the collection after a change of embedding space.
     let reindexer = Reindexer()
     /// The searchable photo collection (nil when the service runs without a data directory).
@@ -32,6 +30,19 @@ public struct ServiceContext: Sendable {
         metrics: ServiceMetrics, logger: Logger, collection: ImageLibrary? = nil,
         adapterCatalog: AdapterCatalog? = nil, classificationTemplates: [String: String] = [:]
     ) {
+        self.init(
+            configuration: configuration, engine: engine, modelLabel: modelLabel, isTestModel: isTestModel, metrics: metrics,
+            logger: logger, collection: collection,
+            adapters: AdapterLifecycle(engine: engine, catalog: adapterCatalog, logger: logger, metrics: metrics),
+            classificationTemplates: classificationTemplates)
+    }
+
+    /// With the adapter lifecycle the service restored before the collection opened.
+    init(
+        configuration: AdaptCLIPConfiguration, engine: EmbeddingEngine, modelLabel: String, isTestModel: Bool,
+        metrics: ServiceMetrics, logger: Logger, collection: ImageLibrary?, adapters: AdapterLifecycle,
+        classificationTemplates: [String: String]
+    ) {
         var templates = ClassifyRoute.standardTemplates
         if let en = classificationTemplates["en"] { templates[.en] = en }
         if let zh = classificationTemplates["zh"] { templates[.zh] = zh; templates[.zhRaw] = zh }
@@ -44,7 +55,7 @@ public struct ServiceContext: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.admin = AdminAuthorization(token: configuration.adminToken)
-        self.adapterCatalog = adapterCatalog
+        self.adapters = adapters
     }
 
     func requireCollection() throws(APIError) -> ImageLibrary {

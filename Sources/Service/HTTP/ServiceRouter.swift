@@ -53,13 +53,13 @@ public enum ServiceRouter {
         Route(method: .get, pattern: "/v1/images/{id}") { try ImagesRoutes.get($0, $1) },
         Route(method: .get, pattern: "/v1/images/{id}/content") { try ImagesRoutes.content($0, $1) },
         Route(method: .delete, pattern: "/v1/images/{id}") { try ImagesRoutes.delete($0, $1) },
-        Route(method: .get, pattern: "/admin/adapters") { try AdminRoutes.list($0, $1) },
-        Route(method: .post, pattern: "/admin/adapters") { try await AdminRoutes.load($0, $1) },
-        Route(method: .post, pattern: "/admin/adapters/{name}/activate") { try AdminRoutes.activate($0, $1) },
-        Route(method: .post, pattern: "/admin/adapters/{name}/deactivate") { try AdminRoutes.deactivate($0, $1) },
-        Route(method: .delete, pattern: "/admin/adapters/{name}") { try AdminRoutes.unload($0, $1) },
-        Route(method: .post, pattern: "/admin/reindex") { try AdminRoutes.startReindex($0, $1) },
-        Route(method: .get, pattern: "/admin/reindex") { try AdminRoutes.reindexStatus($0, $1) },
+        Route(method: .get, pattern: "/admin/adapters") { try AdapterRoutes.list($0, $1) },
+        Route(method: .post, pattern: "/admin/adapters") { try await AdapterRoutes.load($0, $1) },
+        Route(method: .post, pattern: "/admin/adapters/{name}/activate") { try AdapterRoutes.activate($0, $1) },
+        Route(method: .post, pattern: "/admin/adapters/{name}/deactivate") { try AdapterRoutes.deactivate($0, $1) },
+        Route(method: .delete, pattern: "/admin/adapters/{name}") { try AdapterRoutes.unload($0, $1) },
+        Route(method: .post, pattern: "/admin/reindex") { try ReindexRoutes.startReindex($0, $1) },
+        Route(method: .get, pattern: "/admin/reindex") { try ReindexRoutes.reindexStatus($0, $1) },
     ]
 
     public static func make(_ context: ServiceContext) -> Router {

@@ -99,7 +99,7 @@ enum ClassifyRoute {
             labels: request.labels, prompts: result.classes, image: result.image, logitScale: engine.logitScale
         ).map { Response.Label(label: $0.label, score: $0.score, probability: $0.probability) }
         return try .encoded(Response(
-            model: engine.modelName, lang: QueryLanguage.en.rawValue, template: nil, prompt: "\(entry.name)@\(entry.version)",
+            model: engine.modelName, lang: QueryLanguage.en.rawValue, template: nil, prompt: "\(entry.identity)",
             labels: ranked))
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Models
 import Service
 
 struct AdaptersCommand: AsyncParsableCommand {
@@ -27,7 +28,7 @@ struct AdaptersCommand: AsyncParsableCommand {
                 let adapter = try engine.loadLanguageAdapter(directory: URL(fileURLWithPath: path))
                 let manifest = adapter.manifest
                 JSONLines.printObject([
-                    "path": path, "valid": true, "kind": manifest.kind, "name": manifest.name,
+                    "path": path, "valid": true, "kind": LanguageAdapterManifest.kind.rawValue, "name": manifest.name,
                     "version": manifest.version, "language": manifest.language,
                     "base_encoder": manifest.baseEncoder.id, "clip": manifest.clip.id,
                     "sha256": manifest.weights.sha256,

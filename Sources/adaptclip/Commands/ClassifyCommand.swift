@@ -68,7 +68,9 @@ struct ClassifyCommand: AsyncParsableCommand {
         }
         guard !images.isEmpty else { throw ValidationError("give at least one image") }
         let engine = try EngineFactory.make(configuration: configuration).engine
-        let entry = engine.prompts.install(try engine.prompts.load(directory: URL(fileURLWithPath: directory)), path: directory).installed
+        let prompt = try engine.loadPrompt(directory: URL(fileURLWithPath: directory))
+        engine.activate(prompt)
+        guard let entry = engine.prompts.registry.entry(named: prompt.manifest.name) else { throw ExitCode(1) }
         let classes = labels.isEmpty ? (entry.prompt.manifest.task?.labels ?? []) : labels
         guard !classes.isEmpty else { throw ValidationError("give --labels: the checkpoint names no task labels") }
         let deadline = ContinuousClock.now + .seconds(configuration.limits.requestTimeoutSeconds * Double(images.count + 1))
@@ -81,7 +83,7 @@ struct ClassifyCommand: AsyncParsableCommand {
                     labels: classes, prompts: result.classes, image: result.image, logitScale: engine.logitScale
                 ).map { ["label": $0.label, "score": Double($0.score), "probability": Double($0.probability)] as [String: Any] }
                 JSONLines.printObject([
-                    "image": path, "lang": QueryLanguage.en.rawValue, "prompt": "\(entry.name)@\(entry.version)", "labels": ranked,
+                    "image": path, "lang": QueryLanguage.en.rawValue, "prompt": "\(entry.identity)", "labels": ranked,
                 ])
             } catch {
                 failures += 1
