@@ -47,7 +47,8 @@ public enum ServiceRunner {
             isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection, adapters: adapters,
             classificationTemplates: loaded.classificationTemplates)
         let server = HTTPServer(
-            configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger)
+            configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger,
+            observer: metrics.requestObserver)
         let port = try server.start()
         metrics.readHTTPStatistics { server.statistics }
         logger.notice("listening", metadata: [
