@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "HTTPServer", "Engine", "JSON", "Models", "Retrieval", "TestSupport",
+                "Service", "HTTPServer", "Engine", "Digests", "JSON", "Models", "Retrieval", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ],

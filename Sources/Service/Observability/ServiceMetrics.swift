@@ -37,7 +37,7 @@ public final class ServiceMetrics: Sendable {
             descriptor: Self.metric("query_cache_hit", unit: "ratio", "Share of query embeddings served from the cache."))
         openConnections = registry.makeGauge(descriptor: Self.metric("http_open_connections", unit: "", "Client connections open now."))
         registry.makeGauge(descriptor: Self.metric("build", unit: "info", "Always 1; the labels say what runs."), labels: BuildInfo.labels)
-            .set(Int64(1))
+            .set(1.0)
         requestWorkWaiting = registry.makeGauge(
             descriptor: Self.metric("request_work_waiting", unit: "", "Requests waiting for a request-work thread (tokenising, decoding, parsing, search)."))
     }
