@@ -161,11 +161,16 @@ enum EmbeddingsRoute {
     /// is not OpenAI's, so ids would mean other words. Refused with a message saying so.
     static func refuseTokenArrays(_ input: JSONValue?) throws(APIError) {
         guard case .array(let items)? = input, let first = items.first else { return }
+        func isNumber(_ value: JSONValue) -> Bool {
+            switch value {
+            case .integer, .number: true
+            default: false
+            }
+        }
         let isTokens: Bool
         switch first {
-        case .integer, .number: isTokens = true
-        case .array(let inner): isTokens = inner.isEmpty || inner.first?.integralValue != nil || inner.first.map { if case .number = $0 { true } else { false } } == true
-        default: isTokens = false
+        case .array(let inner): isTokens = inner.allSatisfy(isNumber)  // [] too: an empty id list
+        default: isTokens = isNumber(first)
         }
         if isTokens {
             throw APIError.invalidField(
