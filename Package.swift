@@ -27,6 +27,10 @@ let package = Package(
         .systemLibrary(
             name: "CImageCodecs", path: "Sources/C/CImageCodecs", pkgConfig: "libpng",
             providers: [.apt(["libturbojpeg0-dev", "libpng-dev", "libwebp-dev"])]),
+        // zlib for gzip-compressed JSON responses (Accept-Encoding: gzip).
+        .systemLibrary(
+            name: "CZlib", path: "Sources/C/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         // libcurl for image_url fetches: unlike URLSession it can pin the checked address
         // (CURLOPT_RESOLVE) and show the fetcher every address it connects to.
         // glibc's malloc.h (mallopt): header only, part of libc.
@@ -70,7 +74,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Imaging", "Digests", "JSON", "CMalloc", "CCurl",
+                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Imaging", "Digests", "JSON", "CMalloc", "CCurl", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -106,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "HTTPServer", "Engine", "JSON", "Models", "Retrieval", "TestSupport",
+                "Service", "HTTPServer", "Engine", "Digests", "JSON", "Models", "Retrieval", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
     ],

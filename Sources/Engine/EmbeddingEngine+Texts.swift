@@ -22,18 +22,28 @@ extension EmbeddingEngine {
         let plans = try await requestWork.run(deadline: deadline) { _ in
             try texts.map { text throws(EngineError) in try self.plan(text, language: language, domain: domain) }
         }
-        return try await withThrowingTaskGroup(of: IndexedEmbedding.self) { group in
-            var out = [TextEmbedding?](repeating: nil, count: texts.count)
-            for (index, plan) in plans.enumerated() {
-                switch plan {
-                case .cached(let embedding): out[index] = embedding
-                case .encode(let encoded):
+        var out = [TextEmbedding?](repeating: nil, count: texts.count)
+        var pending: [(index: Int, text: EncodedText)] = []
+        for (index, plan) in plans.enumerated() {
+            switch plan {
+            case .cached(let embedding): out[index] = embedding
+            case .encode(let encoded): pending.append((index, encoded))
+            }
+        }
+        // In waves of one model batch: a call with thousands of texts never holds more than a
+        // batch's worth of places in the batcher's queue (whose depth would refuse the rest)
+        // nor of tasks, and concurrent requests' texts still join the same batches.
+        let wave = max(1, min(textBatcher.limits.maxBatchSize, textBatcher.limits.queueDepth))
+        for start in stride(from: 0, to: pending.count, by: wave) {
+            let slice = pending[start..<min(start + wave, pending.count)]
+            try await withThrowingTaskGroup(of: IndexedEmbedding.self) { group in
+                for (index, encoded) in slice {
                     group.addTask { IndexedEmbedding(index: index, embedding: try await self.encode(encoded, deadline: deadline)) }
                 }
+                for try await item in group { out[item.index] = item.embedding }
             }
-            for try await item in group { out[item.index] = item.embedding }
-            return out.compactMap { $0 }
         }
+        return out.compactMap { $0 }
     }
 
     /// What one text needs: its cached embedding, or its token ids for a model batch.

@@ -15,7 +15,11 @@ public enum ServiceRunner {
     }
 
     /// Loads everything and starts listening; returns once the socket accepts connections.
-    public static func start(configuration: AdaptCLIPConfiguration, logger: Logger = Logger(label: "adaptclip")) async throws -> Running {
+    /// `accessLog`: where the access lines go (standard error unless a test reads them).
+    public static func start(
+        configuration: AdaptCLIPConfiguration, logger: Logger = Logger(label: "adaptclip"),
+        accessLog: HTTPAccessLogConfiguration.Destination = .standardError
+    ) async throws -> Running {
         let metrics = ServiceMetrics()
         let loaded = try EngineFactory.make(configuration: configuration) { _, size, duration in
             metrics.recordBatch(size: size, duration: duration)
@@ -47,7 +51,8 @@ public enum ServiceRunner {
             isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection, adapters: adapters,
             classificationTemplates: loaded.classificationTemplates)
         let server = HTTPServer(
-            configuration: httpConfiguration(configuration), router: ServiceRouter.make(context), logger: logger)
+            configuration: httpConfiguration(configuration, accessLog: accessLog), router: ServiceRouter.make(context), logger: logger,
+            observer: metrics.requestObserver)
         let port = try server.start()
         metrics.readHTTPStatistics { server.statistics }
         logger.notice("listening", metadata: [
@@ -80,7 +85,9 @@ public enum ServiceRunner {
         while true { try? await Task.sleep(for: .seconds(3600)) }
     }
 
-    static func httpConfiguration(_ c: AdaptCLIPConfiguration) -> HTTPServerConfiguration {
+    static func httpConfiguration(
+        _ c: AdaptCLIPConfiguration, accessLog: HTTPAccessLogConfiguration.Destination = .standardError
+    ) -> HTTPServerConfiguration {
         HTTPServerConfiguration(
             host: c.server.host, port: c.server.port,
             limits: HTTPLimits(
@@ -92,7 +99,7 @@ public enum ServiceRunner {
             requestReadTimeout: seconds(c.limits.requestReadTimeoutSeconds),
             // The same lines `ServiceLogging`'s StreamLogHandler prints, written in batches off
             // the request path.
-            accessLog: HTTPAccessLogConfiguration(destination: .standardError))
+            accessLog: HTTPAccessLogConfiguration(destination: accessLog))
     }
 
     private static func seconds(_ value: Double) -> Duration { .milliseconds(Int(value * 1000)) }

@@ -8,6 +8,6 @@ struct AdaptCLIP: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, EmbedCommand.self, TokenizeCommand.self, ClassifyCommand.self,
             IndexCommand.self, SearchCommand.self, AdaptersCommand.self, MigrateCommand.self,
-            EvalCommand.self, VersionCommand.self,
+            EvalCommand.self, KeysCommand.self, VersionCommand.self,
         ])
 }

@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func badRequestsAreProblemsThatNameTheField() async throws {
-        try await withService { service in
+        try await withService(["limits.max_embedding_inputs": "4"]) { service in
             expectProblem(try await service.request("POST", "/v1/embeddings", body: Data()), status: 400, field: nil)
             expectProblem(try await service.request("POST", "/v1/embeddings", body: Data("{nope".utf8)), status: 400, field: nil)
             expectProblem(try await service.post("/v1/embeddings", json: [:]), status: 400, field: "input")
@@ -85,6 +85,7 @@ import Testing
             expectProblem(try await service.post("/v1/embeddings", json: ["input": "a", "encoding_format": "hex"]), status: 400, field: "encoding_format")
             expectProblem(try await service.post("/v1/embeddings", json: ["input": "a", "dimensions": 64]), status: 400, field: "dimensions")
             expectProblem(try await service.post("/v1/embeddings", json: ["input": [1, 2, 3]]), status: 400, field: "input")
+            expectProblem(try await service.post("/v1/embeddings", json: ["input": [[1, 2, 3]]]), status: 400, field: "input")
             expectProblem(try await service.post("/v1/embeddings", json: ["input": "两个红色的圆形", "lang": "zh"]), status: 400, field: "lang")
         }
     }

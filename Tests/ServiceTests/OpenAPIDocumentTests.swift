@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 import TestSupport
 import Testing
@@ -35,5 +36,28 @@ import Testing
         let documented = try Self.documentedOperations()
         #expect(registered.subtracting(documented).isEmpty, "undocumented: \(registered.subtracting(documented).sorted())")
         #expect(documented.subtracting(registered).isEmpty, "documented but not served: \(documented.subtracting(registered).sorted())")
+    }
+}
+
+/// The document the server serves is the one in docs/: scripts/generate-openapi-swift compiles
+/// it into Sources/Service/Routes/OpenAPIText.swift, and these fail until it is re-run.
+@Suite struct ServedOpenAPIDocumentTests {
+    @Test func theCompiledYAMLIsTheFileByteForByte() throws {
+        let file = try Data(contentsOf: OpenAPIDocumentTests.document)
+        #expect(Data(OpenAPIText.yaml.utf8) == file, "docs/openapi.yaml changed: run scripts/generate-openapi-swift")
+        #expect(OpenAPIText.sourceSHA256 == SHA256.hex(file))
+    }
+
+    @Test func theCompiledJSONDescribesTheSameOperations() throws {
+        let json = try JSONSerialization.jsonObject(with: Data(OpenAPIText.json.utf8)) as? [String: Any] ?? [:]
+        let paths = json["paths"] as? [String: [String: Any]] ?? [:]
+        var operations: Set<String> = []
+        for (path, item) in paths {
+            for method in item.keys where ["get", "post", "put", "delete", "patch"].contains(method) {
+                operations.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        #expect(operations == (try OpenAPIDocumentTests.documentedOperations()))
+        #expect(json["openapi"] as? String == "3.1.0")
     }
 }

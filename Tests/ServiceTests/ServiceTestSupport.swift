@@ -17,8 +17,11 @@ struct LiveService {
 
     /// `embeddedDefault`: serve what `adaptclip serve` with no flags serves (models/demo) instead
     /// of the tiny fixture CLIP.
+    /// `accessLog`: a descriptor the access lines go to (they are written at level info, so the
+    /// logger is at info then), instead of standard error.
     static func start(
-        _ overrides: [String: String] = [:], environment: [String: String] = [:], embeddedDefault: Bool = false
+        _ overrides: [String: String] = [:], environment: [String: String] = [:], embeddedDefault: Bool = false,
+        accessLog: Int32? = nil
     ) async throws -> LiveService {
         let data = try TemporaryDirectory.make()
         var all: [String: String] = [
@@ -29,8 +32,10 @@ struct LiveService {
         if embeddedDefault { all["models.clip"] = nil }
         let configuration = try ConfigurationLoader(environment: environment, overrides: all).load()
         var logger = Logger(label: "service-test")
-        logger.logLevel = .warning
-        return LiveService(running: try await ServiceRunner.start(configuration: configuration, logger: logger), dataDirectory: data)
+        logger.logLevel = accessLog == nil ? .warning : .info
+        let running = try await ServiceRunner.start(
+            configuration: configuration, logger: logger, accessLog: accessLog.map { .text(fileDescriptor: $0) } ?? .standardError)
+        return LiveService(running: running, dataDirectory: data)
     }
 
     func stop() async {

@@ -1,3 +1,5 @@
+import JSON
+
 /// A documented configuration knob: its dotted path (`limits.max_body_bytes`), default,
 /// accepted range and one-line meaning. The registry of these is the single source from
 /// which defaults, validation, environment names and config/README.md are checked.
@@ -33,6 +35,9 @@ public struct ConfigKey: Sendable {
             case "0", "false", "no", "off": return .bool(false)
             default: return nil
             }
+        case .list:
+            guard case .array(let items)? = try? JSONValue.parse(Array(text.utf8)) else { return nil }
+            return .list(items)
         }
     }
 

@@ -88,6 +88,16 @@ public enum ConfigRegistry {
         ConfigKey("batching.max_wait_ms", .int(5), "How long the first request of a batch waits for company.", check: ConfigKey.intRange(0...10_000)),
         ConfigKey("batching.queue_depth", .int(256), "Queued model requests at most; beyond it 503 with Retry-After.", check: ConfigKey.intRange(1...1_000_000)),
 
+        // The API surface for clients: how many texts one embeddings call may carry, which
+        // browser origins may call it, and who may call it at all (docs/api.md has recipes).
+        ConfigKey("limits.max_embedding_inputs", .int(2048), "Most texts or images in one /v1/embeddings request (OpenAI's own limit; LangChain sends up to 1,000); they reach the model in batches of batching.max_batch_size.", check: ConfigKey.intRange(1...100_000)),
+        ConfigKey("cors.allowed_origins", .list([]), "Browser origins (scheme://host[:port]) whose pages may call the API, or \"*\" for any; empty sends no CORS headers. /admin/* never answers cross-origin.", check: CORSPolicy.check),
+        ConfigKey("auth.api_keys", .list([]), "API keys for /v1/*: [{\"name\", \"sha256\" (adaptclip keys hash), \"requests_per_minute\"}]; empty leaves /v1/* open. In the environment, the JSON array as text.",
+                  check: { value in
+                      if case .failure(let error) = APIKeyEntry.parseAll(value) { return error.reason }
+                      return nil
+                  }),
+
         ConfigKey("logging.level", .string("info"), "trace, debug, info, notice, warning, error or critical.",
                   check: ConfigKey.oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"])),
     ]

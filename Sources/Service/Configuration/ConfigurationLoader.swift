@@ -100,6 +100,8 @@ public struct ConfigurationLoader: Sendable {
         // A whole number written as 8080.0 is an integer, as JSON Schema reads it.
         case .number(let d): out.append((prefix, node.integralValue.map { .int($0) } ?? .double(d)))
         case .string(let s): out.append((prefix, .string(s)))
+        case .array(let items) where ConfigRegistry.byPath[prefix]?.defaultValue.kind == .list:
+            out.append((prefix, .list(items)))
         case .null, .array:
             guard ConfigRegistry.byPath[prefix] != nil else {
                 throw ConfigurationError.unknownKey(key: prefix, source: source)

@@ -15,6 +15,10 @@ public struct ServiceContext: Sendable {
     public let logger: Logger
     /// Guards `/admin/*` with `ADAPTCLIP_ADMIN_TOKEN`.
     let admin: AdminAuthorization
+    /// Guards `/v1/*` with `auth.api_keys` and their rate limits.
+    let apiKeys: APIKeyGate
+    /// `cors.allowed_origins`.
+    let cors: CORSPolicy
     /// Adapter checkpoints of every kind: loaded, active or staged, remembered across restarts.
     let adapters: AdapterLifecycle
     /// Re-embeds the collection after a change of embedding space.
@@ -55,6 +59,8 @@ public struct ServiceContext: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.admin = AdminAuthorization(token: configuration.adminToken)
+        self.apiKeys = APIKeyGate(entries: configuration.apiKeys)
+        self.cors = configuration.cors
         self.adapters = adapters
     }
 

@@ -44,6 +44,8 @@ public enum ServiceRouter {
         .immediate(.get, "/healthz") { _, _ in try HealthRoutes.health() },
         .immediate(.get, "/readyz") { _, context in try HealthRoutes.ready(context) },
         .immediate(.get, "/metrics") { _, context in HealthRoutes.metrics(context) },
+        .immediate(.get, "/openapi.json") { request, _ in OpenAPIRoutes.json(request) },
+        .immediate(.get, "/openapi.yaml") { request, _ in OpenAPIRoutes.yaml(request) },
         Route(method: .post, pattern: "/v1/embeddings") { try await EmbeddingsRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/classify") { try await ClassifyRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/score") { try await ScoreRoute.handle($0, $1) },
@@ -70,29 +72,55 @@ public enum ServiceRouter {
             switch route.handler {
             case .async(let handler):
                 router.add(method, pattern) { request in
-                    let start = ContinuousClock.now
+                    if let refusal = admission(request, route: route, context: context) { return refusal }
                     let outcome: Result<HTTPResponse, any Error>
                     do { outcome = .success(try await handler(request, context)) } catch { outcome = .failure(error) }
-                    return finish(request, outcome, route: route, context: context, start: start)
+                    return finish(request, outcome, route: route, context: context)
                 }
             case .immediate(let handler):
                 router.addImmediate(method, pattern) { request in
-                    let start = ContinuousClock.now
-                    return finish(request, Result { try handler(request, context) }, route: route, context: context, start: start)
+                    if let refusal = admission(request, route: route, context: context) { return refusal }
+                    return finish(request, Result { try handler(request, context) }, route: route, context: context)
                 }
             }
+        }
+        // OPTIONS on every path answers (a CORS preflight, or a plain "what may I do here"),
+        // before any key check: browsers send preflights without credentials.
+        var methodsByPattern: [(pattern: String, methods: [HTTPMethod])] = []
+        for route in routes {
+            if let index = methodsByPattern.firstIndex(where: { $0.pattern == route.pattern }) {
+                methodsByPattern[index].methods.append(route.method)
+            } else {
+                methodsByPattern.append((route.pattern, [route.method]))
+            }
+        }
+        for (pattern, methods) in methodsByPattern {
+            let allowed = methods + (methods.contains(.get) ? [.head] : []) + [.options]
+            router.addImmediate(.options, pattern) { request in context.cors.preflight(request, allow: allowed) }
         }
         return router
     }
 
-    /// The response of every route: thrown errors become problem documents, and the call is
-    /// timed and counted under the route pattern.
+    /// The user routes (`/v1/*`) need an API key when `auth.api_keys` lists any; health,
+    /// metrics, the OpenAPI document and the page stay open, and `/admin/*` has its own token.
+    static func needsAPIKey(_ pattern: String) -> Bool { pattern.hasPrefix("/v1/") }
+
+    /// The refusal of a request without a valid key or over its key's rate, else nil.
+    private static func admission(_ request: HTTPRequest, route: Route, context: ServiceContext) -> HTTPResponse? {
+        guard needsAPIKey(route.pattern), case .refused(let error, let retryAfter) = context.apiKeys.decide(request) else { return nil }
+        context.metrics.recordError(kind: error.code)
+        var response = APIKeyGate.response(error, retryAfterSeconds: retryAfter, requestID: request.requestID)
+        context.cors.decorate(&response, request: request)
+        return response
+    }
+
+    /// The response of every route: thrown errors become problem documents, CORS headers are
+    /// added and JSON is compressed when the client accepts it. Requests are counted by the
+    /// server's observer (`ServiceMetrics.observer`), which sees unrouted answers too.
     private static func finish(
-        _ request: HTTPRequest, _ outcome: Result<HTTPResponse, any Error>, route: Route, context: ServiceContext,
-        start: ContinuousClock.Instant
+        _ request: HTTPRequest, _ outcome: Result<HTTPResponse, any Error>, route: Route, context: ServiceContext
     ) -> HTTPResponse {
-        let (method, pattern) = (route.method, route.pattern)
-        let response: HTTPResponse
+        var response: HTTPResponse
         switch outcome {
         case .success(let answer):
             response = answer
@@ -102,7 +130,7 @@ public enum ServiceRouter {
                 context.metrics.recordError(kind: problem.code)
             } else {
                 context.logger.error("handler failed", metadata: [
-                    "request_id": "\(request.requestID)", "route": "\(pattern)", "error": "\(LogText.bounded(error))",
+                    "request_id": "\(request.requestID)", "route": "\(route.pattern)", "error": "\(LogText.bounded(error))",
                 ])
                 context.metrics.recordError(kind: "internal")
                 response = APIError(status: 500, code: "internal", title: "Internal error",
@@ -110,8 +138,8 @@ public enum ServiceRouter {
                     .response(requestID: request.requestID)
             }
         }
-        context.metrics.recordRequest(
-            route: pattern, method: method.rawValue, status: response.status.code, duration: ContinuousClock.now - start)
+        context.cors.decorate(&response, request: request)
+        ResponseCompression.apply(&response, request: request)
         return response
     }
 }

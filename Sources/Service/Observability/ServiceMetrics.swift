@@ -36,6 +36,8 @@ public final class ServiceMetrics: Sendable {
         cacheHitRatio = registry.makeGauge(
             descriptor: Self.metric("query_cache_hit", unit: "ratio", "Share of query embeddings served from the cache."))
         openConnections = registry.makeGauge(descriptor: Self.metric("http_open_connections", unit: "", "Client connections open now."))
+        registry.makeGauge(descriptor: Self.metric("build", unit: "info", "Always 1; the labels say what runs."), labels: BuildInfo.labels)
+            .set(1.0)
         requestWorkWaiting = registry.makeGauge(
             descriptor: Self.metric("request_work_waiting", unit: "", "Requests waiting for a request-work thread (tokenising, decoding, parsing, search)."))
     }
@@ -76,6 +78,18 @@ public final class ServiceMetrics: Sendable {
     /// `adaptclip_<name>_<unit>`, the Prometheus naming convention (`_total`, `_seconds`).
     private static func metric(_ name: String, unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "adaptclip", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// The route label of answers no route matched (404, 405, requests refused before routing):
+    /// fixed, so unknown paths cannot grow the label set.
+    public static let unmatchedRoute = "unmatched"
+
+    /// For `HTTPServer(observer:)`: counts every answer the server sends, routed or not.
+    public var requestObserver: @Sendable (HTTPAccessRecord) -> Void {
+        { [self] record in
+            recordRequest(route: record.route ?? Self.unmatchedRoute, method: record.method.rawValue, status: record.status,
+                          duration: record.duration)
+        }
     }
 
     /// One finished HTTP request. `route` is the route pattern (`/v1/images/{id}`), never the raw

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import HTTPServer
+import JSON
 
 /// `POST /v1/embeddings` in OpenAI's request and response shape, so existing embedding clients
 /// work unchanged; `modality`, `lang` and `adapter` are this service's extensions.
@@ -105,15 +106,17 @@ enum EmbeddingsRoute {
                 throw APIError.invalidField(
                     "dimensions", "this model's embeddings have \(context.engine.dimension) dimensions; got \(dimensions)")
             }
-            if case .array(let items)? = reader.value("input"), items.first?.integralValue != nil {
-                throw APIError.invalidField("input", "token-id inputs are not supported; send text")
-            }
-            guard let inputs = try reader.strings("input", limit: limits.maxInputsPerRequest) else {
+            try refuseTokenArrays(reader.value("input"))
+            guard let inputs = try reader.strings("input", limit: context.configuration.maxEmbeddingInputs) else {
                 throw APIError.missingField("input")
             }
             switch request.modality {
             case .text: request.texts = inputs
             case .image:
+                // Images stay at limits.max_inputs_per_request: each may be megabytes to decode.
+                guard inputs.count <= limits.maxInputsPerRequest else {
+                    throw APIError.tooMany("input", count: inputs.count, limit: limits.maxInputsPerRequest)
+                }
                 request.images = try inputs.enumerated().map { (index, text) throws(APIError) in
                     try ImageInput.parse(text, field: "input[\(index)]", maxBytes: limits.maxBodyBytes)
                 }
@@ -136,8 +139,8 @@ enum EmbeddingsRoute {
                 request.images = files.map { .bytes(Data($0.body)) }
             case .text:
                 guard !texts.isEmpty else { throw APIError.missingField("input") }
-                guard texts.count <= limits.maxInputsPerRequest else {
-                    throw APIError.tooMany("input", count: texts.count, limit: limits.maxInputsPerRequest)
+                guard texts.count <= context.configuration.maxEmbeddingInputs else {
+                    throw APIError.tooMany("input", count: texts.count, limit: context.configuration.maxEmbeddingInputs)
                 }
                 request.texts = try texts.map { part throws(APIError) in
                     guard let text = part.text else { throw APIError.invalidField("input", "'input' is not valid UTF-8") }
@@ -152,6 +155,27 @@ enum EmbeddingsRoute {
                            field: "model")
         }
         return request
+    }
+
+    /// OpenAI's API also takes token ids (`[1, 2, 3]` or `[[1, 2, 3]]`); this model's tokenizer
+    /// is not OpenAI's, so ids would mean other words. Refused with a message saying so.
+    static func refuseTokenArrays(_ input: JSONValue?) throws(APIError) {
+        guard case .array(let items)? = input, let first = items.first else { return }
+        func isNumber(_ value: JSONValue) -> Bool {
+            switch value {
+            case .integer, .number: true
+            default: false
+            }
+        }
+        let isTokens: Bool
+        switch first {
+        case .array(let inner): isTokens = inner.allSatisfy(isNumber)  // [] too: an empty id list
+        default: isTokens = isNumber(first)
+        }
+        if isTokens {
+            throw APIError.invalidField(
+                "input", "token-id inputs ([1, 2, 3] or [[1, 2, 3]]) are not supported: this server's tokenizer differs from OpenAI's; send the texts as strings")
+        }
     }
 
     static func unknownAdapter(_ name: String) -> APIError {
