@@ -9,6 +9,7 @@ import Testing
         ("/", "text/html; charset=utf-8", "<link rel=\"stylesheet\" href=\"/assets/app.css\">"),
         ("/assets/app.css", "text/css; charset=utf-8", ".grid {"),
         ("/assets/app.js", "text/javascript; charset=utf-8", "\"/v1/search\""),
+        ("/assets/icon.svg", "image/svg+xml", "<svg"),
     ]
 
     @Test func thePageAndItsAssetsAreServedWithTypesAndAStrictPolicy() async throws {

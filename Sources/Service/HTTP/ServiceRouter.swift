@@ -44,6 +44,7 @@ public enum ServiceRouter {
         .immediate(.get, "/") { request, _ in SearchPageRoutes.page(request) },
         .immediate(.get, "/assets/app.css") { request, _ in SearchPageRoutes.stylesheet(request) },
         .immediate(.get, "/assets/app.js") { request, _ in SearchPageRoutes.script(request) },
+        .immediate(.get, "/assets/icon.svg") { request, _ in SearchPageRoutes.favicon(request) },
         .immediate(.get, "/healthz") { _, _ in try HealthRoutes.health() },
         .immediate(.get, "/readyz") { _, context in try HealthRoutes.ready(context) },
         .immediate(.get, "/metrics") { _, context in HealthRoutes.metrics(context) },

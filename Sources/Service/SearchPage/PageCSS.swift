@@ -5,7 +5,8 @@ enum PageCSS {
 :root {
   --bg: #f6f7f9; --card: #fff; --ink: #1d232b; --muted: #5d6877; --line: #dde2e8;
   --accent: #1f6feb; --accent-ink: #fff; --bar: #3d8bfd; --radius: 10px;
-  font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+  font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
+    "WenQuanYi Micro Hei", sans-serif;
   color: var(--ink); background: var(--bg);
 }
 * { box-sizing: border-box; }
@@ -45,7 +46,7 @@ button:disabled { opacity: .6; cursor: progress; }
 
 .search-bar { display: grid; grid-template-columns: 1fr auto auto; gap: .5rem; align-items: end; }
 .search-bar #query { font-size: 1.1rem; }
-.search-bar .k { display: grid; gap: .15rem; font-size: .8rem; color: var(--muted); }
+.search-bar .k { display: grid; gap: .15rem; font-size: .8rem; color: var(--muted); white-space: nowrap; }
 .drop { display: flex; gap: .75rem; align-items: center; justify-content: center; min-height: 4.5rem; padding: .75rem;
   border: 2px dashed var(--line); border-radius: var(--radius); color: var(--muted); cursor: pointer; text-align: center; }
 .drop.over { border-color: var(--accent); background: #eaf2ff; color: var(--ink); }

@@ -29,8 +29,10 @@ enum PageJS {
     return out;
   }
 
-  function setStatus(element, zh, en, { error = false, extra = null } = {}) {
+  /// `prefix`: text the same in both languages (a query), shown once before the message.
+  function setStatus(element, zh, en, { error = false, extra = null, prefix = "" } = {}) {
     element.replaceChildren(bilingual(zh, en));
+    if (prefix) element.prepend(prefix + " · ");
     if (extra) element.append(" ", extra);
     element.classList.toggle("error", error);
   }
@@ -150,8 +152,10 @@ enum PageJS {
       const path = document.createElement("span");
       path.className = "path";
       path.textContent = answer.lang;
-      setStatus(searchStatus, what[0] + " · " + zh + " · " + answer.hits.length + " 个结果",
-        what[1] + " · " + en + " · " + answer.hits.length + " hits", { extra: path });
+      const shared = what[0] === what[1];
+      setStatus(searchStatus, (shared ? "" : what[0] + " · ") + zh + " · " + answer.hits.length + " 个结果",
+        (shared ? "" : what[1] + " · ") + en + " · " + answer.hits.length + " hits",
+        { extra: path, prefix: shared ? what[0] : "" });
       searchStatus.dataset.lang = answer.lang;
       searchStatus.dataset.state = "done";
     } catch (error) {

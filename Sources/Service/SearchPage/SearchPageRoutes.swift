@@ -1,8 +1,8 @@
 import Digests
 import HTTPServer
 
-/// `GET /`, `/assets/app.css` and `/assets/app.js`: the search page, compiled into the binary
-/// (PageHTML, PageCSS, PageJS) so the service needs no files beside it and fetches nothing from
+/// `GET /`, `/assets/app.css`, `/assets/app.js` and `/assets/icon.svg`: the search page, compiled
+/// into the binary (PageHTML, PageCSS, PageJS, PageIcon) so the service needs no files beside it and fetches nothing from
 /// elsewhere. The page talks to the public API only, from its own origin.
 enum SearchPageRoutes {
     /// One file of the page, with the validator that lets a browser revalidate it cheaply.
@@ -21,6 +21,7 @@ enum SearchPageRoutes {
     static let html = Asset(PageHTML.text, contentType: "text/html; charset=utf-8")
     static let css = Asset(PageCSS.text, contentType: "text/css; charset=utf-8")
     static let javascript = Asset(PageJS.text, contentType: "text/javascript; charset=utf-8")
+    static let icon = Asset(PageIcon.text, contentType: "image/svg+xml")
 
     /// Only this origin's script, styles and API; images also from `blob:` (the preview of a
     /// file picked or dropped, which never leaves the browser until it is sent). No inline code,
@@ -36,6 +37,7 @@ enum SearchPageRoutes {
     static func page(_ request: HTTPRequest) -> HTTPResponse { serve(html, request) }
     static func stylesheet(_ request: HTTPRequest) -> HTTPResponse { serve(css, request) }
     static func script(_ request: HTTPRequest) -> HTTPResponse { serve(javascript, request) }
+    static func favicon(_ request: HTTPRequest) -> HTTPResponse { serve(icon, request) }
 
     private static func serve(_ asset: Asset, _ request: HTTPRequest) -> HTTPResponse {
         CachedResponse.answer(request, body: asset.body, etag: asset.etag, cacheControl: cacheControl, headers: [
