@@ -28,6 +28,7 @@ test: bootstrap
 	scripts/parity-per-kernel
 	scripts/demo-check
 	scripts/api-conformance
+	scripts/browser-check
 	scripts/adversarial
 	scripts/fuzz-http-parser 30
 	scripts/fuzz-request-bodies 30

@@ -70,8 +70,11 @@ button:disabled { opacity: .6; cursor: progress; }
 .hit .more { font-size: .78rem; color: var(--muted); }
 
 .stack { display: grid; gap: .6rem; max-width: 40rem; }
-.stack label { display: grid; gap: .25rem; }
-.stack label.inline { display: flex; gap: .5rem; align-items: center; }
+/* The label's two languages run on one line; the field takes the next. */
+.stack label { display: flex; flex-wrap: wrap; align-items: baseline; row-gap: .25rem; }
+.stack label > input { flex: 1 1 100%; }
+.stack label.inline { flex-wrap: nowrap; gap: .5rem; align-items: center; }
+.stack label.inline > input { flex: 0 0 auto; }
 progress { width: 100%; height: 1rem; }
 .preview { max-width: 14rem; max-height: 14rem; border-radius: var(--radius); border: 1px solid var(--line); }
 
@@ -87,6 +90,13 @@ th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(-
 td button { padding: .25rem .6rem; }
 
 @media (max-width: 600px) {
+  .top { padding: .6rem .75rem; }
+  .top h1 { font-size: 1.05rem; }
+  .tabs { display: grid; grid-template-columns: repeat(4, 1fr); padding: .25rem .5rem 0; gap: 0; }
+  .tabs button { padding: .4rem .2rem; font-size: .9rem; }
+  .tabs button span { display: block; }
+  html[data-ui] .tabs button span[lang="en"]::before { content: none; }
+  .hit .more { display: none; }
   main { padding: .75rem; }
   .search-bar { grid-template-columns: 1fr auto; }
   .search-bar .k { display: none; }

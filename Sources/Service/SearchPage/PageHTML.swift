@@ -42,7 +42,7 @@ enum PageHTML {
   <form id="search-form" class="search-bar">
     <input id="query" type="search" name="query" autocomplete="off" enterkeyhint="search"
            placeholder="两个红色的圆形 · two red circles" aria-label="搜索 Search">
-    <label class="k"><span lang="zh">数量</span><span lang="en">Results</span>
+    <label class="k"><span class="k-label"><span lang="zh">数量</span><span lang="en">Results</span></span>
       <select id="k"><option>12</option><option selected>24</option><option>48</option><option>100</option></select>
     </label>
     <button type="submit" class="primary"><span lang="zh">搜索</span><span lang="en">Search</span></button>
