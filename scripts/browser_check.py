@@ -24,9 +24,12 @@ K = 24
 SEEDED = 400  # GallerySeeder.maximumImages: the first lines of captions.jsonl are in the collection
 
 
-def api(base, path, body=None):
+def api(base, path, body=None, token=None, method=None):
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(base + path, data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    request = urllib.request.Request(base + path, data=data, headers=headers, method=method)
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.load(response)
 
@@ -208,6 +211,24 @@ def run(page, args, captions, known):
     check(bars == [entry["label"] for entry in expected_classes["labels"]],
           f"one bar per label in /v1/classify's order (top: {bars[0]})")
     driver.save_screenshot(os.path.join(args.out, "classify-desktop.png"))
+
+    print("== admin: adapters and re-index")
+    token = os.environ["BROWSER_CHECK_ADMIN_TOKEN"]
+    listing = api(base, "/admin/adapters", token=token)
+    keys = [item["key"] for item in listing["adapters"] + listing["prompts"]]
+    page.tab("admin")
+    driver.find_element(By.ID, "admin-token").send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "#admin-form button[type=submit]").click()
+    page.wait.until(lambda _: len(driver.find_elements(By.CSS_SELECTOR, "#adapters tbody tr")) == len(keys))
+    rows = [r.find_element(By.CSS_SELECTOR, "td").text for r in driver.find_elements(By.CSS_SELECTOR, "#adapters tbody tr")]
+    check(rows == keys and rows,
+          f"the admin panel lists /admin/adapters' {len(rows)} adapter(s) with the typed token ({', '.join(rows)})")
+    driver.find_element(By.ID, "reindex-start").click()
+    page.wait.until(lambda _: driver.find_element(By.ID, "reindex-status").text.strip())
+    state = api(base, "/admin/reindex", token=token)["state"]
+    check(state in driver.find_element(By.ID, "reindex-status").text,
+          f"the re-index answer shows its state ({state}) and progress")
+    driver.save_screenshot(os.path.join(args.out, "admin-desktop.png"))
 
     print("== phone width (390 × 844)")
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",

@@ -309,11 +309,13 @@ enum PageJS {
   async function listAdapters() {
     try {
       const listing = await api("/admin/adapters", { admin: true });
+      // Learned prompts are loaded and used by name (classify's "prompt"); only adapters switch.
+      const items = listing.adapters.concat(listing.prompts.map((prompt) => ({ ...prompt, switchable: false })));
       const body = $("#adapters tbody");
       body.replaceChildren();
-      for (const adapter of listing.items) {
+      for (const adapter of items) {
         const row = document.createElement("tr");
-        const cells = [adapter.key, adapter.kind + (adapter.side ? " · " + adapter.side : "")];
+        const cells = [adapter.key, adapter.kind + (adapter.side || adapter.variant ? " · " + (adapter.side || adapter.variant) : "")];
         for (const text of cells) {
           const cell = document.createElement("td");
           cell.textContent = text;
@@ -324,7 +326,7 @@ enum PageJS {
         row.append(state);
         const actions = document.createElement("td");
         const action = adapter.active ? "deactivate" : "activate";
-        if (!(adapter.active && adapter.kind === "language")) {
+        if (adapter.switchable !== false && !(adapter.active && adapter.kind === "language")) {
           const button = document.createElement("button");
           button.type = "button";
           button.append(adapter.active ? bilingual("停用", "Deactivate") : bilingual("激活", "Activate"));
@@ -334,7 +336,7 @@ enum PageJS {
         row.append(actions);
         body.append(row);
       }
-      setStatus(adminStatus, listing.items.length + " 个适配器", listing.items.length + " adapters");
+      setStatus(adminStatus, items.length + " 个适配器", items.length + " adapters");
     } catch (error) {
       setStatus(adminStatus, "管理请求失败：" + error.message, "Admin request failed: " + error.message, { error: true });
     }
