@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import TestSupport
 import Testing
 @testable import Service
 
@@ -61,6 +62,26 @@ import Testing
             let tiny = try ImageDecoder.decode(try await service.request("GET", "/v1/images/\(small.id)/thumbnail", contentType: nil).body)
             #expect((tiny.width, tiny.height) == (30, 20))
         }
+    }
+
+    /// Making a thumbnail is an image decode like any other: its header is charged to
+    /// `limits.max_image_pixels_per_request` before anything is decoded, and a refusal caches nothing.
+    @Test func makingAThumbnailIsBoundedLikeAnyDecode() async throws {
+        let data = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(data) }
+        let first = try await LiveService.start(["data_dir": data.path])
+        let (id, sha256) = try await upload(first, "jpeg_q95_640x480.jpg")
+        await first.running.server.shutdown(gracePeriod: .seconds(2))
+        try first.running.context.collection?.close()
+
+        // 640 × 480 = 307,200 pixels announced; this server decodes at most 100,000 per request.
+        let second = try await LiveService.start(["data_dir": data.path, "limits.max_image_pixels_per_request": "100000"])
+        let reply = try await second.request("GET", "/v1/images/\(id)/thumbnail", contentType: nil)
+        await second.running.server.shutdown(gracePeriod: .seconds(2))
+        try second.running.context.collection?.close()
+        expectProblem(reply, status: 413, field: "id")
+        let cacheFile = data.appendingPathComponent("thumbnails/\(sha256.prefix(2))/\(sha256)-256.jpg")
+        #expect(!FileManager.default.fileExists(atPath: cacheFile.path))
     }
 
     @Test func unknownAndMalformedIdsAreRefused() async throws {

@@ -59,8 +59,9 @@ struct QueryVector {
         do {
             let vector = try await context.engine.embedImages([bytes], domain: domain, deadline: deadline)[0]
             return QueryVector(vector: vector, lang: "image", producer: context.engine.modelName, itemID: nil)
-        } catch EngineError.image(_, let error) {
-            throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in member }) ?? error
+        } catch {
+            // Refusals of the one image (its format, its pixels) name the member that held it.
+            throw APIError.from(error, imageField: { _ in member }) ?? error
         }
     }
 

@@ -29,8 +29,9 @@ enum ThumbnailRoute {
         let thumbnail: ThumbnailMaker.Thumbnail
         do {
             thumbnail = try await context.engine.thumbnail(bytes, longestSide: size, deadline: context.deadline())
-        } catch EngineError.image(_, let error) {
-            throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in "id" }) ?? error
+        } catch {
+            // The image's refusals (format, pixels, deadline) name the item's id, the only input.
+            throw APIError.from(error, imageField: { _ in "id" }) ?? error
         }
         do {
             try directory.cacheThumbnail(thumbnail.jpeg, sha256: item.sha256, longestSide: size)
