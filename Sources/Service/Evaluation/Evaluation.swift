@@ -88,7 +88,7 @@ public struct Evaluation: Sendable, Codable {
         return out
     }
 
-    /// The bounds issue 8 sets: the adapter reaches ≥ `ratio` of English on every task and on
+    /// The language adapter's bounds: it reaches ≥ `ratio` of English on every task and on
     /// Chinese retrieval mean recall. Returns the violations, empty when all hold.
     public func violations(ratio: Double = 0.95) -> [String] {
         var out: [String] = []
