@@ -29,6 +29,7 @@ test: bootstrap
 	scripts/demo-check
 	scripts/api-conformance
 	scripts/openai-sdk-check
+	scripts/browser-check
 	scripts/adversarial
 	scripts/fuzz-http-parser 30
 	scripts/fuzz-request-bodies 30

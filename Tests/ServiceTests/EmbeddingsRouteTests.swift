@@ -87,6 +87,7 @@ import Testing
             expectProblem(try await service.post("/v1/embeddings", json: ["input": [1, 2, 3]]), status: 400, field: "input")
             expectProblem(try await service.post("/v1/embeddings", json: ["input": [[1, 2, 3]]]), status: 400, field: "input")
             expectProblem(try await service.post("/v1/embeddings", json: ["input": "两个红色的圆形", "lang": "zh"]), status: 400, field: "lang")
+            expectProblem(try await service.post("/v1/embeddings", json: ["input": "a", "user": ["id": 1]]), status: 400, field: "user")
         }
     }
 

@@ -73,6 +73,15 @@ import Testing
         }
     }
 
+    /// 640 × 480 = 307,200 pixels announced, over this server's per-request budget: the refusal
+    /// names the member that held the image.
+    @Test func anImageQueryOverThePixelBudgetNamesItsMember() async throws {
+        try await withService(["limits.max_image_pixels_per_request": "100000"]) { service in
+            let reply = try await service.post("/v1/search", json: ["image": try LiveService.dataURI("jpeg_q95_640x480.jpg")])
+            expectProblem(reply, status: 413, field: "image")
+        }
+    }
+
     /// The Chinese query goes through BERT + the zh adapter; the image whose embedding is
     /// nearest to it (computed through the API first) is stored with the matching caption, so
     /// the right answer is known — and search must return it first, joined to its caption.

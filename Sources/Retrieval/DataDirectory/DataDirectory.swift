@@ -9,6 +9,7 @@ import Foundation
 /// <root>/index-space<N>.acidx        the FAISS index of space N (a cache of SQLite)
 /// <root>/.writer.space<N>.lock       flock of the one process writing space N
 /// <root>/images/ab/<sha256>.<ext>    image bytes stored by the service (see DataDirectory+Images)
+/// <root>/thumbnails/ab/<sha256>-<n>.jpg  cached thumbnails (see DataDirectory+Thumbnails)
 /// ```
 public struct DataDirectory: Sendable {
     public let root: URL

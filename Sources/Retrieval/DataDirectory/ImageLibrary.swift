@@ -77,10 +77,14 @@ public final class ImageLibrary: Sendable {
     /// The stored bytes of an item, when the file is readable.
     public func bytes(of item: StoredItem) -> Data? { directory.imageBytes(uri: item.uri) }
 
-    /// Removes the row (and so the vector); the file too when this directory stored it.
+    /// Removes the row (and so the vector), its cached thumbnails, and the file too when this
+    /// directory stored it.
     public func delete(_ item: StoredItem) throws -> Bool {
         let removed = try store.delete(ids: [item.id]) > 0
-        if removed { directory.removeStoredImage(uri: item.uri) }
+        if removed {
+            directory.removeStoredImage(uri: item.uri)
+            directory.removeThumbnails(sha256: item.sha256)
+        }
         return removed
     }
 

@@ -163,6 +163,12 @@ public final class ImageStore: @unchecked Sendable {
         try readers.withConnection { try ItemRecords.item($0, id: id) }
     }
 
+    /// The stored (unit) embedding of item `id` in this store's space; nil when no such item is
+    /// stored here.
+    public func embedding(id: Int64) throws -> [Float]? {
+        try readers.withConnection { try ItemRecords.embedding($0, id: id, spaceID: spaceID, dimension: space.dimension) }
+    }
+
     /// Rows in id order after `afterID` (0 for the first page), at most `limit`.
     public func items(after afterID: Int64, limit: Int) throws -> [StoredItem] {
         try readers.withConnection { try ItemRecords.page($0, spaceID: spaceID, afterID: afterID, limit: max(0, limit)) }

@@ -51,6 +51,13 @@ enum ItemRecords {
         }
     }
 
+    /// The embedding of item `id` when it is stored in the space.
+    static func embedding(_ db: SQLiteConnection, id: Int64, spaceID: Int64, dimension: Int) throws -> [Float]? {
+        guard let row = try db.query("SELECT embedding FROM items WHERE space_id = ? AND id = ?",
+                                     [.integer(spaceID), .integer(id)]).first else { return nil }
+        return try decode(row[0].blob ?? Data(), id: id, dimension: dimension)
+    }
+
     /// Deletions in the space with seq > `afterSeq`, in order.
     static func deletions(_ db: SQLiteConnection, spaceID: Int64, afterSeq: Int64) throws -> [(seq: Int64, itemID: Int64)] {
         try db.query("SELECT seq, item_id FROM item_deletions WHERE space_id = ? AND seq > ? ORDER BY seq",

@@ -52,6 +52,8 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     public var models: Models
     /// Index the embedded default's gallery into an empty collection at start.
     public var seedGallery: Bool
+    /// `page.thumbnail_size`: longest side of the thumbnails served to the search page.
+    public var thumbnailSize: Int
     public var engineThreads: Int
     /// `engine.gemm`: what linear layers run on.
     public var gemm: GEMMKernel
@@ -89,6 +91,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         dataDirectory = s("data_dir")
         models = Models(clip: path("models.clip"), zhEncoder: path("models.zh_encoder"), zhAdapter: path("models.zh_adapter"))
         if case .bool(let seed) = values["gallery.seed"] { seedGallery = seed } else { seedGallery = true }
+        thumbnailSize = i("page.thumbnail_size")
         engineThreads = i("engine.threads")
         gemm = GEMMKernel(rawValue: s("engine.gemm")) ?? .auto
         precision = PrecisionChoice(rawValue: s("engine.precision")) ?? .fp32

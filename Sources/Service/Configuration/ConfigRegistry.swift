@@ -20,6 +20,7 @@ public enum ConfigRegistry {
         ConfigKey("models.zh_encoder", .string(""), "Hugging Face BERT directory for Chinese text; empty uses the bundle's."),
         ConfigKey("models.zh_adapter", .string(""), "Language adapter checkpoint directory; empty uses the bundle's."),
         ConfigKey("gallery.seed", .bool(true), "With the embedded default and an empty collection, index the bundle's demo gallery at start."),
+        ConfigKey("page.thumbnail_size", .int(256), "Longest side, in pixels, of the thumbnails /v1/images/{id}/thumbnail serves to the search page (cached in data_dir/thumbnails).", check: ConfigKey.intRange(16...2048)),
         ConfigKey("engine.threads", .int(0), "Threads for model math (its own workers and OpenBLAS); 0 uses every core.", check: ConfigKey.intRange(0...1024)),
         ConfigKey("engine.gemm", .string("auto"), "Linear layers: auto (the packed kernel with the widest micro-kernel the CPU has, AVX-512F or AVX2 + FMA, else OpenBLAS), avx512 or avx2 (that micro-kernel; refused at start where the CPU lacks it) or openblas (always cblas_sgemm).",
                   check: { value in

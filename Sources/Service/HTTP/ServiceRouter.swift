@@ -41,6 +41,10 @@ public enum ServiceRouter {
     }
 
     static let routes: [Route] = [
+        .immediate(.get, "/") { request, _ in SearchPageRoutes.page(request) },
+        .immediate(.get, "/assets/app.css") { request, _ in SearchPageRoutes.stylesheet(request) },
+        .immediate(.get, "/assets/app.js") { request, _ in SearchPageRoutes.script(request) },
+        .immediate(.get, "/assets/icon.svg") { request, _ in SearchPageRoutes.favicon(request) },
         .immediate(.get, "/healthz") { _, _ in try HealthRoutes.health() },
         .immediate(.get, "/readyz") { _, context in try HealthRoutes.ready(context) },
         .immediate(.get, "/metrics") { _, context in HealthRoutes.metrics(context) },
@@ -54,6 +58,7 @@ public enum ServiceRouter {
         Route(method: .get, pattern: "/v1/images") { try ImagesRoutes.list($0, $1) },
         Route(method: .get, pattern: "/v1/images/{id}") { try ImagesRoutes.get($0, $1) },
         Route(method: .get, pattern: "/v1/images/{id}/content") { try ImagesRoutes.content($0, $1) },
+        Route(method: .get, pattern: "/v1/images/{id}/thumbnail") { try await ThumbnailRoute.handle($0, $1) },
         Route(method: .delete, pattern: "/v1/images/{id}") { try ImagesRoutes.delete($0, $1) },
         Route(method: .get, pattern: "/admin/adapters") { try AdapterRoutes.list($0, $1) },
         Route(method: .post, pattern: "/admin/adapters") { try await AdapterRoutes.load($0, $1) },

@@ -98,6 +98,8 @@ enum EmbeddingsRoute {
         case .json(let reader):
             try reader.rejectUnknown(["input", "model", "encoding_format", "modality", "lang", "adapter", "user", "dimensions"])
             model = try reader.string("model")
+            // OpenAI's end-user tag: not used here, but refused unless it is the documented string.
+            _ = try reader.string("user")
             request.modality = try reader.choice("modality", as: Modality.self) ?? .text
             request.language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
             request.format = try reader.choice("encoding_format", as: EncodingFormat.self) ?? .float

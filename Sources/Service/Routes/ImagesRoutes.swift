@@ -80,10 +80,7 @@ enum ImagesRoutes {
 
     static func content(_ http: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         let item = try item(http, context)
-        guard let (data, mediaType) = try context.requireCollection().content(of: item) else {
-            throw APIError(status: 404, code: "content-missing", title: "Image bytes unavailable",
-                           detail: "item \(item.id) is indexed but its file \(item.uri) cannot be read", field: "id")
-        }
+        guard let (data, mediaType) = try context.requireCollection().content(of: item) else { throw contentMissing(item) }
         return HTTPResponse(status: .ok, headers: ["Content-Type": mediaType], body: Array(data))
     }
 
@@ -102,7 +99,15 @@ enum ImagesRoutes {
         return try .encoded(Page(items: items.map(ItemView.init), next_after: items.count == limit ? items.last?.id : nil))
     }
 
-    private static func item(_ http: HTTPRequest, _ context: ServiceContext) throws -> StoredItem {
+    /// The item's row exists but its file cannot be read (an operator's file moved away).
+    static func contentMissing(_ item: StoredItem) -> APIError {
+        APIError(status: 404, code: "content-missing", title: "Image bytes unavailable",
+                 detail: "item \(item.id) is indexed but its file \(item.uri) cannot be read", field: "id")
+    }
+
+    /// The item the path's `{id}` names: 400 for an id that is not a positive integer, 404 for
+    /// one not stored.
+    static func item(_ http: HTTPRequest, _ context: ServiceContext) throws -> StoredItem {
         let text = http.pathParameters["id"] ?? ""
         guard let id = Int64(text), id > 0 else {
             throw APIError.invalidField("id", "'id' must be a positive integer, got \"\(text)\"")

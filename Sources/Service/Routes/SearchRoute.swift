@@ -4,7 +4,8 @@ import HTTPServer
 import JSON
 import Retrieval
 
-/// `POST /v1/search`: text (English or Chinese) or image query → top-k stored images.
+/// `POST /v1/search`: text (English or Chinese), image or stored-item ("more like this") query
+/// → top-k stored images.
 enum SearchRoute {
     struct Response: Encodable {
         struct Hit: Encodable {
@@ -15,7 +16,7 @@ enum SearchRoute {
             let metadata: [String: JSONValue]
         }
         let model: String
-        /// The text path used, or "image" for an image query.
+        /// The text path used, "image" for an image query, "id" for a stored item's.
         let lang: String
         /// The model (and adapter version) that embedded the query.
         let producer: String
@@ -27,7 +28,7 @@ enum SearchRoute {
         let deadline = context.deadline()
         let jsonLimits = context.jsonLimits
         let reader = try await context.parsing(http, deadline: deadline) { try FieldReader.parseBody(http.body, limits: jsonLimits) }
-        try reader.rejectUnknown(["query", "image", "image_url", "k", "lang", "filter", "min_score", "model"])
+        try reader.rejectUnknown(["query", "image", "image_url", "id", "k", "lang", "filter", "min_score", "model"])
         let limits = context.configuration.limits
         let k = try reader.int("k", in: 1...limits.maxSearchResults) ?? 10
         let language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
@@ -44,49 +45,24 @@ enum SearchRoute {
         let domain = context.engine.domainAdapters.lease()
         let store = try collection.servingStore(for: try context.engine.imageSpace(domain: domain))
 
-        let vector: [Float]
-        let lang: String
-        let producer: String
-        var imageMember = try reader.string("image").map { ImageInput.bytes(try ImagePayload.decode($0, field: "image", maxBytes: limits.maxBodyBytes)) }
-        if let url = try reader.string("image_url") {
-            guard imageMember == nil else { throw APIError.invalidField("image_url", "give either 'image' or 'image_url', not both") }
-            imageMember = .url(url)
-        }
-        switch (try reader.string("query"), imageMember) {
-        case (let query?, nil):
-            guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw APIError.invalidField("query", "'query' is empty")
-            }
-            try TextBudget(limits).check(query, field: "query")
-            let embedding = try await context.engine.embedTexts([query], language: language, domain: domain, deadline: deadline)[0]
-            (vector, lang, producer) = (embedding.vector, embedding.language.rawValue, embedding.producer)
-        case (nil, let image?):
-            let imageField = image.member(inline: "image", url: "image_url")
-            let bytes = try await image.load(context, field: imageField, deadline: deadline)
-            do {
-                vector = try await context.engine.embedImages([bytes], domain: domain, deadline: deadline)[0]
-            } catch EngineError.image(_, let error) {
-                throw APIError.from(EngineError.image(index: 0, error), imageField: { _ in imageField }) ?? error
-            }
-            (lang, producer) = ("image", context.engine.modelName)
-        case (nil, nil):
-            throw APIError.missingField("query")
-        case (_?, _?):
-            throw APIError.invalidField("image", "give either 'query' or 'image', not both")
-        }
+        let query = try await QueryVector.read(reader, context: context, store: store, language: language, domain: domain, deadline: deadline)
+        // A stored item's own vector finds the item itself first: "more like this" leaves it out.
+        let excluded = query.itemID
+        let fetch = excluded == nil ? k : k + 1
 
         // The index search is CPU work (a flat index scans every vector): off the HTTP threads.
         let found: [SearchHit]
         do {
             found = try await context.engine.requestWork.run(deadline: deadline) { [filter] _ in
-                try store.search(vector, k: k, filter: filter)
+                try store.search(query.vector, k: fetch, filter: filter)
             }
         } catch let refusal as MetadataFilterRefusal {
             throw SearchFilter.problem(refusal)
         }
         let hits = found
-            .filter { minScore == nil || Double($0.score) >= minScore! }
+            .filter { $0.item.id != excluded && (minScore == nil || Double($0.score) >= minScore!) }
+            .prefix(k)
             .map { Response.Hit(id: $0.item.id, score: $0.score, uri: $0.item.uri, caption: $0.item.caption, metadata: $0.item.metadata) }
-        return try .encoded(Response(model: context.engine.modelName, lang: lang, producer: producer, hits: hits))
+        return try .encoded(Response(model: context.engine.modelName, lang: query.lang, producer: query.producer, hits: Array(hits)))
     }
 }
