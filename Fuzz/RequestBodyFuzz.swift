@@ -6,6 +6,8 @@
 // bytes: a refusal is always a 4xx problem with a detail (never a trap, never a 5xx), and a body
 // the shape check let through never nests deeper than its limit.
 
+import JSON
+
 private let shapeLimits = JSONLimits(maxValues: 512, maxDepth: 16)
 
 private func checkRefusal(_ error: APIError) {

@@ -24,9 +24,16 @@ K = 24
 SEEDED = 400  # GallerySeeder.maximumImages: the first lines of captions.jsonl are in the collection
 
 
+# The server runs with this key in auth.api_keys: the page must send it on every user request
+# (thumbnails included), and the expectations are read from the API with it.
+API_KEY = os.environ.get("BROWSER_CHECK_API_KEY", "")
+
+
 def api(base, path, body=None, token=None, method=None):
     data = None if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
+    if API_KEY and path.startswith("/v1/"):
+        headers["X-API-Key"] = API_KEY
     if token:
         headers["Authorization"] = "Bearer " + token
     request = urllib.request.Request(base + path, data=data, headers=headers, method=method)
@@ -136,6 +143,25 @@ def run(page, args, captions, known):
     driver.get(base + "/")
     page.wait.until(lambda _: driver.find_element(By.ID, "query"))
     check("AdaptCLIP" in driver.title, f"the page loads ({driver.title})")
+
+    if API_KEY:
+        print("== API keys: refused without the key, served with it")
+        before = page.status_token("search-status")
+        driver.find_element(By.ID, "query").send_keys(QUERY)
+        driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]").click()
+        page.wait.until(lambda _: page.status_token("search-status") != before
+                        and page.status_token("search-status")[0] in ("done", "failed"))
+        state, text = page.status_token("search-status")
+        check(state == "failed" and "401" in text, f"without the key the page shows the refusal ({text.strip()[:80]})")
+        # Chromium logs the refused fetch as a console error; reading the log empties it, so the
+        # final no-errors check covers everything after this expected refusal.
+        refused = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        check(all("401" in e["message"] for e in refused), f"the console shows only the expected 401 ({len(refused)} line(s))")
+        page.js("localStorage.setItem('adaptclip.apiKey', arguments[0])", API_KEY)
+        driver.refresh()
+        page.wait.until(lambda _: driver.find_element(By.ID, "query"))
+        check(driver.find_element(By.ID, "api-key").get_attribute("value") == API_KEY,
+              "the key typed once is kept in this browser and shown in its field")
 
     print(f"== a Chinese search: {QUERY}")
     expected = api(base, "/v1/search", {"query": QUERY, "k": K})

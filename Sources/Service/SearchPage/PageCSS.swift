@@ -62,7 +62,7 @@ button:disabled { opacity: .6; cursor: progress; }
 .hit { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); overflow: hidden;
   display: flex; flex-direction: column; cursor: pointer; transition: box-shadow .15s; }
 .hit:hover, .hit:focus-visible { box-shadow: 0 4px 14px rgba(0, 0, 0, .12); outline: none; }
-.hit img { width: 100%; aspect-ratio: 1 / 1; object-fit: cover; background: #eef1f4; display: block; }
+.hit img { width: 100%; height: auto; aspect-ratio: 1 / 1; object-fit: cover; background: #eef1f4; display: block; }
 .hit figcaption { padding: .5rem .6rem .6rem; display: grid; gap: .2rem; font-size: .88rem; }
 .hit .score { font-family: ui-monospace, monospace; font-size: .8rem; color: var(--accent); }
 .hit .caption { overflow-wrap: anywhere; }
