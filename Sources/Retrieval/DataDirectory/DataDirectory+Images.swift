@@ -20,7 +20,20 @@ extension DataDirectory {
         case .webp?: "webp"
         case nil: "bin"
         }
-        return "\(imagesFolder)/\(sha256.prefix(2))/\(sha256).\(fileExtension)"
+        return shardedPath(imagesFolder, sha256: sha256, name: "\(sha256).\(fileExtension)")
+    }
+
+    /// `<folder>/<first two hex digits of sha256>/<name>`: content-addressed files (images,
+    /// thumbnails) spread over 256 folders, so that no folder grows to millions of entries.
+    static func shardedPath(_ folder: String, sha256: String, name: String) -> String {
+        "\(folder)/\(sha256.prefix(2))/\(name)"
+    }
+
+    /// Temp file + rename, its folder made first: the path holds all of `data` or none, and two
+    /// writers of the same content both succeed.
+    func writeAtomically(_ data: Data, to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url, options: .atomic)
     }
 
     /// Stores `bytes` (whose SHA-256 is `sha256`) and returns their uri. Temp file + rename: the
@@ -28,8 +41,7 @@ extension DataDirectory {
     func writeImage(_ bytes: Data, sha256: String) throws -> String {
         let uri = Self.imageURI(sha256: sha256, format: try? ImageDecoder.format(of: bytes))
         let url = root.appendingPathComponent(uri)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: url.path) { try bytes.write(to: url, options: .atomic) }
+        if !FileManager.default.fileExists(atPath: url.path) { try writeAtomically(bytes, to: url) }
         return uri
     }
 

@@ -9,7 +9,7 @@ extension DataDirectory {
 
     /// Where the thumbnail of the image with this hash, at this longest side, is cached.
     public func thumbnailURL(sha256: String, longestSide: Int) -> URL {
-        root.appendingPathComponent("\(Self.thumbnailsFolder)/\(sha256.prefix(2))/\(sha256)-\(longestSide).jpg")
+        root.appendingPathComponent(Self.shardedPath(Self.thumbnailsFolder, sha256: sha256, name: "\(sha256)-\(longestSide).jpg"))
     }
 
     /// The cached thumbnail, when one was written.
@@ -17,17 +17,15 @@ extension DataDirectory {
         FileManager.default.contents(atPath: thumbnailURL(sha256: sha256, longestSide: longestSide).path)
     }
 
-    /// Caches `jpeg` as the thumbnail. Temp file + rename, as for image files: a reader sees the
+    /// Caches `jpeg` as the thumbnail, written atomically as image files are: a reader sees the
     /// whole file or none, and two requests making the same thumbnail at once both succeed.
     public func cacheThumbnail(_ jpeg: Data, sha256: String, longestSide: Int) throws {
-        let url = thumbnailURL(sha256: sha256, longestSide: longestSide)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try jpeg.write(to: url, options: .atomic)
+        try writeAtomically(jpeg, to: thumbnailURL(sha256: sha256, longestSide: longestSide))
     }
 
     /// Removes every cached thumbnail of the image with this hash (any size).
     func removeThumbnails(sha256: String) {
-        let folder = root.appendingPathComponent("\(Self.thumbnailsFolder)/\(sha256.prefix(2))")
+        let folder = thumbnailURL(sha256: sha256, longestSide: 0).deletingLastPathComponent()
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names where name.hasPrefix("\(sha256)-") {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))

@@ -22,21 +22,17 @@ public enum ServiceRouter {
         let handler: Handler
 
         init(method: HTTPMethod, pattern: String, handler: @escaping @Sendable (HTTPRequest, ServiceContext) async throws -> HTTPResponse) {
-            self.method = method
-            self.pattern = pattern
-            self.handler = .async(handler)
+            (self.method, self.pattern, self.handler) = (method, pattern, .async(handler))
+        }
+
+        private init(method: HTTPMethod, pattern: String, handler: Handler) {
+            (self.method, self.pattern, self.handler) = (method, pattern, handler)
         }
 
         static func immediate(
             _ method: HTTPMethod, _ pattern: String, _ handler: @escaping @Sendable (HTTPRequest, ServiceContext) throws -> HTTPResponse
         ) -> Route {
-            Route(method: method, pattern: pattern, immediate: handler)
-        }
-
-        private init(method: HTTPMethod, pattern: String, immediate: @escaping @Sendable (HTTPRequest, ServiceContext) throws -> HTTPResponse) {
-            self.method = method
-            self.pattern = pattern
-            self.handler = .immediate(immediate)
+            Route(method: method, pattern: pattern, handler: .immediate(handler))
         }
     }
 

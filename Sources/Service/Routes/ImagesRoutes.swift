@@ -112,10 +112,13 @@ enum ImagesRoutes {
         guard let id = Int64(text), id > 0 else {
             throw APIError.invalidField("id", "'id' must be a positive integer, got \"\(text)\"")
         }
-        guard let item = try context.requireCollection().store.item(id: id) else {
-            throw APIError(status: 404, code: "image-not-found", title: "Unknown image", detail: "no image with id \(id)", field: "id")
-        }
+        guard let item = try context.requireCollection().store.item(id: id) else { throw notFound(id) }
         return item
+    }
+
+    /// No image with this id is stored.
+    static func notFound(_ id: Int64) -> APIError {
+        APIError(status: 404, code: "image-not-found", title: "Unknown image", detail: "no image with id \(id)", field: "id")
     }
 
     private static func queryInt(_ http: HTTPRequest, _ name: String, in range: ClosedRange<Int>) throws(APIError) -> Int? {

@@ -68,9 +68,7 @@ struct QueryVector {
     /// The stored vector of item `id` in the served store: the item must be stored in its space.
     private static func stored(_ reader: FieldReader, store: ImageStore, context: ServiceContext) throws -> QueryVector {
         guard let id = try reader.int("id", in: 1...Int.max) else { throw APIError.missingField("id") }
-        guard let vector = try store.embedding(id: Int64(id)) else {
-            throw APIError(status: 404, code: "image-not-found", title: "Unknown image", detail: "no image with id \(id)", field: "id")
-        }
+        guard let vector = try store.embedding(id: Int64(id)) else { throw ImagesRoutes.notFound(Int64(id)) }
         return QueryVector(vector: vector, lang: "id", producer: context.engine.modelName, itemID: Int64(id))
     }
 }

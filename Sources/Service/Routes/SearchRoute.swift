@@ -28,7 +28,7 @@ enum SearchRoute {
         let deadline = context.deadline()
         let jsonLimits = context.jsonLimits
         let reader = try await context.parsing(http, deadline: deadline) { try FieldReader.parseBody(http.body, limits: jsonLimits) }
-        try reader.rejectUnknown(["query", "image", "image_url", "id", "k", "lang", "filter", "min_score", "model"])
+        try reader.rejectUnknown(Set(QueryVector.members + ["k", "lang", "filter", "min_score", "model"]))
         let limits = context.configuration.limits
         let k = try reader.int("k", in: 1...limits.maxSearchResults) ?? 10
         let language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
