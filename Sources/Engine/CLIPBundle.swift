@@ -7,8 +7,12 @@ import Tokenizers
 /// tokenizer and its image preprocessor — checked against each other at load, so a mismatched
 /// directory fails at start-up rather than on some request.
 public struct CLIPBundle: Sendable {
-    /// How the service names this model (`/readyz`, responses, the index's embedding space).
+    /// The name adapters and prompts declare as the CLIP they were made for (`clip.id` in their
+    /// manifests): the embedded default's own, else the directory's name.
     public let name: String
+    /// Declared name + digest of the weights: how responses, `/v1/models` and the index's
+    /// embedding space name this model, wherever its directory lies.
+    public let identity: ModelIdentity
     public let directory: URL
     public let model: CLIPModel
     public let tokenizer: CLIPTokenizer
@@ -21,7 +25,11 @@ public struct CLIPBundle: Sendable {
     public static func load(directory: URL, name: String? = nil, options: ModelLoadOptions = .standard) throws(EngineError) -> CLIPBundle {
         let path = directory.path
         let model: CLIPModel
-        do { model = try CLIPModel.load(directory: directory, options: options) } catch {
+        let identity: ModelIdentity
+        do {
+            model = try CLIPModel.load(directory: directory, options: options)
+            identity = try ModelIdentity.of(directory: directory, name: name)
+        } catch {
             throw .modelLoad(directory: path, reason: "\(error)")
         }
         let tokenizer: CLIPTokenizer
@@ -61,7 +69,7 @@ public struct CLIPBundle: Sendable {
                 reason: "preprocessor_config.json yields \(output.width)x\(output.height) images; vision_config.image_size is \(imageSize)")
         }
         return CLIPBundle(
-            name: name ?? directory.standardizedFileURL.lastPathComponent, directory: directory,
+            name: name ?? directory.standardizedFileURL.lastPathComponent, identity: identity, directory: directory,
             model: model, tokenizer: tokenizer, preprocessor: preprocessor)
     }
 
@@ -71,6 +79,7 @@ public struct CLIPBundle: Sendable {
 
     /// The same bundle serving `model` instead (another load of the same directory).
     func serving(_ model: CLIPModel) -> CLIPBundle {
-        CLIPBundle(name: name, directory: directory, model: model, tokenizer: tokenizer, preprocessor: preprocessor)
+        CLIPBundle(
+            name: name, identity: identity, directory: directory, model: model, tokenizer: tokenizer, preprocessor: preprocessor)
     }
 }

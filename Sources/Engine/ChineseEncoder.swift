@@ -7,6 +7,8 @@ import Tokenizers
 public struct ChineseEncoder: Sendable {
     /// The id adapters name as `base_encoder.id` (default: the directory's name).
     public let name: String
+    /// Declared name + digest of the weights (what `/v1/models` lists).
+    public let identity: ModelIdentity
     public let directory: URL
     public let model: BERTModel
     public let tokenizer: BertTokenizer
@@ -17,7 +19,11 @@ public struct ChineseEncoder: Sendable {
         directory: URL, name: String? = nil, options: ModelLoadOptions = .standard
     ) throws(EngineError) -> ChineseEncoder {
         let model: BERTModel
-        do { model = try BERTModel.load(directory: directory, options: options) } catch {
+        let identity: ModelIdentity
+        do {
+            model = try BERTModel.load(directory: directory, options: options)
+            identity = try ModelIdentity.of(directory: directory, name: name)
+        } catch {
             throw .modelLoad(directory: directory.path, reason: "\(error)")
         }
         let tokenizer: BertTokenizer
@@ -36,7 +42,7 @@ public struct ChineseEncoder: Sendable {
                 reason: "vocab.txt has \(tokenizer.vocabularySize) tokens but config.json vocab_size is \(model.configuration.vocabSize)")
         }
         return ChineseEncoder(
-            name: name ?? directory.standardizedFileURL.lastPathComponent, directory: directory,
+            name: name ?? directory.standardizedFileURL.lastPathComponent, identity: identity, directory: directory,
             model: model, tokenizer: tokenizer)
     }
 }

@@ -130,7 +130,14 @@ public final class EmbeddingEngine: Sendable {
         VectorProducts.unitLength(row) ?? Array(row)
     }
 
-    public var modelName: String { clip.name }
+    /// The CLIP's id (`ModelIdentity.id`): what responses name as `model`.
+    public var modelName: String { clip.identity.id }
+
+    /// Whether a request's `model` names the CLIP served here: its id, its declared name, or
+    /// the name adapters know it by.
+    public func servesModel(named model: String) -> Bool {
+        model == clip.identity.id || model == clip.identity.name || model == clip.name
+    }
     public var dimension: Int { clip.dimension }
     /// exp(logit_scale): multiplies cosine similarities before a softmax over labels, as
     /// transformers' `CLIPModel.forward` does (the checkpoint stores the logarithm).

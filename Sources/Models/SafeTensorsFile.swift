@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 import Numerics
 
@@ -74,6 +75,9 @@ public final class SafeTensorsFile: Sendable {
         self.entries = entries
         self.metadata = metadata
     }
+
+    /// Lower-case hex SHA-256 of the whole file as mapped: what a model's identity is keyed by.
+    public func sha256() -> String { SHA256.hexDigest(of: file.bytes) }
 
     /// The tensor `name` converted to Float32.
     public func tensor(named name: String) throws -> Tensor {

@@ -37,7 +37,9 @@ public enum ServiceRunner {
         // Before the collection opens: a restored vision-side domain adapter decides which
         // embedding space the collection serves.
         adapters.restoreInstalled()
-        let collection = try ImageLibrary(directory: configuration.storage, current: try loaded.engine.imageSpace())
+        let collection = try ImageLibrary(
+            directory: configuration.storage, current: try loaded.engine.imageSpace(),
+            formerModelIDs: loaded.engine.formerModelIDs)
         if configuration.models.clip == nil, configuration.seedGallery, let gallery = EmbeddedDefault.locate()?.gallery {
             try await GallerySeeder.seedIfEmpty(collection, from: gallery, engine: loaded.engine, logger: logger)
         }

@@ -45,7 +45,8 @@ import Testing
         let engine = try EngineFixtures.engine()
         #expect(abs(engine.logitScale - (try EngineFixtures.goldens().logit_scale)) <= 1e-3)
         #expect(engine.dimension == 32)
-        #expect(engine.modelName == "tiny-clip")
+        // Named by what its files declare (the fixture passes its name) plus its weights' digest.
+        #expect(engine.modelName == "tiny-clip@" + engine.clip.identity.digest.prefix(12))
     }
 
     /// Batching must not change any result: concurrent requests coalesced into batches give the

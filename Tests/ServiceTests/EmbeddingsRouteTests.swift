@@ -12,7 +12,9 @@ import Testing
             let reply = try await service.post("/v1/embeddings", json: ["input": ["a photo of a cat", "a dog"], "model": "tiny-clip"])
             #expect(reply.status == 200, "\(reply.text)")
             #expect(reply.json["object"] as? String == "list")
-            #expect(reply.json["model"] as? String == "tiny-clip")
+            // Asked by its directory's name, answered with its id (declared name + weights digest).
+            #expect(reply.json["model"] as? String == service.running.context.engine.modelName)
+            #expect((reply.json["model"] as? String)?.hasPrefix("clip@") == true)
             let data = try #require(reply.json["data"] as? [[String: Any]])
             #expect(data.map { $0["index"] as? Int } == [0, 1])
             #expect(data.allSatisfy { $0["object"] as? String == "embedding" && $0["truncated"] as? Bool == false })

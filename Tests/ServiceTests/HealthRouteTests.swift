@@ -9,7 +9,7 @@ import Testing
             #expect(health.status == 200)
             let ready = try await service.request("GET", "/readyz")
             #expect(ready.status == 200)
-            #expect(ready.json["model"] as? String == "tiny-clip")
+            #expect(ready.json["model"] as? String == service.running.context.engine.modelName)
             #expect(ready.json["dimension"] as? Int == 32)
             // Configured explicitly by path, so it is not the embedded test model.
             #expect(ready.json["test_model"] as? Bool == false)

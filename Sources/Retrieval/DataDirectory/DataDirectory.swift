@@ -60,6 +60,27 @@ public struct DataDirectory: Sendable {
         try ItemRecords.spaces(try openDatabase().connection).map(\.space)
     }
 
+    /// Renames spaces recorded under a model's former id (the directory's name, before models
+    /// were named by declared name + weights digest) to `current`'s model id, when their
+    /// dimension matches and `current` has no such space yet; returns the spaces renamed. Each
+    /// keeps its rows, vectors and image-adapter part; its index file is rebuilt on open (it
+    /// records the old name). Done once, by the first writer that opens the directory.
+    @discardableResult
+    public func adoptSpaces(formerModelIDs: [String], as current: EmbeddingSpace) throws -> [EmbeddingSpace] {
+        let db = try openDatabase().connection
+        let recorded = try ItemRecords.spaces(db)
+        var adopted: [EmbeddingSpace] = []
+        for (id, space) in recorded
+        where formerModelIDs.contains(space.modelID) && space.modelID != current.modelID && space.dimension == current.dimension {
+            let renamed = try EmbeddingSpace(
+                modelID: current.modelID, imageAdapterID: space.imageAdapterID, dimension: space.dimension)
+            guard !recorded.contains(where: { $0.space == renamed }) else { continue }
+            try db.run("UPDATE spaces SET model_id = ? WHERE id = ?", [.text(current.modelID), .integer(id)])
+            adopted.append(space)
+        }
+        return adopted
+    }
+
     /// Which space to serve when queries are embedded in `current`: `current`, unless it holds
     /// no items and another space does — then the fullest other one, so stored images are never
     /// silently hidden or compared with queries of another space (queries get

@@ -23,10 +23,14 @@ public final class ImageLibrary: Sendable {
     /// (`DataDirectory.servingSpace(for:)`): after a model change the old space keeps serving,
     /// and `servingStore(for:)` refuses the new one, until a re-index has built it. A read-only
     /// library takes no writer lock and writes nothing.
-    public init(directory: DataDirectory, current: EmbeddingSpace, readOnly: Bool = false) throws {
+    ///
+    /// `formerModelIDs`: names the same model's spaces were recorded under before (see
+    /// `DataDirectory.adoptSpaces`); a writer adopts them, so an upgrade keeps serving its index.
+    public init(directory: DataDirectory, current: EmbeddingSpace, readOnly: Bool = false, formerModelIDs: [String] = []) throws {
         self.directory = directory
         if !readOnly {
             try FileManager.default.createDirectory(at: directory.imagesDirectory, withIntermediateDirectories: true)
+            if !formerModelIDs.isEmpty { try directory.adoptSpaces(formerModelIDs: formerModelIDs, as: current) }
         }
         let space = try directory.servingSpace(for: current)
         serving = Mutex(try directory.openStore(space: space, readOnly: readOnly))

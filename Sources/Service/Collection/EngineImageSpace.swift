@@ -13,4 +13,8 @@ extension EmbeddingEngine {
     public func imageSpace(domain: DomainLease?) throws -> EmbeddingSpace {
         try EmbeddingSpace(modelID: modelName, imageAdapterID: imageSpaceAdapterID(domain), dimension: dimension)
     }
+
+    /// The model ids stored spaces may carry for this CLIP from before models were named by
+    /// identity: the name the directory (or the embedded default) gave it.
+    public var formerModelIDs: [String] { [clip.name] }
 }

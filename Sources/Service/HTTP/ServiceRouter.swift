@@ -46,6 +46,8 @@ public enum ServiceRouter {
         .immediate(.get, "/metrics") { _, context in HealthRoutes.metrics(context) },
         .immediate(.get, "/openapi.json") { request, _ in OpenAPIRoutes.json(request) },
         .immediate(.get, "/openapi.yaml") { request, _ in OpenAPIRoutes.yaml(request) },
+        .immediate(.get, "/v1/models") { _, context in try ModelsRoute.list(context) },
+        .immediate(.get, "/v1/models/{id}") { request, context in try ModelsRoute.get(request, context) },
         Route(method: .post, pattern: "/v1/embeddings") { try await EmbeddingsRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/classify") { try await ClassifyRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/score") { try await ScoreRoute.handle($0, $1) },

@@ -151,10 +151,12 @@ enum EmbeddingsRoute {
             }
         }
         try TextBudget(limits).check(request.texts, field: "input")
-        if let model, model != context.engine.modelName {
-            throw APIError(status: 404, code: "model-not-found", title: "Unknown model",
-                           detail: "model '\(model)' is not served here; this server serves '\(context.engine.modelName)'",
-                           field: "model")
+        if let model {
+            guard let choice = ServedModels.choice(named: model, context.engine) else {
+                throw ServedModels.unknown(model, context.engine)
+            }
+            // Naming a language path is how OpenAI clients (which cannot send `lang`) pick it.
+            if case .language(let language) = choice, request.language == .auto { request.language = language }
         }
         return request
     }

@@ -31,15 +31,15 @@ enum SearchRoute {
         try reader.rejectUnknown(Set(QueryVector.members + ["k", "lang", "filter", "min_score", "model"]))
         let limits = context.configuration.limits
         let k = try reader.int("k", in: 1...limits.maxSearchResults) ?? 10
-        let language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
+        var language = try reader.choice("lang", as: QueryLanguage.self) ?? .auto
         let minScore = try reader.number("min_score")
         if let minScore, !(-1...1).contains(minScore) {
             throw APIError.invalidField("min_score", "'min_score' is a cosine similarity between -1 and 1, got \(minScore)")
         }
         let filter = try SearchFilter.read(reader, limits: context.configuration.filterLimits)
-        if let model = try reader.string("model"), model != context.engine.modelName {
-            throw APIError(status: 404, code: "model-not-found", title: "Unknown model",
-                           detail: "model '\(model)' is not served here; this server serves '\(context.engine.modelName)'", field: "model")
+        if let model = try reader.string("model") {
+            guard let choice = ServedModels.choice(named: model, context.engine) else { throw ServedModels.unknown(model, context.engine) }
+            if case .language(let path) = choice, language == .auto { language = path }
         }
         // One domain-adapter lease for the check and the query: a swap in between cannot mix spaces.
         let domain = context.engine.domainAdapters.lease()

@@ -28,9 +28,11 @@ struct IndexCommand: AsyncParsableCommand {
             let resolved = try common.resolve()
             guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to add") }
             guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-            let embedder = try EngineImageEmbedder(engine: try EngineFactory.make(configuration: resolved).engine)
+            let engine = try EngineFactory.make(configuration: resolved).engine
+            let embedder = try EngineImageEmbedder(engine: engine)
             // Opened as the server opens it: images are added to the served space only.
-            let library = try ImageLibrary(directory: resolved.storage, current: embedder.space)
+            let library = try ImageLibrary(
+                directory: resolved.storage, current: embedder.space, formerModelIDs: engine.formerModelIDs)
             let store = try library.servingStore(for: embedder.space)
             let options = Ingestor.Options(
                 batchSize: batchSize, sidecar: try sidecar.map { try Sidecar(url: URL(fileURLWithPath: $0)) } ?? Sidecar())
