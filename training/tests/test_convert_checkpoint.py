@@ -252,3 +252,24 @@ def test_command_line_exit_codes_and_one_line_refusal(tmp_path, capsys):
     assert main([str(tmp_path / "src"), str(tmp_path / "out2")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("convert_checkpoint: refused: ") and err.count("\n") == 1 and "pytorch_model.bin" in err
+
+
+def test_safetensors_source_is_read_and_a_damaged_one_refused(tmp_path):
+    source = chinese_clip_source(tmp_path / "src")
+    (tmp_path / "src" / "pytorch_model.bin").unlink()
+    source.save_pretrained(tmp_path / "saved", safe_serialization=True)
+    shutil.copyfile(tmp_path / "saved" / "model.safetensors", tmp_path / "src" / "model.safetensors")
+    convert(tmp_path / "src", tmp_path / "out")
+    assert torch.equal(PublishedModel(tmp_path / "out").model.text_projection.weight, source.text_projection.weight)
+    path = tmp_path / "src" / "model.safetensors"
+    path.write_bytes(path.read_bytes()[:1000])
+    assert "is not a readable safetensors file" in refusal(tmp_path / "src", tmp_path / "out2")
+
+
+def test_format_option_overrides_detection(tmp_path):
+    taiyi_source(tmp_path / "src")
+    config = json.loads((tmp_path / "src" / "config.json").read_text())
+    del config["architectures"]
+    (tmp_path / "src" / "config.json").write_text(json.dumps(config))
+    assert "not BertForSequenceClassification" in refusal(tmp_path / "src", tmp_path / "out")
+    assert convert(tmp_path / "src", tmp_path / "out", fmt="taiyi-clip").projection_dim == 12
