@@ -1,9 +1,31 @@
 import Foundation
 
-/// The image half of a Hugging Face `preprocessor_config.json` for CLIP, with
+/// The image half of a Hugging Face `preprocessor_config.json` for CLIP or Chinese-CLIP, with
 /// `CLIPImageProcessor`'s defaults (transformers 4.57.6, models/clip/image_processing_clip.py)
-/// for any key that is absent.
+/// for any key that is absent. Chinese-CLIP's processor (`image_processor_type`
+/// `ChineseCLIPImageProcessor`) shares every key and default but one reading, see `Processor`.
 public struct CLIPPreprocessorConfig: Sendable, Equatable {
+    /// Which transformers image processor the file configures (`image_processor_type`, or
+    /// `feature_extractor_type` in files older than image processors).
+    ///
+    /// They differ only in resizing: `ChineseCLIPImageProcessor.resize`
+    /// (models/chinese_clip/image_processing_chinese_clip.py) always resizes to exactly
+    /// `size["height"]` × `size["width"]`, ignoring the aspect ratio, and raises `KeyError` on a
+    /// `shortest_edge` size (which a bare integer `size` becomes, as does an absent one). So a
+    /// Chinese-CLIP file must give `{"height", "width"}` when it resizes, and is refused otherwise
+    /// rather than read CLIP's way. `crop_size` (a bare integer is a square) and `do_center_crop`
+    /// (the hub's checkpoints ship false: the resize already yields the model's size) read alike.
+    public enum Processor: String, Sendable, Equatable {
+        case clip
+        case chineseCLIP
+
+        /// The type names transformers writes for Chinese-CLIP's processors.
+        static let chineseCLIPTypes: Set<String> = [
+            "ChineseCLIPImageProcessor", "ChineseCLIPImageProcessorFast", "ChineseCLIPFeatureExtractor",
+        ]
+    }
+
+    public var processor = Processor.clip
     /// `size`: `{"shortest_edge": n}` (or a bare int, which transformers reads the same way), or
     /// `{"height": h, "width": w}` for a fixed size.
     public enum ResizeTarget: Sendable, Equatable {
@@ -71,6 +93,9 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable {
             return list.map(\.floatValue)
         }
 
+        for key in ["image_processor_type", "feature_extractor_type"] {
+            if let name = dict[key] as? String, Processor.chineseCLIPTypes.contains(name) { processor = .chineseCLIP }
+        }
         if let v = try bool("do_resize") { doResize = v }
         if let v = try bool("do_center_crop") { doCenterCrop = v }
         if let v = try bool("do_rescale") { doRescale = v }
@@ -118,6 +143,11 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable {
         if let v = try triple("image_std") { imageStd = v }
         guard imageStd.allSatisfy({ $0 != 0 && $0.isFinite }), imageMean.allSatisfy(\.isFinite) else {
             throw .invalidPreprocessorConfig("image_std must be non-zero and image_mean finite")
+        }
+        if processor == .chineseCLIP, doResize, case .shortestEdge = size {
+            throw .invalidPreprocessorConfig(
+                "size must be {\"height\": h, \"width\": w} for ChineseCLIPImageProcessor, which resizes to exactly that "
+                    + "(a shortest_edge or integer size, or none, fails in transformers)")
         }
     }
 }

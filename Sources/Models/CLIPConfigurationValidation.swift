@@ -11,29 +11,33 @@ extension CLIPConfiguration {
                 throw ModelError.invalidConfig(key: key, reason: "hidden_size \(width) is not divisible by \(heads) heads")
             }
         }
-        let v = vision, t = text
+        let v = vision
+        let (textHeads, textIntermediate, textEps) = switch text {
+        case .clip(let t): (t.numAttentionHeads, t.intermediateSize, t.layerNormEps)
+        case .bert(let t): (t.numAttentionHeads, t.intermediateSize, t.layerNormEps)
+        }
         for (value, key) in [
             (v.imageSize, "vision_config.image_size"), (v.patchSize, "vision_config.patch_size"),
             (v.hiddenSize, "vision_config.hidden_size"), (v.numAttentionHeads, "vision_config.num_attention_heads"),
             (v.intermediateSize, "vision_config.intermediate_size"), (v.numChannels, "vision_config.num_channels"),
-            (t.vocabSize, "text_config.vocab_size"), (t.maxPositionEmbeddings, "text_config.max_position_embeddings"),
-            (t.hiddenSize, "text_config.hidden_size"), (t.numAttentionHeads, "text_config.num_attention_heads"),
-            (t.intermediateSize, "text_config.intermediate_size"), (projectionDim, "projection_dim"),
+            (text.vocabSize, "text_config.vocab_size"), (text.maxPositionEmbeddings, "text_config.max_position_embeddings"),
+            (text.hiddenSize, "text_config.hidden_size"), (textHeads, "text_config.num_attention_heads"),
+            (textIntermediate, "text_config.intermediate_size"), (projectionDim, "projection_dim"),
         ] {
             try positive(value, key)
         }
         guard v.numHiddenLayers >= 0 else {
             throw ModelError.invalidConfig(key: "vision_config.num_hidden_layers", reason: "must not be negative")
         }
-        guard t.numHiddenLayers >= 0 else {
+        guard text.numHiddenLayers >= 0 else {
             throw ModelError.invalidConfig(key: "text_config.num_hidden_layers", reason: "must not be negative")
         }
         try divisible(v.hiddenSize, v.numAttentionHeads, "vision_config.num_attention_heads")
-        try divisible(t.hiddenSize, t.numAttentionHeads, "text_config.num_attention_heads")
+        try divisible(text.hiddenSize, textHeads, "text_config.num_attention_heads")
         guard v.patchSize <= v.imageSize else {
             throw ModelError.invalidConfig(key: "vision_config.patch_size", reason: "\(v.patchSize) exceeds image_size \(v.imageSize)")
         }
-        guard v.layerNormEps.isFinite, v.layerNormEps >= 0, t.layerNormEps.isFinite, t.layerNormEps >= 0 else {
+        guard v.layerNormEps.isFinite, v.layerNormEps >= 0, textEps.isFinite, textEps >= 0 else {
             throw ModelError.invalidConfig(key: "layer_norm_eps", reason: "must be finite and non-negative")
         }
     }

@@ -17,9 +17,10 @@ public struct CLIPModel: Sendable {
     /// The precision and kernel the model was loaded with (`kernelReport` says what they run on).
     public var options: ModelLoadOptions { weights.options }
 
-    /// Loads a Hugging Face CLIP directory: `config.json` and `model.safetensors`, its linear
-    /// layers prepared as `options` says (`Precision.Unavailable` or `GEMMKernel.Unavailable`
-    /// where this CPU cannot run it).
+    /// Loads a Hugging Face CLIP or Chinese-CLIP directory (`model_type` `clip` or
+    /// `chinese_clip`): `config.json` and `model.safetensors`, its linear layers prepared as
+    /// `options` says (`Precision.Unavailable` or `GEMMKernel.Unavailable` where this CPU cannot
+    /// run it).
     public static func load(directory: URL, options: ModelLoadOptions = .standard) throws -> CLIPModel {
         let configuration = try CLIPConfiguration.load(contentsOf: directory.appendingPathComponent("config.json"))
         let checkpoint = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
@@ -29,4 +30,16 @@ public struct CLIPModel: Sendable {
     /// The trained logit scale (`logit_scale.exp()` multiplies cosine similarities in CLIP).
     public var logitScale: Float { weights.logitScale }
     public var projectionDim: Int { configuration.projectionDim }
+    /// Which text encoder the model has: the token ids `encodeTexts` takes come from its tokenizer
+    /// (`clip`: CLIP's BPE; `bert`: the directory's WordPiece `vocab.txt`).
+    public var textTower: CLIPTextTower { configuration.text.tower }
+
+    /// CLIP's text transformer, configuration and weights; refused naming `what` when the text
+    /// tower is a BERT (learned prompts and text-side domain adapters live inside CLIP's).
+    func clipTextTower(for what: String) throws -> (configuration: CLIPTextConfiguration, weights: CLIPTextWeights) {
+        guard case .clip(let c) = configuration.text, case .clip(let w) = weights.text else {
+            throw ModelError.unsupported("\(what) needs CLIP's text transformer; this model's text tower is a BERT")
+        }
+        return (c, w)
+    }
 }

@@ -3,19 +3,26 @@ import Numerics
 extension CLIPModel {
     /// Text embeddings in the joint space.
     ///
-    ///     tokenIDs: one array of ids per text, each 1...max_position_embeddings long, unpadded
+    ///     tokenIDs: one array of ids per text, each 1...max_position_embeddings long, unpadded,
+    ///               from the tokenizer of `textTower`
     ///     result:   [texts, projection_dim] — `CLIPModel.get_text_features`, L2-normalised if asked
-    ///     adapter:  a domain adapter whose text side runs inside the encoder (none: the frozen model)
+    ///     adapter:  a domain adapter whose text side runs inside the encoder (none: the frozen model);
+    ///               a BERT tower refuses one with a text side (`ModelError.unsupported`)
     ///     shouldStop: asked before every layer; true abandons the pass (`ModelError.stopped`)
     ///
-    /// Reference: modeling_clip.py, `CLIPTextEmbeddings.forward` and `CLIPTextTransformer.forward`.
+    /// Reference: modeling_clip.py, `CLIPTextEmbeddings.forward` and `CLIPTextTransformer.forward`;
+    /// a BERT tower: `encodeBERTTexts`.
     /// Texts are packed row after row with no padding: every projection is one GEMM over the
     /// batch's real tokens, and attention runs per text under the causal mask — exactly what
     /// transformers computes for each text alone, since causal attention never looks ahead.
     public func encodeTexts(
         tokenIDs: [[Int]], normalized: Bool = false, adapter: DomainAdapter? = nil, shouldStop: () -> Bool = { false }
     ) throws -> Tensor {
-        let c = configuration.text
+        if case .bert(let bert) = weights.text, case .bert(let c) = configuration.text {
+            return try encodeBERTTexts(
+                tokenIDs: tokenIDs, configuration: c, weights: bert, normalized: normalized, adapter: adapter, shouldStop: shouldStop)
+        }
+        let (c, text) = try clipTextTower(for: "encoding texts")
         for (index, ids) in tokenIDs.enumerated() {
             guard (1...c.maxPositionEmbeddings).contains(ids.count) else {
                 throw ModelError.invalidInput(
@@ -25,7 +32,6 @@ extension CLIPModel {
                 throw ModelError.invalidInput("text \(index) has token id \(bad), outside the vocabulary 0..<\(c.vocabSize)")
             }
         }
-        let text = weights.textModel
         let width = c.hiddenSize
         return try encodeTextInputs(
             lengths: tokenIDs.map(\.count), poolingPositions: tokenIDs.map(poolingPosition), normalized: normalized,
@@ -52,12 +58,11 @@ extension CLIPModel {
         lengths: [Int], poolingPositions: [Int], normalized: Bool, adapter: DomainAdapter? = nil,
         shouldStop: () -> Bool = { false }, writeInputs: (UnsafeMutablePointer<Float>, [AttentionSequence]) -> Void
     ) throws -> Tensor {
-        let c = configuration.text
+        let (c, text) = try clipTextTower(for: adapter?.text == nil ? "learned prompts" : "a domain adapter's text side")
         let count = lengths.count
         let out = try TensorBuffer(shape: [count, projectionDim])
         guard count > 0 else { return out.tensor }
 
-        let text = weights.textModel
         let width = c.hiddenSize
         let sequences = AttentionSequence.packed(lengths: lengths)
         let tokens = lengths.reduce(0, +)
@@ -112,7 +117,7 @@ extension CLIPModel {
     /// legacy `eos_token_id == 2`, the first position of the largest id (torch.argmax); otherwise
     /// the first position of `eos_token_id`, or 0 when the text has none.
     func poolingPosition(_ ids: [Int]) -> Int {
-        let c = configuration.text
+        guard let c = configuration.text.clip else { return 0 }
         if c.poolsAtLargestTokenID {
             var best = 0
             for (position, id) in ids.enumerated() where id > ids[best] { best = position }

@@ -64,6 +64,23 @@ extension ConfigReader {
 
     /// The root object of a `config.json` whose `model_type` must be `modelType`.
     static func modelConfig(_ data: Data, modelType: String) throws -> ConfigReader {
+        try modelConfig(data, modelTypes: [modelType]).config
+    }
+
+    /// The root object of a `config.json` whose `model_type` is one of `modelTypes`, and which one.
+    static func modelConfig(_ data: Data, modelTypes: [String]) throws -> (config: ConfigReader, modelType: String) {
+        let config = try root(data)
+        let found = try config.string("model_type", default: nil)
+        guard let found, modelTypes.contains(found) else {
+            let expected = modelTypes.map { "\"\($0)\"" }.joined(separator: " or ")
+            throw ModelError.invalidConfig(
+                key: "model_type", reason: "expected \(expected), got \(found.map { "\"\($0)\"" } ?? "nothing")")
+        }
+        return (config, found)
+    }
+
+    /// The root object of a `config.json`, whatever its `model_type`.
+    static func root(_ data: Data) throws -> ConfigReader {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data)
@@ -73,12 +90,6 @@ extension ConfigReader {
         guard let root = object as? [String: Any] else {
             throw ModelError.invalidConfig(key: "", reason: "config.json is not a JSON object")
         }
-        let config = ConfigReader(object: root)
-        let found = try config.string("model_type", default: nil)
-        guard found == modelType else {
-            throw ModelError.invalidConfig(
-                key: "model_type", reason: "expected \"\(modelType)\", got \(found.map { "\"\($0)\"" } ?? "nothing")")
-        }
-        return config
+        return ConfigReader(object: root)
     }
 }

@@ -15,6 +15,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case tensorShapeMismatch(tensor: String, expected: [Int], actual: [Int])
     /// A forward-pass input that does not fit the model (token id, length, pixel count).
     case invalidInput(String)
+    /// A request this model's architecture cannot serve (e.g. a text-side domain adapter on a
+    /// BERT text tower): says what and why.
+    case unsupported(String)
     /// The caller's `shouldStop` turned true, checked between layers: the pass was abandoned
     /// (no request is left to read its result).
     case stopped
@@ -32,6 +35,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .tensorShapeMismatch(let tensor, let expected, let actual):
             "tensor '\(tensor)' has shape \(actual), expected \(expected)"
         case .invalidInput(let reason): "invalid input: \(reason)"
+        case .unsupported(let reason): "not supported: \(reason)"
         case .stopped: "the forward pass was stopped between layers"
         }
     }

@@ -86,7 +86,7 @@ public struct PrecisionParity: Sendable, Equatable, CustomStringConvertible {
 
         /// Eight images and eight texts, the same on every run: images of smooth gradients and
         /// stripes with noise, in the range normalised pixels take (about −1.8 ... 2.1), and texts
-        /// [BOS, tokens, EOS] from 2 tokens up to the position limit.
+        /// [BOS, tokens, EOS] (a BERT tower: tokens only) from 2 tokens up to the position limit.
         public static func standard(for c: CLIPConfiguration) -> Inputs {
             var state: UInt64 = 0x9E37_79B9_7F4A_7C15
             func uniform() -> Float {
@@ -109,13 +109,21 @@ public struct PrecisionParity: Sendable, Equatable, CustomStringConvertible {
                     }
                 }
             }
-            let t = c.text
-            let limit = t.maxPositionEmbeddings
-            let ordinary = (0..<t.vocabSize).filter { $0 != t.bosTokenID && $0 != t.eosTokenID }
+            let limit = c.text.maxPositionEmbeddings
             let lengths = [2, 3, 5, 8, 13, 21, 34, 77].map { min($0, limit) }
-            let tokenIDs = lengths.map { length in
-                [t.bosTokenID] + (0..<max(0, length - 2)).map { _ in ordinary[Int(uniform() * Float(ordinary.count)) % ordinary.count] }
-                    + (length >= 2 ? [t.eosTokenID] : [])
+            func ordinaryTokens(_ count: Int, from ordinary: [Int]) -> [Int] {
+                (0..<max(0, count)).map { _ in ordinary[Int(uniform() * Float(ordinary.count)) % ordinary.count] }
+            }
+            let tokenIDs: [[Int]]
+            if let t = c.text.clip {
+                let ordinary = (0..<t.vocabSize).filter { $0 != t.bosTokenID && $0 != t.eosTokenID }
+                tokenIDs = lengths.map { length in
+                    [t.bosTokenID] + ordinaryTokens(length - 2, from: ordinary) + (length >= 2 ? [t.eosTokenID] : [])
+                }
+            } else {
+                // A BERT tower's [CLS] and [SEP] are ids of its vocabulary, not of its config: any ids do.
+                let ordinary = Array(0..<c.text.vocabSize)
+                tokenIDs = lengths.map { ordinaryTokens($0, from: ordinary) }
             }
             return Inputs(pixels: pixels, images: images, tokenIDs: tokenIDs)
         }

@@ -26,3 +26,14 @@ extension WeightSource {
         return TensorBuffer(tensor)
     }
 }
+
+/// The tensors of `base` under `prefix`: one part of a whole model's checkpoint (Chinese-CLIP's
+/// `text_model.`) read under the part's own names (`BertModel`'s).
+struct PrefixedWeightSource<Base: WeightSource>: WeightSource {
+    let base: Base
+    let prefix: String
+
+    func tensor(named name: String, expectedShape: [Int]) throws -> Tensor {
+        try base.tensor(named: prefix + name, expectedShape: expectedShape)
+    }
+}

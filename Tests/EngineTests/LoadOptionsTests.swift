@@ -13,7 +13,7 @@ import Testing
     static func layouts(_ model: CLIPModel) -> Set<PreparedWeight.Layout> {
         let w = model.weights
         var prepared = [w.visionModel.patchEmbedding, w.visualProjection.weight, w.textProjection.weight]
-        for layer in w.visionModel.layers + w.textModel.layers {
+        for layer in w.visionModel.layers + (w.textModel?.layers ?? []) {
             prepared += [layer.selfAttn.qkvProj.weight, layer.selfAttn.outProj.weight, layer.mlp.fc1.weight, layer.mlp.fc2.weight]
         }
         return Set(prepared.map(\.layout))

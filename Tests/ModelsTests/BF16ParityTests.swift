@@ -84,7 +84,7 @@ import Testing
         let clip = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"), options: Self.bf16)
         let w = clip.weights
         var prepared = [w.visionModel.patchEmbedding, w.visualProjection.weight, w.textProjection.weight]
-        for layer in w.visionModel.layers + w.textModel.layers {
+        for layer in w.visionModel.layers + (try #require(w.textModel)).layers {
             prepared += [layer.selfAttn.qkvProj.weight, layer.selfAttn.outProj.weight, layer.mlp.fc1.weight, layer.mlp.fc2.weight]
         }
 

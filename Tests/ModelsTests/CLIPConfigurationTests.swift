@@ -9,16 +9,16 @@ import Testing
         #expect(a.vision == CLIPVisionConfiguration(
             imageSize: 32, patchSize: 8, hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 256,
             hiddenAct: .quickGELU, layerNormEps: 1e-5, numChannels: 3))
-        #expect(a.text == CLIPTextConfiguration(
+        #expect(a.text == .clip(CLIPTextConfiguration(
             vocabSize: 1000, maxPositionEmbeddings: 77, hiddenSize: 48, numHiddenLayers: 2, numAttentionHeads: 4,
-            intermediateSize: 192, hiddenAct: .quickGELU, layerNormEps: 1e-5, bosTokenID: 998, eosTokenID: 2, padTokenID: 1))
+            intermediateSize: 192, hiddenAct: .quickGELU, layerNormEps: 1e-5, bosTokenID: 998, eosTokenID: 2, padTokenID: 1)))
         #expect(a.projectionDim == 32)
         #expect(a.logitScaleInitValue == 2.6592)
-        #expect(a.vision.numPositions == 17 && a.text.headDim == 12)
+        #expect(a.vision.numPositions == 17 && a.text.clip?.headDim == 12)
 
         let b = try CLIPConfiguration.load(contentsOf: clipFixture("tiny-gelu-p16").appendingPathComponent("config.json"))
         #expect(b.vision.hiddenAct == .gelu && b.vision.gridSize == 3 && b.vision.intermediateSize == 200)
-        #expect(b.vision.layerNormEps == 1e-6 && b.text.eosTokenID == 5 && b.projectionDim == 40)
+        #expect(b.vision.layerNormEps == 1e-6 && b.text.clip?.eosTokenID == 5 && b.projectionDim == 40)
     }
 
     /// ViT-B/32's config written the way transformers dumps it, minus keys it leaves at defaults.
@@ -27,7 +27,7 @@ import Testing
         let config = try CLIPConfiguration(json: Data(json.utf8))
         #expect(config.vision.imageSize == 224 && config.vision.patchSize == 16 && config.vision.hiddenSize == 768)
         #expect(config.vision.numPositions == 197)
-        #expect(config.text.vocabSize == 49408 && config.text.eosTokenID == 49407 && config.text.hiddenSize == 512)
+        #expect(config.text.vocabSize == 49408 && config.text.clip?.eosTokenID == 49407 && config.text.hiddenSize == 512)
         #expect(config.projectionDim == 512)
     }
 

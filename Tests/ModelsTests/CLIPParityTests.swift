@@ -109,11 +109,11 @@ import Testing
 
     @Test func poolingFollowsTransformersRule() throws {
         let legacy = try CLIPModel.load(directory: clipFixture("tiny-quickgelu-p8"), options: .underTest)
-        #expect(legacy.configuration.text.poolsAtLargestTokenID)
+        #expect(legacy.configuration.text.clip?.poolsAtLargestTokenID == true)
         #expect(legacy.poolingPosition([998, 5, 999, 999, 3]) == 2)
         #expect(legacy.poolingPosition([7]) == 0)
         let current = try CLIPModel.load(directory: clipFixture("tiny-gelu-p16"), options: .underTest)
-        #expect(!current.configuration.text.poolsAtLargestTokenID)
+        #expect(current.configuration.text.clip?.poolsAtLargestTokenID == false)
         #expect(current.poolingPosition([4, 600, 5, 9, 5]) == 2)
         #expect(current.poolingPosition([4, 600, 9]) == 0)
     }

@@ -29,7 +29,8 @@ import Testing
     @Test func everyTensorOfTheFixtureLoadsWithTheExpectedLayerStructure() throws {
         let (config, file) = try Self.fixture()
         let weights = try CLIPWeights(from: file, configuration: config)
-        try #require(weights.visionModel.layers.count == 3 && weights.textModel.layers.count == 2)
+        let text = try #require(weights.textModel)
+        try #require(weights.visionModel.layers.count == 3 && text.layers.count == 2)
         #expect(weights.visionModel.layers[2].mlp.fc1.outFeatures == 200 && weights.visionModel.layers[2].mlp.fc1.inFeatures == 96)
         #expect(weights.visionModel.patchEmbedding.outFeatures == 96)
         #expect(weights.visionModel.patchEmbedding.inFeatures == 3 * 16 * 16)
@@ -62,7 +63,9 @@ import Testing
             try CLIPWeights(from: file, configuration: config)
         }
         (config, _) = try Self.fixture()
-        config.text.numAttentionHeads = 3
+        var text = try #require(config.text.clip)
+        text.numAttentionHeads = 3
+        config.text = .clip(text)
         #expect(throws: ModelError.invalidConfig(
             key: "text_config.num_attention_heads", reason: "hidden_size 64 is not divisible by 3 heads")) {
             try CLIPWeights(from: file, configuration: config)

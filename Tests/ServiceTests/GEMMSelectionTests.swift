@@ -17,7 +17,7 @@ import Testing
 
     static func layouts(_ engine: EmbeddingEngine) -> Set<PreparedWeight.Layout> {
         let weights = engine.clip.model.weights
-        let layers = weights.visionModel.layers + weights.textModel.layers
+        let layers = weights.visionModel.layers + (weights.textModel?.layers ?? [])
         return Set(layers.flatMap { [$0.selfAttn.qkvProj.weight.layout, $0.mlp.fc2.weight.layout] }
             + [weights.visionModel.patchEmbedding.layout, weights.textProjection.weight.layout])
     }

@@ -15,14 +15,16 @@ public struct BERTModel: Sendable {
         self.weights = weights
     }
 
-    /// Loads a Hugging Face BERT directory: `config.json` and `model.safetensors`, in either
-    /// the `BertModel` or the `bert.`-prefixed `BertForPreTraining` layout (see `BERTCheckpoint`),
-    /// its linear layers prepared as `options` says.
+    /// Loads a Hugging Face BERT, RoBERTa or XLM-R directory: `config.json` and
+    /// `model.safetensors`, in any layout `BERTCheckpoint` knows, its linear layers prepared as
+    /// `options` says.
     public static func load(directory: URL, options: ModelLoadOptions = .standard) throws -> BERTModel {
         let configuration = try BERTConfiguration.load(contentsOf: directory.appendingPathComponent("config.json"))
         let file = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
         let checkpoint = try BERTCheckpoint(file: file)
-        return BERTModel(configuration: configuration, weights: try BERTWeights(from: checkpoint, config: configuration, options: options))
+        return BERTModel(
+            configuration: configuration,
+            weights: try BERTWeights(from: checkpoint, config: configuration, pooler: checkpoint.hasPooler, options: options))
     }
 
     public var hiddenSize: Int { configuration.hiddenSize }
@@ -31,7 +33,7 @@ public struct BERTModel: Sendable {
 
     /// Encodes a batch of token-id sequences.
     ///
-    ///     tokenIDs:     one array per sequence, each 1...max_position_embeddings long, unpadded
+    ///     tokenIDs:     one array per sequence, each 1...maxSequenceLength long, unpadded
     ///     tokenTypeIDs: the same lengths (segment ids); nil means all 0, as transformers defaults
     ///     result:       packed last hidden states [total tokens, hidden] and per-sequence vectors
     ///     shouldStop:   asked before every layer; true abandons the pass (`ModelError.stopped`)
@@ -88,8 +90,9 @@ public struct BERTModel: Sendable {
             cls: cls.tensor, mean: mean.tensor, pooler: pooled?.tensor)
     }
 
-    /// hidden[t] = LayerNorm(word[id_t] + position[t] + token_type[type_t]), t from 0 per sequence.
-    /// Reference: modeling_bert.py, `BertEmbeddings.forward` (absolute positions, past length 0).
+    /// hidden[t] = LayerNorm(word[id_t] + position[p_t] + token_type[type_t]), p_t as
+    /// `configuration.positions` says (t itself for BERT). Reference: modeling_bert.py,
+    /// `BertEmbeddings.forward`; modeling_xlm_roberta.py, `XLMRobertaEmbeddings.forward` (past length 0).
     private func embed(
         tokenIDs: [[Int]], tokenTypeIDs: [[Int]]?, sequences: [AttentionSequence], into hidden: UnsafeMutablePointer<Float>
     ) {
@@ -97,10 +100,11 @@ public struct BERTModel: Sendable {
         let e = weights.embeddings
         for (index, (ids, sequence)) in zip(tokenIDs, sequences).enumerated() {
             let types = tokenTypeIDs?[index]
-            for (position, id) in ids.enumerated() {
+            let rows = configuration.positions.rows(of: ids, padTokenID: configuration.padTokenID)
+            for (position, (id, row)) in zip(ids, rows).enumerated() {
                 let target = hidden + (sequence.start + position) * width
                 let word = e.wordEmbeddings.pointer + id * width
-                let place = e.positionEmbeddings.pointer + position * width
+                let place = e.positionEmbeddings.pointer + row * width
                 let segment = e.tokenTypeEmbeddings.pointer + (types?[position] ?? 0) * width
                 for i in 0..<width { target[i] = word[i] + place[i] + segment[i] }
             }
@@ -115,9 +119,9 @@ public struct BERTModel: Sendable {
             throw ModelError.invalidInput("\(tokenIDs.count) sequences of token ids but \(types.count) of token type ids")
         }
         for (index, ids) in tokenIDs.enumerated() {
-            guard (1...c.maxPositionEmbeddings).contains(ids.count) else {
+            guard (1...c.maxSequenceLength).contains(ids.count) else {
                 throw ModelError.invalidInput(
-                    "sequence \(index) has \(ids.count) tokens; must be 1...\(c.maxPositionEmbeddings)")
+                    "sequence \(index) has \(ids.count) tokens; must be 1...\(c.maxSequenceLength)")
             }
             if let bad = ids.first(where: { !(0..<c.vocabSize).contains($0) }) {
                 throw ModelError.invalidInput("sequence \(index) has token id \(bad), outside the vocabulary 0..<\(c.vocabSize)")

@@ -69,18 +69,18 @@ public struct BERTWeights: Sendable {
     /// What every linear layer was prepared for; what the language adapters over it load with.
     public let options: ModelLoadOptions
 
-    init(from source: BERTCheckpoint, config c: BERTConfiguration, options: ModelLoadOptions) throws {
+    /// `source` answers `BertModel`'s own names (a `BERTCheckpoint`, or a prefixed view of a
+    /// whole model's weights); `pooler`: whether to load `pooler.dense` (models saved with
+    /// `add_pooling_layer=False` have none).
+    init(from source: some WeightSource, config c: BERTConfiguration, pooler hasPooler: Bool, options: ModelLoadOptions) throws {
         self.options = options
         embeddings = try BERTEmbeddingsWeights(from: source, config: c)
         layers = try (0..<c.numHiddenLayers).map { i in
             try BERTLayerWeights(from: source, prefix: "encoder.layer.\(i)", config: c, options: options)
         }
-        // Half a pooler is a broken file, not an absent pooler: load (and fail) if either is present.
-        if source.contains("pooler.dense.weight") || source.contains("pooler.dense.bias") {
-            pooler = try LinearWeights(
+        pooler = hasPooler
+            ? try LinearWeights(
                 from: source, prefix: "pooler.dense", inFeatures: c.hiddenSize, outFeatures: c.hiddenSize, bias: true, options: options)
-        } else {
-            pooler = nil
-        }
+            : nil
     }
 }

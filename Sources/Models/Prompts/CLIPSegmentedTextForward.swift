@@ -12,7 +12,7 @@ extension CLIPModel {
     /// `CLIPTextEmbeddings.forward` with `inputs_embeds`; training/adaptclip_training/
     /// prompt_learner.py, `PromptedTextEncoder`.
     public func encodeTexts(segments texts: [[TextInputSegment]], normalized: Bool = false) throws -> Tensor {
-        let c = configuration.text
+        let (c, text) = try clipTextTower(for: "learned prompts")
         let width = c.hiddenSize
         var lengths: [Int] = []
         for (index, segments) in texts.enumerated() {
@@ -37,7 +37,7 @@ extension CLIPModel {
             }
             lengths.append(length)
         }
-        let table = weights.textModel.tokenEmbedding.pointer
+        let table = text.tokenEmbedding.pointer
         return try encodeTextInputs(lengths: lengths, poolingPositions: lengths.map { $0 - 1 }, normalized: normalized) {
             inputs, sequences in
             for (segments, sequence) in zip(texts, sequences) {
