@@ -56,7 +56,7 @@ let package = Package(
 
         // MARK: Swift layers
         .target(name: "Numerics", dependencies: ["COpenBLAS", "CPackedGEMM", "CWorkerPool"]),
-        .target(name: "Tokenizers"),
+        .target(name: "Tokenizers", dependencies: ["JSON"]),
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
         .target(name: "Digests"),
         // One JSON value type and parser for requests, configuration, manifests and metadata.

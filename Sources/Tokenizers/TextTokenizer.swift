@@ -31,6 +31,11 @@ public struct TokenEncoding: Sendable, Equatable {
 }
 
 extension TextTokenizer {
+    /// Every tokenizer computes ids and the truncation flag together; this drops the flag.
+    public func encode(_ text: String) -> [Int] {
+        encodeReportingTruncation(text).ids
+    }
+
     /// Encodes each text independently; `TokenBatch.lengths` are the attention lengths.
     public func encodeBatch(_ texts: [String]) -> TokenBatch {
         TokenBatch(ids: texts.map { encode($0) })

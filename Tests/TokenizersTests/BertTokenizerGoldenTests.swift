@@ -35,11 +35,8 @@ import Testing
     }
 
     @Test func everyInputHasExactlyOneBaselinePerConfiguration() {
-        #expect(lowerGoldens.cases.count >= 1000)
         for goldens in [lowerGoldens, casedGoldens] {
-            #expect(goldens.idsWithoutBaseline.isEmpty, "inputs without baseline: \(goldens.idsWithoutBaseline)")
-            #expect(goldens.baselinesWithoutInput.isEmpty, "baselines without input: \(goldens.baselinesWithoutInput)")
-            #expect(goldens.duplicateIDs.isEmpty, "duplicate ids: \(goldens.duplicateIDs)")
+            expectOneBaselinePerInput(goldens, minimumCount: 1000)
         }
     }
 
@@ -53,23 +50,15 @@ import Testing
     }
 
     @Test func idsEqualBertTokenizerLowercasedOnEveryGolden() {
-        let comparison = GoldenComparison(set: lowerGoldens, knownDivergences: Self.lowerDivergences) {
+        expectEveryGoldenMatches(lowerGoldens, knownDivergences: Self.lowerDivergences, label: "BERT (do_lower_case=True)") {
             tokenizers.lower.encode($0)
         }
-        print("BERT (do_lower_case=True) goldens: \(comparison.summary)")
-        #expect(comparison.checked == lowerGoldens.cases.count)
-        #expect(comparison.mismatched.isEmpty, "\(comparison.summary)")
-        #expect(comparison.nowMatching.isEmpty, "listed divergences now match: \(comparison.nowMatching)")
     }
 
     @Test func idsEqualBertTokenizerCasedOnEveryGolden() {
-        let comparison = GoldenComparison(set: casedGoldens, knownDivergences: Self.casedDivergences) {
+        expectEveryGoldenMatches(casedGoldens, knownDivergences: Self.casedDivergences, label: "BERT (do_lower_case=False)") {
             tokenizers.cased.encode($0)
         }
-        print("BERT (do_lower_case=False) goldens: \(comparison.summary)")
-        #expect(comparison.checked == casedGoldens.cases.count)
-        #expect(comparison.mismatched.isEmpty, "\(comparison.summary)")
-        #expect(comparison.nowMatching.isEmpty, "listed divergences now match: \(comparison.nowMatching)")
     }
 
     @Test func configuredSpecialTokensAndLength() {

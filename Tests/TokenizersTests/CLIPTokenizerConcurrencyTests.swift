@@ -13,11 +13,8 @@ import Testing
         // A fresh tokenizer so the cache starts empty and threads race to fill it.
         let tokenizer = try CLIPTokenizer(directory: directory, cacheByteBudget: cacheByteBudget)
         let (_, goldens) = try SharedFixtures.clip.get()
-        let texts = goldens.cases.map(\.text)
-        let expected = goldens.cases.map { goldens.expected[$0.id] ?? [] }
-
         let workers = 16
-        let wrongPerWorker = mismatchesEncodingOnThreads(workers, texts: texts, expected: expected) {
+        let wrongPerWorker = mismatchesEncodingOnThreads(workers, goldens: goldens) {
             tokenizer.encode($0)
         }
         #expect(wrongPerWorker.count == workers)

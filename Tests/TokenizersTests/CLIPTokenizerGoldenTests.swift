@@ -19,10 +19,7 @@ import Testing
     }
 
     @Test func everyInputHasExactlyOneBaseline() {
-        #expect(goldens.cases.count >= 1000)
-        #expect(goldens.idsWithoutBaseline.isEmpty, "inputs without baseline: \(goldens.idsWithoutBaseline)")
-        #expect(goldens.baselinesWithoutInput.isEmpty, "baselines without input: \(goldens.baselinesWithoutInput)")
-        #expect(goldens.duplicateIDs.isEmpty, "duplicate ids: \(goldens.duplicateIDs)")
+        expectOneBaselinePerInput(goldens, minimumCount: 1000)
     }
 
     @Test func goldensCoverEveryRequiredCategory() {
@@ -35,13 +32,9 @@ import Testing
     }
 
     @Test func idsEqualCLIPTokenizerFastOnEveryGolden() {
-        let comparison = GoldenComparison(set: goldens, knownDivergences: Self.knownDivergences) {
+        expectEveryGoldenMatches(goldens, knownDivergences: Self.knownDivergences, label: "CLIP") {
             tokenizer.encode($0)
         }
-        print("CLIP goldens: \(comparison.summary)")
-        #expect(comparison.checked == goldens.cases.count)
-        #expect(comparison.mismatched.isEmpty, "\(comparison.summary)")
-        #expect(comparison.nowMatching.isEmpty, "listed divergences now match: \(comparison.nowMatching)")
     }
 
     @Test func longTextsAreTruncatedToSeventySevenWithEndTokenLast() {

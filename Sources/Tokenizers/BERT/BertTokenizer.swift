@@ -100,11 +100,6 @@ public struct BertTokenizer: TextTokenizer {
             startTokenID: startTokenID, endTokenID: endTokenID, maxLength: length, file: configURL.path)
     }
 
-    // text -> ids [2...maxLength]: [CLS] content... [SEP]
-    public func encode(_ text: String) -> [Int] {
-        encodeReportingTruncation(text).ids
-    }
-
     /// `encode`, plus whether content was cut to fit `maxLength`.
     ///
     /// `truncated` is true exactly when encoding the whole text would give more content ids than

@@ -92,11 +92,6 @@ public struct CLIPTokenizer: TextTokenizer {
             startTokenID: startTokenID, endTokenID: endTokenID, maxLength: length, file: configURL.path)
     }
 
-    // text -> ids [2...maxLength]: <|startoftext|> content... <|endoftext|>
-    public func encode(_ text: String) -> [Int] {
-        encodeReportingTruncation(text).ids
-    }
-
     /// `encode`, plus whether content was cut to fit `maxLength` (the service reports it).
     ///
     /// `truncated` is true exactly when encoding the whole text would give more content ids than

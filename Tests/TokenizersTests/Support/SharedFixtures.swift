@@ -18,4 +18,9 @@ enum SharedFixtures {
             try GoldenSet.load(directory: directory, goldens: "goldens-cased.json")
         )
     }
+
+    static let unigram: Result<(tokenizer: UnigramTokenizer, goldens: GoldenSet), any Error> = Result {
+        let directory = Fixtures.directory("unigram-xlmr")
+        return (try UnigramTokenizer(directory: directory), try GoldenSet.load(directory: directory))
+    }
 }

@@ -38,6 +38,14 @@ func mismatchesEncodingOnThreads(
     }
 }
 
+/// `mismatchesEncodingOnThreads` over every case of a golden set.
+func mismatchesEncodingOnThreads(
+    _ workers: Int, goldens: GoldenSet, encode: @escaping @Sendable (String) -> [Int]
+) -> [Int] {
+    mismatchesEncodingOnThreads(
+        workers, texts: goldens.cases.map(\.text), expected: goldens.cases.map { goldens.expected[$0.id] ?? [] }, encode: encode)
+}
+
 /// `@unchecked Sendable`: every access to `values` holds `lock`.
 private final class ThreadResults<Result: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
