@@ -31,6 +31,25 @@ import Testing
         #expect(config.projectionDim == 512)
     }
 
+    @Test func chineseCLIPHasABERTTextTower() throws {
+        let c = try CLIPConfiguration.load(contentsOf: publishedFixture("chinese-clip-type").appendingPathComponent("config.json"))
+        let text = try #require(c.text.bert)
+        #expect(c.text.tower == .bert && c.text.clip == nil && text.positions == .fromZero && text.vocabSize == 21128)
+        #expect(text.hiddenSize == 44 && text.numAttentionHeads == 4 && text.numHiddenLayers == 2 && text.intermediateSize == 60)
+        #expect(text.maxPositionEmbeddings == 64 && text.layerNormEps == 1e-12 && text.typeVocabSize == 2)
+        #expect(c.vision.imageSize == 40 && c.vision.patchSize == 8 && c.vision.hiddenSize == 48 && c.vision.hiddenAct == .quickGELU)
+        #expect(c.projectionDim == 24)
+        // ChineseCLIPTextConfig's defaults are BertConfig's.
+        let defaults = try CLIPConfiguration(json: Data(#"{"model_type": "chinese_clip"}"#.utf8))
+        #expect(defaults.text == .bert(try BERTConfiguration(json: Data(#"{"model_type": "bert"}"#.utf8))))
+        #expect(defaults.projectionDim == 512 && defaults.vision.patchSize == 32)
+        // Its checkpoint: a text model without a pooler, both projections bias-free, the trained scale.
+        let model = try CLIPModel.load(directory: publishedFixture("chinese-clip-type"))
+        #expect(model.textTower == .bert && model.weights.text.bert?.pooler == nil && model.weights.textModel == nil)
+        #expect(model.weights.textProjection.bias == nil && model.weights.textProjection.inFeatures == 44)
+        #expect(model.logitScale.isFinite)
+    }
+
     @Test func badValuesNameTheKey() throws {
         func error(_ json: String) -> ModelError? {
             do {
@@ -40,7 +59,10 @@ import Testing
                 return error as? ModelError
             }
         }
-        #expect(error(#"{"model_type": "bert"}"#) == .invalidConfig(key: "model_type", reason: "expected \"clip\", got \"bert\""))
+        #expect(error(#"{"model_type": "bert"}"#)
+            == .invalidConfig(key: "model_type", reason: "expected \"clip\" or \"chinese_clip\", got \"bert\""))
+        // Chinese-CLIP's text_config is a BERT's: its keys are named under text_config.
+        #expect(error(#"{"model_type": "chinese_clip", "text_config": {"hidden_act": "silu"}}"#)?.description.contains("'text_config.hidden_act'") == true)
         #expect(error(#"{"model_type": "clip", "vision_config": {"hidden_act": "relu"}}"#)
             == .invalidConfig(key: "vision_config.hidden_act", reason: "unsupported activation 'relu' (supported: quick_gelu, gelu)"))
         #expect(error(#"{"model_type": "clip", "text_config": {"hidden_size": 50, "num_attention_heads": 8}}"#)

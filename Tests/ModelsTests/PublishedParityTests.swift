@@ -39,6 +39,18 @@ import Testing
         }
     }
 
+    /// `shouldStop` is asked before every layer, as in the other encoders, and abandons the pass.
+    @Test func aStopBetweenLayersAbandonsThePass() throws {
+        let encoder = try PublishedTextEncoder.load(directory: publishedFixture("taiyi-type"), options: .underTest)
+        var asked = 0
+        #expect(throws: ModelError.stopped) {
+            try encoder.encode(tokenIDs: [[101, 2769, 102]], shouldStop: { asked += 1; return asked == 2 })
+        }
+        #expect(asked == 2)
+        let chinese = try CLIPModel.load(directory: publishedFixture("chinese-clip-type"), options: .underTest)
+        #expect(throws: ModelError.stopped) { try chinese.encodeTexts(tokenIDs: [[101, 2769, 102]], shouldStop: { true }) }
+    }
+
     @Test func chineseCLIPTextsMatchTransformers() throws {
         let model = try CLIPModel.load(directory: publishedFixture("chinese-clip-type"), options: .underTest)
         #expect(model.textTower == .bert)
