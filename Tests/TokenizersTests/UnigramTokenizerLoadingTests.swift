@@ -172,4 +172,18 @@ import Testing
         #expect(roberta.encode("两只猫 a cat") == template.encode("两只猫 a cat"))
         #expect(roberta.startTokenID == 0 && roberta.endTokenID == 2)
     }
+
+    /// `prepend_scheme: "first"` prefixes only the segment at the start of the input, also when
+    /// the normaliser deletes its first character. Ids from tokenizers 0.22.2 with that scheme.
+    @Test func firstPrependSchemePrefixesOnlyTheSegmentAtTheStart() throws {
+        let directory = try edited { json in
+            json["pre_tokenizer"] = ["type": "Metaspace", "replacement": "\u{2581}", "prepend_scheme": "first", "split": true]
+        }
+        defer { TemporaryDirectory.remove(directory) }
+        let tokenizer = try UnigramTokenizer(directory: directory)
+        #expect(tokenizer.encode("abc") == [0, 7, 352, 423, 2])
+        #expect(tokenizer.encode("\u{1}abc") == [0, 7, 352, 423, 2])
+        #expect(tokenizer.encode("<s>abc") == [0, 0, 311, 352, 423, 2])
+        #expect(tokenizer.encode("abc<s>def") == [0, 7, 352, 423, 0, 101, 22, 2998, 2])
+    }
 }
