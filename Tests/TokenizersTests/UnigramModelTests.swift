@@ -57,4 +57,15 @@ import Testing
         let model = Self.model([("<unk>", 0), ("a", -1)])
         #expect(Self.encode(model, String(repeating: "\u{732B}", count: 10_000)) == [0])
     }
+
+    /// Pieces are compared as bytes, as in tokenizers: `か` + U+3099 is not the piece `が`
+    /// although Swift's `String` calls them equal, and both spellings can be separate pieces.
+    @Test func canonicallyEquivalentSpellingsAreDifferentPieces() {
+        let precomposed = Self.model([("<unk>", 0), ("\u{304C}", -1)])
+        #expect(Self.encode(precomposed, "\u{304B}\u{3099}") == [0])
+        #expect(Self.encode(precomposed, "\u{304C}") == [1])
+        let both = Self.model([("<unk>", 0), ("\u{304C}", -1), ("\u{304B}\u{3099}", -1)])
+        #expect(Self.encode(both, "\u{304B}\u{3099}") == [2])
+        #expect(Self.encode(both, "\u{304C}") == [1])
+    }
 }

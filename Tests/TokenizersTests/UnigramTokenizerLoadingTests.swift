@@ -172,4 +172,40 @@ import Testing
         #expect(roberta.encode("两只猫 a cat") == template.encode("两只猫 a cat"))
         #expect(roberta.startTokenID == 0 && roberta.endTokenID == 2)
     }
+
+    /// `prepend_scheme: "first"` prefixes only the segment at the start of the input, also when
+    /// the normaliser deletes its first character. Ids from tokenizers 0.22.2 with that scheme.
+    @Test func firstPrependSchemePrefixesOnlyTheSegmentAtTheStart() throws {
+        let directory = try edited { json in
+            json["pre_tokenizer"] = ["type": "Metaspace", "replacement": "\u{2581}", "prepend_scheme": "first", "split": true]
+        }
+        defer { TemporaryDirectory.remove(directory) }
+        let tokenizer = try UnigramTokenizer(directory: directory)
+        #expect(tokenizer.encode("abc") == [0, 7, 352, 423, 2])
+        #expect(tokenizer.encode("\u{1}abc") == [0, 7, 352, 423, 2])
+        #expect(tokenizer.encode("<s>abc") == [0, 0, 311, 352, 423, 2])
+        #expect(tokenizer.encode("abc<s>def") == [0, 7, 352, 423, 0, 101, 22, 2998, 2])
+    }
+
+    /// A `normalized: true` added token is matched in the normalised text: nmt_nfkc turns the
+    /// full-width `＜mask＞` into `<mask>`. Ids from tokenizers 0.22.2 with that setting.
+    @Test func normalizedAddedTokenIsMatchedAfterNormalisation() throws {
+        let directory = try edited { json in
+            var added = json["added_tokens"] as! [[String: Any]]
+            added[added.count - 1]["normalized"] = true
+            json["added_tokens"] = added
+        }
+        defer { TemporaryDirectory.remove(directory) }
+        let tokenizer = try UnigramTokenizer(directory: directory)
+        #expect(tokenizer.encode("a \u{FF1C}mask\u{FF1E}b") == [0, 7, 3001, 4, 352, 2])
+        #expect(tokenizer.encode("x\u{3000}<mask>  y") == [0, 4, 454, 3001, 4, 18, 2])
+    }
+
+    @Test func boundaryTokenOutsideTheVocabularyIsMalformed() throws {
+        let directory = try edited { json in
+            json["post_processor"] = ["type": "RobertaProcessing", "sep": ["</s>", 9999], "cls": ["<s>", 0]]
+        }
+        let path = tokenizerPath(directory)
+        #expect(loadError(directory) == .malformed(file: path, reason: "post_processor end token id 9999 is outside the vocabulary of 3002"))
+    }
 }

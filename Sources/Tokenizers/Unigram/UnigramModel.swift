@@ -16,8 +16,10 @@ struct UnigramModel: Sendable {
     /// Unknown runs become their `<0xXX>` byte pieces when all exist (`byte_fallback`).
     let byteFallback: Bool
     private let trie: TokenTrie
-    /// Last id wins for a piece listed twice, as in tokenizers.
-    private let pieceToID: [String: Int]
+    /// By UTF-8 bytes, not `String`: Swift's `String` equality is canonical equivalence, which
+    /// would find `が` for `か` + U+3099 where tokenizers (comparing bytes) finds nothing. Last id
+    /// wins for a piece listed twice, as in tokenizers.
+    private let pieceToID: [[UInt8]: Int]
     private let unknownScore: Double
 
     /// - Precondition: `unknownID` indexes `pieces` (the loader checks it).
@@ -25,15 +27,16 @@ struct UnigramModel: Sendable {
         self.pieces = pieces
         self.unknownID = unknownID
         self.byteFallback = byteFallback
-        trie = TokenTrie(pieces: pieces.map { Array($0.text.utf8) })
-        var pieceToID: [String: Int] = [:]
+        let spellings = pieces.map { Array($0.text.utf8) }
+        trie = TokenTrie(pieces: spellings)
+        var pieceToID: [[UInt8]: Int] = [:]
         pieceToID.reserveCapacity(pieces.count)
-        for (id, piece) in pieces.enumerated() { pieceToID[piece.text] = id }
+        for (id, spelling) in spellings.enumerated() { pieceToID[spelling] = id }
         self.pieceToID = pieceToID
         unknownScore = (pieces.map(\.score).min() ?? 0) - Self.unknownPenalty
     }
 
-    func id(of piece: String) -> Int? { pieceToID[piece] }
+    func id(of piece: String) -> Int? { pieceToID[Array(piece.utf8)] }
 
     /// Best path ending at one byte position of the lattice.
     private struct PathEnd {
@@ -97,9 +100,9 @@ struct UnigramModel: Sendable {
     }
 
     private func fusedUnknownIDs(_ bytes: ArraySlice<UInt8>) -> [Int] {
-        if let id = pieceToID[String(decoding: bytes, as: UTF8.self)] { return [id] }
+        if let id = pieceToID[Array(bytes)] { return [id] }
         if byteFallback {
-            let byteIDs = bytes.compactMap { pieceToID[Self.bytePiece($0)] }
+            let byteIDs = bytes.compactMap { pieceToID[Array(Self.bytePiece($0).utf8)] }
             if byteIDs.count == bytes.count { return byteIDs }
         }
         return [unknownID]

@@ -54,7 +54,8 @@ public struct UnigramTokenizer: TextTokenizer {
         startTokenID = boundary.startID
         endTokenID = boundary.endID
         let pad = config.specialTokens["pad_token"] ?? "<pad>"
-        guard let padID = added.last(where: { $0.content == pad })?.id ?? definition.model.id(of: pad) else {
+        // Compared as bytes: `String` equality would also accept a canonically equivalent spelling.
+        guard let padID = added.last(where: { $0.content.utf8.elementsEqual(pad.utf8) })?.id ?? definition.model.id(of: pad) else {
             throw .missingSpecialToken(role: "pad_token", token: pad)
         }
         padTokenID = padID
