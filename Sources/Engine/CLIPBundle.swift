@@ -3,8 +3,8 @@ import Imaging
 import Models
 import Tokenizers
 
-/// Everything needed to run one CLIP from a Hugging Face directory: the model, its BPE
-/// tokenizer and its image preprocessor — checked against each other at load, so a mismatched
+/// Everything needed to run one CLIP from a Hugging Face directory: the model, the tokenizer of
+/// its text tower (CLIP's BPE, or WordPiece for Chinese-CLIP's BERT) and its image preprocessor — checked against each other at load, so a mismatched
 /// directory fails at start-up rather than on some request.
 public struct CLIPBundle: Sendable {
     /// The name adapters and prompts declare as the CLIP they were made for (`clip.id` in their
@@ -15,7 +15,7 @@ public struct CLIPBundle: Sendable {
     public let identity: ModelIdentity
     public let directory: URL
     public let model: CLIPModel
-    public let tokenizer: CLIPTokenizer
+    public let tokenizer: any TextTokenizer
     public let preprocessor: CLIPImagePreprocessor
 
     /// Loads `config.json`, `model.safetensors`, `vocab.json` + `merges.txt` (+ `tokenizer_config.json`)
@@ -32,20 +32,30 @@ public struct CLIPBundle: Sendable {
         } catch {
             throw .modelLoad(directory: path, reason: "\(error)")
         }
-        let tokenizer: CLIPTokenizer
-        do { tokenizer = try CLIPTokenizer(directory: directory) } catch {
+        let tokenizer: any TextTokenizer
+        let maxPositions: Int
+        do {
+            switch model.configuration.text {
+            case .clip(let text):
+                tokenizer = try CLIPTokenizer(directory: directory)
+                maxPositions = text.maxPositionEmbeddings
+            case .bert(let text):
+                maxPositions = text.maxSequenceLength
+                tokenizer = try TokenizerFit.fitting(positions: maxPositions) { try BertTokenizer(directory: directory, maxLength: $0) }
+            }
+        } catch {
             throw .modelLoad(directory: path, reason: "\(error)")
         }
-        let text = model.configuration.text
-        guard tokenizer.vocabularySize <= text.vocabSize else {
+        let vocabSize = model.configuration.text.vocabSize
+        guard tokenizer.vocabularySize <= vocabSize else {
             throw .modelLoad(
                 directory: path,
-                reason: "the tokenizer has \(tokenizer.vocabularySize) tokens but text_config.vocab_size is \(text.vocabSize)")
+                reason: "the tokenizer has \(tokenizer.vocabularySize) tokens but text_config.vocab_size is \(vocabSize)")
         }
-        guard tokenizer.maxLength <= text.maxPositionEmbeddings else {
+        guard tokenizer.maxLength <= maxPositions else {
             throw .modelLoad(
                 directory: path,
-                reason: "model_max_length \(tokenizer.maxLength) exceeds max_position_embeddings \(text.maxPositionEmbeddings)")
+                reason: "model_max_length \(tokenizer.maxLength) exceeds max_position_embeddings \(maxPositions)")
         }
 
         let imageSize = model.configuration.vision.imageSize
@@ -63,7 +73,7 @@ public struct CLIPBundle: Sendable {
         let preprocessor = CLIPImagePreprocessor(config: config)
         // The vision tower has fixed position embeddings: every image must arrive at its size.
         let output = preprocessor.outputSize(width: 4 * imageSize, height: 3 * imageSize)
-        guard config.doCenterCrop, output.height == imageSize, output.width == imageSize else {
+        guard output.height == imageSize, output.width == imageSize else {
             throw .modelLoad(
                 directory: path,
                 reason: "preprocessor_config.json yields \(output.width)x\(output.height) images; vision_config.image_size is \(imageSize)")

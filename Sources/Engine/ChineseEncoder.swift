@@ -28,11 +28,9 @@ public struct ChineseEncoder: Sendable {
         }
         let tokenizer: BertTokenizer
         do {
-            // Never longer than the position table: transformers would index out of range.
-            let fromFiles = try BertTokenizer(directory: directory)
-            tokenizer = fromFiles.maxLength <= model.configuration.maxPositionEmbeddings
-                ? fromFiles
-                : try BertTokenizer(directory: directory, maxLength: model.configuration.maxPositionEmbeddings)
+            tokenizer = try TokenizerFit.fitting(positions: model.configuration.maxSequenceLength) {
+                try BertTokenizer(directory: directory, maxLength: $0)
+            }
         } catch {
             throw .modelLoad(directory: directory.path, reason: "\(error)")
         }

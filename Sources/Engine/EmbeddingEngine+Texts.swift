@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Tokenizers
 
 extension EmbeddingEngine {
     /// Embeds texts through the path `language` selects (`auto` resolved per text), with the
@@ -59,45 +60,58 @@ extension EmbeddingEngine {
         let path: QueryLanguage
         let producer: String
         let key: EmbeddingCache.Key
-        /// The Chinese path's adapter activation (nil on CLIP's own path).
-        let chinese: AdapterSlot<LanguageAdapter>.Lease?
+        /// The Chinese path's activation (nil on CLIP's own path).
+        let chinese: AdapterSlot<LanguagePath>.Lease?
         let domain: DomainLease?
     }
 
     private func plan(_ text: String, language: QueryLanguage, domain: DomainLease?) throws(EngineError) -> TextPlan {
         let resolved = LanguageRouter.resolve(language, text: text)
-        switch resolved {
-        case .en, .zhRaw, .auto:
-            let path: QueryLanguage = resolved == .auto ? .en : resolved
-            let producer = textProducer(domain)
-            let key = EmbeddingCache.Key(text: text, language: path, producer: producer)
-            if let cached = queryCache?.value(for: key) { return .cached(cached) }
-            let encoding = clip.tokenizer.encodeReportingTruncation(text)
-            return .encode(EncodedText(
-                ids: encoding.ids, truncated: encoding.truncated, path: path, producer: producer, key: key, chinese: nil,
-                domain: domain))
-        case .zh:
+        // A CLIP whose own text tower reads Chinese (Chinese-CLIP) is the Chinese path.
+        if clip.model.textTower == .bert, resolved == .zh || resolved == .zhRaw { return clipPlan(text, path: resolved, domain: domain) }
+        guard resolved == .zh else { return clipPlan(text, path: resolved == .auto ? .en : resolved, domain: domain) }
+        guard let lease = languagePaths.lease() else {
+            // `auto` picked Chinese but none is served: CLIP's own tokenizer, said as zh-raw.
+            if language == .auto { return clipPlan(text, path: .zhRaw, domain: domain) }
+            throw EngineError.languageUnavailable(
+                .zh, reason: chinese == nil ? "no Chinese encoder is loaded (models.zh_encoder)" : "no Chinese language adapter is active")
+        }
+        let producer: String
+        let tokenizer: any TextTokenizer
+        switch lease.adapter {
+        case .adapter:
             guard let chinese else {
                 throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded (models.zh_encoder)")
             }
-            guard let lease = languageAdapters.lease() else {
-                throw EngineError.languageUnavailable(.zh, reason: "no Chinese language adapter is active")
-            }
-            let producer = lease.identity.producer(base: chinese.name, kind: .language)
-            let key = EmbeddingCache.Key(text: text, language: .zh, producer: producer)
-            if let cached = queryCache?.value(for: key) { return .cached(cached) }
-            let encoding = chinese.tokenizer.encodeReportingTruncation(text)
-            return .encode(EncodedText(
-                ids: encoding.ids, truncated: encoding.truncated, path: .zh, producer: producer, key: key, chinese: lease,
-                domain: domain))
+            producer = lease.identity.producer(base: chinese.name, kind: .language)
+            tokenizer = chinese.tokenizer
+        case .encoder(let encoder):
+            producer = encoder.identity.id
+            tokenizer = encoder.tokenizer
         }
+        let key = EmbeddingCache.Key(text: text, language: .zh, producer: producer)
+        if let cached = queryCache?.value(for: key) { return .cached(cached) }
+        let encoding = tokenizer.encodeReportingTruncation(text)
+        return .encode(EncodedText(
+            ids: encoding.ids, truncated: encoding.truncated, path: .zh, producer: producer, key: key, chinese: lease,
+            domain: domain))
+    }
+
+    /// The CLIP's own text tower, reported as `path`.
+    private func clipPlan(_ text: String, path: QueryLanguage, domain: DomainLease?) -> TextPlan {
+        let producer = textProducer(domain)
+        let key = EmbeddingCache.Key(text: text, language: path, producer: producer)
+        if let cached = queryCache?.value(for: key) { return .cached(cached) }
+        let encoding = clip.tokenizer.encodeReportingTruncation(text)
+        return .encode(EncodedText(
+            ids: encoding.ids, truncated: encoding.truncated, path: path, producer: producer, key: key, chinese: nil, domain: domain))
     }
 
     private func encode(_ text: EncodedText, deadline: ContinuousClock.Instant) async throws -> TextEmbedding {
         let vector: [Float]
         if let lease = text.chinese {
             vector = try await chineseBatcher.submit(
-                ChineseJob(ids: text.ids, adapter: lease.adapter, generation: lease.generation), deadline: deadline)
+                ChineseJob(ids: text.ids, path: lease.adapter, generation: lease.generation), deadline: deadline)
         } else {
             vector = try await textBatcher.submit(DomainJob(text.ids, domain: text.domain), deadline: deadline)
         }

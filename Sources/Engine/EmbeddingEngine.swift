@@ -14,11 +14,11 @@ public final class EmbeddingEngine: Sendable {
     public typealias BatchObserver = @Sendable (_ kind: String, _ size: Int, _ duration: Duration) -> Void
 
     public let clip: CLIPBundle
-    /// The frozen Chinese encoder, when configured; the adapter in `languageAdapters` maps it
-    /// into CLIP's text space.
+    /// The frozen Chinese encoder trained language adapters read, when configured.
     public let chinese: ChineseEncoder?
-    /// The active Chinese language adapter; swapped atomically by `activate`.
-    public let languageAdapters = AdapterSlot<LanguageAdapter>(slotName: "language:zh")
+    /// The active Chinese path — a trained adapter over `chinese`, or a published encoder with
+    /// its own projection; swapped atomically by `activate`.
+    public let languagePaths = AdapterSlot<LanguagePath>(slotName: "language:zh")
     /// The active domain adapter, if any: it runs inside CLIP's encoders (its vision side
     /// defines a new embedding space for images). Swapped by `activate`, emptied by
     /// `deactivateDomainAdapter`.
@@ -41,11 +41,11 @@ public final class EmbeddingEngine: Sendable {
     let imageBatcher: DynamicBatcher<DomainJob<[Float]>, [Float]>
     let chineseBatcher: DynamicBatcher<ChineseJob, [Float]>
 
-    /// One Chinese text, with the adapter its request leased (a batch may mix activations
-    /// during a swap; each item keeps its own).
+    /// One Chinese text, tokenised for the path its request leased (a batch may mix
+    /// activations during a swap; each item keeps its own).
     struct ChineseJob: Sendable {
         let ids: [Int]
-        let adapter: LanguageAdapter
+        let path: LanguagePath
         let generation: Int
     }
 
@@ -96,7 +96,6 @@ public final class EmbeddingEngine: Sendable {
         }
         let bert = chinese?.model
         chineseBatcher = DynamicBatcher(label: "zh", limits: batching) { batch, shouldStop in
-            guard let bert else { throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded") }
             let start = ContinuousClock.now
             let vectors = try Self.encodeChinese(batch, bert: bert, shouldStop: shouldStop)
             observer?("zh", batch.count, ContinuousClock.now - start)
@@ -104,22 +103,35 @@ public final class EmbeddingEngine: Sendable {
         }
     }
 
-    /// BERT once over the whole batch, then each adapter activation over its own rows.
-    static func encodeChinese(_ batch: [ChineseJob], bert: BERTModel, shouldStop: () -> Bool = { false }) throws -> [[Float]] {
-        let output = try bert.encode(tokenIDs: batch.map(\.ids), shouldStop: shouldStop)
+    /// Per activation in the batch (one, except during a swap): a trained adapter's rows share
+    /// one pass of the frozen encoder, then the adapter; a published encoder runs its own rows.
+    static func encodeChinese(_ batch: [ChineseJob], bert: BERTModel?, shouldStop: () -> Bool = { false }) throws -> [[Float]] {
         var vectors = [[Float]](repeating: [], count: batch.count)
         let groups = Dictionary(grouping: batch.indices, by: { batch[$0].generation })
+        let adapterRows = batch.indices.filter { if case .adapter = batch[$0].path { true } else { false } }
+        var hidden: (output: BERTOutput, row: [Int: Int])?
+        if !adapterRows.isEmpty {
+            guard let bert else { throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded") }
+            let output = try bert.encode(tokenIDs: adapterRows.map { batch[$0].ids }, shouldStop: shouldStop)
+            hidden = (output, Dictionary(uniqueKeysWithValues: adapterRows.enumerated().map { ($1, $0) }))
+        }
         for indices in groups.values {
-            let adapter = batch[indices[0]].adapter
             let projected: Tensor
-            if indices.count == batch.count {
-                projected = try adapter.encode(output)
-            } else {
-                var rows: [Float] = []
-                for index in indices { rows.append(contentsOf: output.hiddenStates(ofSequence: index)) }
-                let lengths = indices.map { output.sequenceLengths[$0] }
-                let hidden = try Tensor(shape: [lengths.reduce(0, +), bert.hiddenSize], scalars: rows)
-                projected = try adapter.encode(hiddenStates: hidden, sequenceLengths: lengths)
+            switch batch[indices[0]].path {
+            case .encoder(let encoder):
+                projected = try encoder.model.encode(tokenIDs: indices.map { batch[$0].ids }, shouldStop: shouldStop)
+            case .adapter(let adapter):
+                guard let hidden, let bert else { throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded") }
+                if indices.count == adapterRows.count {
+                    projected = try adapter.encode(hidden.output)
+                } else {
+                    var rows: [Float] = []
+                    let positions = indices.map { hidden.row[$0] ?? 0 }
+                    for position in positions { rows.append(contentsOf: hidden.output.hiddenStates(ofSequence: position)) }
+                    let lengths = positions.map { hidden.output.sequenceLengths[$0] }
+                    let states = try Tensor(shape: [lengths.reduce(0, +), bert.hiddenSize], scalars: rows)
+                    projected = try adapter.encode(hiddenStates: states, sequenceLengths: lengths)
+                }
             }
             for (row, index) in indices.enumerated() { vectors[index] = Self.unitLength(projected.row(row)) }
         }
@@ -158,14 +170,30 @@ public final class EmbeddingEngine: Sendable {
         let host = LanguageAdapterHost(
             language: "zh", baseEncoder: chinese.model, baseEncoderID: chinese.name, clip: clip.model, clipID: clip.name)
         let adapter = try LanguageAdapter.load(directory: directory, host: host, options: chinese.model.options)
-        let warmUp = ChineseJob(ids: chinese.tokenizer.encode("你好"), adapter: adapter, generation: -1)
+        let warmUp = ChineseJob(ids: chinese.tokenizer.encode("你好"), path: .adapter(adapter), generation: -1)
         _ = try Self.encodeChinese([warmUp], bert: chinese.model)
         return adapter
     }
 
-    /// Makes `adapter` the one new Chinese requests use; requests in flight keep theirs.
+    /// Loads what `directory` holds for the Chinese path: a published encoder (config.json
+    /// written by training/convert_checkpoint.py) or a trained adapter (adapter.json), checked
+    /// against the models loaded here and warmed up.
+    public func loadLanguagePath(directory: URL) throws -> LanguagePath {
+        if PublishedLanguageEncoder.isPublishedEncoder(directory) {
+            return .encoder(try PublishedLanguageEncoder.load(directory: directory, clip: clip))
+        }
+        return .adapter(try loadLanguageAdapter(directory: directory))
+    }
+
+    /// Makes `path` the one new Chinese requests use; requests in flight keep theirs.
     @discardableResult
-    public func activate(_ adapter: LanguageAdapter) -> AdapterSlot<LanguageAdapter>.Lease? {
-        languageAdapters.activate(adapter, identity: adapter.manifest.identity)
+    public func activate(_ path: LanguagePath) -> AdapterSlot<LanguagePath>.Lease? {
+        languagePaths.activate(path, identity: path.identity)
+    }
+
+    /// `activate(.adapter(adapter))`.
+    @discardableResult
+    public func activate(_ adapter: LanguageAdapter) -> AdapterSlot<LanguagePath>.Lease? {
+        activate(.adapter(adapter))
     }
 }

@@ -2,12 +2,14 @@
 public enum QueryLanguage: String, Sendable, CaseIterable, Codable {
     /// CLIP's own text encoder.
     case en
-    /// Chinese BERT + language adapter into CLIP's text space.
+    /// The Chinese path into CLIP's text space: a trained adapter over the frozen Chinese
+    /// encoder, or a published encoder (Taiyi-CLIP, M-CLIP); Chinese-CLIP's own text tower.
     case zh
     /// Chinese text fed straight into CLIP's English text encoder: kept to measure what the
     /// adapter buys, never chosen by `auto`.
     case zhRaw = "zh-raw"
-    /// `zh` when the CJK share of the text's letters reaches `LanguageRouter.cjkThreshold`, else `en`.
+    /// `zh` when the CJK share of the text's letters reaches `LanguageRouter.cjkThreshold`, else
+    /// `en`; `zh-raw` when Chinese was picked but no Chinese path is served (never an error).
     case auto
 }
 

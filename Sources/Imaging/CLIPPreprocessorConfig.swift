@@ -11,9 +11,10 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable {
     /// They differ only in resizing: `ChineseCLIPImageProcessor.resize`
     /// (models/chinese_clip/image_processing_chinese_clip.py) always resizes to exactly
     /// `size["height"]` × `size["width"]`, ignoring the aspect ratio, and raises `KeyError` on a
-    /// `shortest_edge` size (which a bare integer `size` becomes, as does an absent one). So a
-    /// Chinese-CLIP file must give `{"height", "width"}` when it resizes, and is refused otherwise
-    /// rather than read CLIP's way. `crop_size` (a bare integer is a square) and `do_center_crop`
+    /// `shortest_edge` size (which a bare integer `size` becomes, as does an absent one). A
+    /// Chinese-CLIP file gives `{"height", "width"}`, or a bare integer N read as N × N (what the
+    /// model was trained on); a `shortest_edge` or absent size is refused rather than read CLIP's
+    /// way. `crop_size` (a bare integer is a square) and `do_center_crop`
     /// (the hub's checkpoints ship false: the resize already yields the model's size) read alike.
     public enum Processor: String, Sendable, Equatable {
         case clip
@@ -102,9 +103,12 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable {
         if let v = try bool("do_normalize") { doNormalize = v }
         if let v = try bool("do_convert_rgb") { doConvertRGB = v }
 
+        var bareIntegerSize: Int?
         if let v = dict["size"], !(v is NSNull) {
             if v is NSNumber {
-                size = .shortestEdge(try positiveInt(v, "size"))
+                let n = try positiveInt(v, "size")
+                bareIntegerSize = n
+                size = .shortestEdge(n)
             } else if let d = v as? [String: Any] {
                 if let s = d["shortest_edge"] {
                     size = .shortestEdge(try positiveInt(s, "size.shortest_edge"))
@@ -144,10 +148,14 @@ public struct CLIPPreprocessorConfig: Sendable, Equatable {
         guard imageStd.allSatisfy({ $0 != 0 && $0.isFinite }), imageMean.allSatisfy(\.isFinite) else {
             throw .invalidPreprocessorConfig("image_std must be non-zero and image_mean finite")
         }
+        // Chinese-CLIP files written before image processors say `"size": 224`, which the slow
+        // processor cannot resize to; the model was trained on images resized to exactly N × N
+        // (Chinese-CLIP's own `Resize((N, N))` transform), so that is what a bare N means here.
+        if processor == .chineseCLIP, let n = bareIntegerSize { size = .fixed(height: n, width: n) }
         if processor == .chineseCLIP, doResize, case .shortestEdge = size {
             throw .invalidPreprocessorConfig(
-                "size must be {\"height\": h, \"width\": w} for ChineseCLIPImageProcessor, which resizes to exactly that "
-                    + "(a shortest_edge or integer size, or none, fails in transformers)")
+                "size must be {\"height\": h, \"width\": w} (or an integer n for n × n) for ChineseCLIPImageProcessor, which "
+                    + "resizes to exactly that (a shortest_edge size, or none, fails in transformers)")
         }
     }
 }

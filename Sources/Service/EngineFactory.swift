@@ -36,9 +36,21 @@ public enum EngineFactory {
         } else {
             throw EngineError.modelLoad(directory: "(embedded default)", reason: "no models/demo bundle found; pass --model DIR")
         }
-        let encoderDirectory = models.zhEncoder.map { URL(fileURLWithPath: $0) } ?? fallback?.chineseEncoderDirectory
+        var encoderDirectory = models.zhEncoder.map { URL(fileURLWithPath: $0) } ?? fallback?.chineseEncoderDirectory
         let adapterDirectory = models.zhAdapter.map { URL(fileURLWithPath: $0) } ?? fallback?.languageAdapterDirectory
-        if adapterDirectory != nil, encoderDirectory == nil {
+        // A published encoder (Taiyi-CLIP, M-CLIP) carries its own projection: it is the whole
+        // Chinese path, served from the language slot, with no frozen encoder beside it.
+        var publishedEncoder: URL?
+        if let directory = encoderDirectory, PublishedLanguageEncoder.isPublishedEncoder(directory) {
+            if let zhAdapter = models.zhAdapter {
+                throw EngineError.modelLoad(
+                    directory: zhAdapter,
+                    reason: "\(directory.path) carries its own projection into CLIP's text space; a language adapter is not used with it (drop --zh-adapter)")
+            }
+            publishedEncoder = directory
+            encoderDirectory = nil
+        }
+        if adapterDirectory != nil, encoderDirectory == nil, publishedEncoder == nil {
             throw EngineError.modelLoad(
                 directory: models.zhAdapter ?? "(embedded default)",
                 reason: "a language adapter needs its Chinese encoder: set models.zh_encoder (--zh-encoder)")
@@ -71,12 +83,14 @@ public enum EngineFactory {
                 queueDepth: configuration.requestWorkQueueDepth),
             queryCache: configuration.queryCacheEntries > 0 ? EmbeddingCache(capacity: configuration.queryCacheEntries) : nil,
             observer: observer)
-        if let adapterDirectory {
+        if let publishedEncoder {
+            engine.activate(try engine.loadLanguagePath(directory: publishedEncoder))
+        } else if let adapterDirectory {
             engine.activate(try engine.loadLanguageAdapter(directory: adapterDirectory))
         }
         return Loaded(
             engine: engine, modelLabel: label, isTestModel: fallback?.isTestModel ?? false,
-            languageAdapterPath: adapterDirectory?.path, classificationTemplates: fallback?.classificationTemplates ?? [:],
+            languageAdapterPath: publishedEncoder?.path ?? adapterDirectory?.path, classificationTemplates: fallback?.classificationTemplates ?? [:],
             precision: precision)
     }
 }

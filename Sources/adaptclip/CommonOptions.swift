@@ -13,7 +13,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Hugging Face CLIP model directory (default: the embedded bundle).")
     var model: String?
 
-    @Option(name: .customLong("zh-encoder"), help: "Hugging Face BERT directory for Chinese text.")
+    @Option(name: .customLong("zh-encoder"), help: "Hugging Face BERT directory for Chinese text, or a converted Taiyi-CLIP / M-CLIP encoder (docs/models.md).")
     var zhEncoder: String?
 
     @Option(name: .customLong("zh-adapter"), help: "Language adapter checkpoint directory.")

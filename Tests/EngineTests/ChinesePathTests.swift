@@ -56,7 +56,7 @@ import Testing
         let chinese = try #require(engine.chinese)
         let texts = Array(goldens.texts.prefix(4))
         let jobs = texts.enumerated().map { i, t in
-            EmbeddingEngine.ChineseJob(ids: t.ids, adapter: i.isMultiple(of: 2) ? v1 : v2, generation: i % 2)
+            EmbeddingEngine.ChineseJob(ids: t.ids, path: .adapter(i.isMultiple(of: 2) ? v1 : v2), generation: i % 2)
         }
         let vectors = try EmbeddingEngine.encodeChinese(jobs, bert: chinese.model)
         for (i, (text, vector)) in zip(texts, vectors).enumerated() {
@@ -75,7 +75,7 @@ import Testing
         } catch {
             #expect("\(error)".contains("clip.id"), "\(error)")
         }
-        #expect(engine.languageAdapters.active?.identity.version == "1")
+        #expect(engine.languagePaths.active?.identity.version == "1")
     }
 
     @Test func zhWithoutAnActiveAdapterSaysSo() async throws {

@@ -45,16 +45,25 @@ import Testing
         #expect(try Self.config(#"{"size": 224}"#).size == .shortestEdge(224))
     }
 
-    /// ChineseCLIPImageProcessor.resize reads size["height"]: an integer, shortest_edge or absent
-    /// size fails there (KeyError), so it is refused here rather than read CLIP's way.
+    /// ChineseCLIPImageProcessor.resize reads size["height"]: a shortest_edge or absent size fails
+    /// there (KeyError), so it is refused here rather than read CLIP's way.
     @Test func sizesTransformersCannotResizeToAreRefused() {
         let processor = #""image_processor_type": "ChineseCLIPImageProcessor""#
-        for json in [#"{\#(processor), "size": 224}"#, #"{\#(processor), "size": {"shortest_edge": 224}}"#, "{\(processor)}"] {
+        for json in [#"{\#(processor), "size": {"shortest_edge": 224}}"#, "{\(processor)}"] {
             #expect("\(json)", performing: { try Self.config(json) }, throws: { error in
                 guard case ImageError.invalidPreprocessorConfig(let why) = error else { return false }
-                return why.hasPrefix("size must be {\"height\": h, \"width\": w} for ChineseCLIPImageProcessor")
+                return why.hasPrefix("size must be {\"height\": h, \"width\": w} (or an integer n for n × n) for ChineseCLIPImageProcessor")
             })
         }
+    }
+
+    /// A bare integer (files older than image processors) is the N × N resize Chinese-CLIP was
+    /// trained with, where transformers' slow processor would raise.
+    @Test func aBareIntegerSizeIsTheSquareChineseCLIPWasTrainedOn() throws {
+        let processor = #""feature_extractor_type": "ChineseCLIPFeatureExtractor""#
+        let config = try Self.config(#"{\#(processor), "size": 224, "crop_size": 224, "do_center_crop": false}"#)
+        #expect(config.size == .fixed(height: 224, width: 224))
+        #expect(CLIPImagePreprocessor(config: config).outputSize(width: 640, height: 480) == (224, 224))
     }
 
     @Test func pixelsMatchChineseCLIPImageProcessor() throws {

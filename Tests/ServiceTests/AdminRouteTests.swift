@@ -110,43 +110,16 @@ import Testing
         try await withAdmin { service in
             let reply9 = try await service.post("/admin/adapters", json: ["path": Self.v2], headers: Self.auth)
             #expect(reply9.status == 201)
-            // Clients keep asking until the swapper is done (at least 12 requests each), so
-            // requests span every swap however fast or slow this machine is at the moment.
-            let swapsDone = SwapsDone()
-            let results = try await withThrowingTaskGroup(of: [(Int, String, [Float], Int)].self) { group in
-                for client in 0..<8 {
-                    group.addTask {
-                        var seen: [(Int, String, [Float], Int)] = []
-                        var i = 0
-                        while i < 12 || !swapsDone.flag.load(ordering: .acquiring) {
-                            let index = (client + i) % goldens.count
-                            let reply = try await service.post("/v1/embeddings", json: ["input": goldens[index].text, "lang": "zh"])
-                            seen.append((index, self.producer(reply), self.vector(reply).map(Float.init), reply.status))
-                            swapsDone.answers.add(1, ordering: .releasing)
-                            i += 1
-                        }
-                        return seen
-                    }
-                }
-                group.addTask {
-                    for swap in 0..<6 {
-                        let target = swap.isMultiple(of: 2) ? "zh@2" : "zh@1"
-                        let reply = try await service.request("POST", "/admin/adapters/\(target)/activate", headers: Self.auth)
-                        #expect(reply.status == 200)
-                        // Swap again only once a request sent after this swap was answered: the
-                        // eight in flight (one per client) end first, so nine more answers hold one.
-                        let before = swapsDone.answers.load(ordering: .acquiring)
-                        try await waitUntil("a request answered after swap \(swap)") {
-                            swapsDone.answers.load(ordering: .acquiring) >= before + 9
-                        }
-                    }
-                    swapsDone.flag.store(true, ordering: .releasing)
-                    return []
-                }
-                var all: [(Int, String, [Float], Int)] = []
-                for try await part in group { all += part }
-                return all
+            let answers = try await RequestsAcrossSwaps.run(clients: 8, minimumPerClient: 12, swaps: 6) { client, attempt in
+                let index = (client + attempt) % goldens.count
+                let reply = try await service.post("/v1/embeddings", json: ["input": goldens[index].text, "lang": "zh"])
+                return (index, self.producer(reply), self.vector(reply).map(Float.init), reply.status)
+            } swap: { swap in
+                let target = swap.isMultiple(of: 2) ? "zh@2" : "zh@1"
+                let reply = try await service.request("POST", "/admin/adapters/\(target)/activate", headers: Self.auth)
+                #expect(reply.status == 200)
             }
+            let results = answers.map(\.value)
             #expect(results.count >= 96)
             #expect(results.allSatisfy { $0.3 == 200 }, "failed requests: \(results.filter { $0.3 != 200 }.count)")
             var versions: Set<String> = []
@@ -194,11 +167,4 @@ import Testing
     private func vector(_ reply: LiveService.Reply) -> [Double] {
         ((reply.json["data"] as? [[String: Any]])?.first?["embedding"] as? [Double]) ?? []
     }
-}
-
-/// Set once the swapper task has made its last swap; read by the client tasks. `answers` counts
-/// the clients' answers, so the swapper can wait for requests to be served between swaps.
-private final class SwapsDone: Sendable {
-    let flag = Atomic<Bool>(false)
-    let answers = Atomic<Int>(0)
 }

@@ -10,8 +10,10 @@ import Models
 ///
 /// Conformances live in `Kinds/`, one file per kind; `AdapterKind.served` maps a kind to its type.
 protocol ServedAdapter: Sendable {
-    associatedtype Manifest: AdapterKindManifest
-    var manifest: Manifest { get }
+    /// The kind whose admin routes, table rows and slot it goes by.
+    static var kind: AdapterKind { get }
+    /// Which checkpoint it is: name, version and the digest of its weights.
+    var identity: AdapterIdentity { get }
 
     /// Whether one checkpoint of the kind serves at a time or every loaded one, by name.
     static var activation: AdapterActivation { get }
@@ -42,9 +44,19 @@ protocol ServedAdapter: Sendable {
 }
 
 extension ServedAdapter {
+    var kind: AdapterKind { Self.kind }
+}
+
+/// Checkpoints read from an `adapter.json` take kind and identity from it.
+extension ServedAdapter where Self: HasAdapterManifest {
     static var kind: AdapterKind { Manifest.kind }
-    var kind: AdapterKind { Manifest.kind }
     var identity: AdapterIdentity { manifest.identity }
+}
+
+/// A checkpoint type parsed from an `adapter.json`.
+protocol HasAdapterManifest {
+    associatedtype Manifest: AdapterKindManifest
+    var manifest: Manifest { get }
 }
 
 /// How the loaded checkpoints of a kind serve.

@@ -14,6 +14,8 @@ enum AdapterRejection {
         switch error {
         case let refusal as AdapterCheckpointError:
             return refusal.redactedDescription
+        case let refusal as PublishedEncoderRefusal:
+            return refusal.redacted
         case EngineError.languageUnavailable(let language, let reason):
             // The server's own configuration, not the checkpoint's.
             return "language '\(language.rawValue)' is unavailable: \(reason)"

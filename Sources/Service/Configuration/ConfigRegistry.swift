@@ -17,7 +17,9 @@ public enum ConfigRegistry {
         // State and models.
         ConfigKey("data_dir", .string("data"), "Folder for the SQLite database, the FAISS index and stored images.", check: ConfigKey.nonEmpty),
         ConfigKey("models.clip", .string(""), "Hugging Face CLIP directory; empty serves the embedded default bundle."),
-        ConfigKey("models.zh_encoder", .string(""), "Hugging Face BERT directory for Chinese text; empty uses the bundle's."),
+        ConfigKey(
+            "models.zh_encoder", .string(""),
+            "Hugging Face BERT directory for Chinese text (read by the language adapter), or a published encoder with its own projection (Taiyi-CLIP, M-CLIP, converted by `training/convert_checkpoint.py`; then no adapter); empty uses the bundle's."),
         ConfigKey("models.zh_adapter", .string(""), "Language adapter checkpoint directory; empty uses the bundle's."),
         ConfigKey("gallery.seed", .bool(true), "With the embedded default and an empty collection, index the bundle's demo gallery at start."),
         ConfigKey("page.thumbnail_size", .int(256), "Longest side, in pixels, of the thumbnails /v1/images/{id}/thumbnail serves to the search page (cached in data_dir/thumbnails).", check: ConfigKey.intRange(16...2048)),

@@ -32,9 +32,11 @@ public struct Evaluation: Sendable, Codable {
 
         // Prompt language → text path: English prompts through CLIP, Chinese prompts both raw
         // into CLIP (what the adapter is measured against) and through the adapter.
+        // With no Chinese path served (a plain CLIP on a user's own split), the figures are
+        // English and raw Chinese only.
         let paths: [(name: String, prompts: String, language: QueryLanguage)] = [
             ("en", "en", .en), ("zh-raw", "zh", .zhRaw), ("zh", "zh", .zh),
-        ]
+        ].filter { $0.language != .zh || engine.servesChinese }
         for path in paths {
             var perTask: [String: Double] = [:]
             for task in set.tasks {

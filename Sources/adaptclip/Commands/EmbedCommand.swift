@@ -24,7 +24,7 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try common.resolve()
-        if let path = configuration.models.clip, try ModelDirectory.kind(of: URL(fileURLWithPath: path)) == .bert {
+        if let path = configuration.models.clip, try !ModelDirectory.isCLIP(URL(fileURLWithPath: path)) {
             try await runEncoderOnly(directory: URL(fileURLWithPath: path))
             return
         }
@@ -50,11 +50,21 @@ struct EmbedCommand: AsyncParsableCommand {
         if failures > 0 { throw ExitCode(1) }
     }
 
-    /// `--model BERTDIR`: the encoder's own vector per text (no adapter, not normalised), so the
-    /// encoder can be compared with transformers on its own.
+    /// `--model DIR` naming a text encoder: its own vector per text, not normalised, so it can
+    /// be compared with transformers on its own — a BERT's pooled vector (`--pooling`), or a
+    /// published encoder's (Taiyi-CLIP, M-CLIP) features in CLIP's text space.
     private func runEncoderOnly(directory: URL) async throws {
-        let encoder = try ChineseEncoder.load(directory: directory)
-        let choice = try BERTPoolingChoice(pooling ?? "cls")
+        let encode: @Sendable (String) throws -> [Float]
+        if PublishedLanguageEncoder.isPublishedEncoder(directory) {
+            if pooling != nil { throw ValidationError("--pooling applies to a plain BERT; \(directory.path) has its own head") }
+            let model = try PublishedTextEncoder.load(directory: directory)
+            let tokenizer = try ModelDirectory.tokenizer(of: directory)
+            encode = { text in Array(try model.encode(tokenIDs: [tokenizer.encode(text)]).row(0)) }
+        } else {
+            let encoder = try ChineseEncoder.load(directory: directory)
+            let choice = try BERTPoolingChoice(pooling ?? "cls")
+            encode = { text in Array(try encoder.model.encode(tokenIDs: [encoder.tokenizer.encode(text)]).vectors(choice.pooling).row(0)) }
+        }
         var failures = 0
         await JSONLines.forEachChunk(chunkSize: max(1, chunk)) { lines in
             for line in lines {
@@ -62,10 +72,9 @@ struct EmbedCommand: AsyncParsableCommand {
                     guard let data = line.text.data(using: .utf8),
                           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                           let text = object["text"] as? String, object.count == 1 else {
-                        throw InputError(description: "expected {\"text\": \"...\"} (a BERT directory embeds text only)")
+                        throw InputError(description: "expected {\"text\": \"...\"} (a text encoder embeds text only)")
                     }
-                    let output = try encoder.model.encode(tokenIDs: [encoder.tokenizer.encode(text)])
-                    let vector = try output.vectors(choice.pooling).row(0)
+                    let vector = try encode(text)
                     print("{\"embedding\":[" + vector.map { "\($0)" }.joined(separator: ",") + "]}")
                 } catch {
                     failures += 1

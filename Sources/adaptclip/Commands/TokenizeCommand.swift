@@ -8,15 +8,18 @@ struct TokenizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Tokenize JSON strings from stdin, one per line; print one JSON array of token ids per line.",
-        discussion: "--model may be a CLIP directory (byte-level BPE) or a BERT directory (WordPiece).")
+        discussion: """
+            --model may be a CLIP directory (byte-level BPE), a Chinese-CLIP, BERT or Taiyi-CLIP \
+            directory (WordPiece) or an M-CLIP directory (SentencePiece Unigram from tokenizer.json).
+            """)
 
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         let configuration = try common.resolve()
         let tokenizer: any TextTokenizer
-        if let path = configuration.models.clip, try ModelDirectory.kind(of: URL(fileURLWithPath: path)) == .bert {
-            tokenizer = try ChineseEncoder.load(directory: URL(fileURLWithPath: path)).tokenizer
+        if let path = configuration.models.clip {
+            tokenizer = try ModelDirectory.tokenizer(of: URL(fileURLWithPath: path))
         } else {
             tokenizer = try EngineFactory.make(configuration: configuration).engine.clip.tokenizer
         }

@@ -4,7 +4,7 @@ import Models
 
 /// Domain adapters (kind "domain"): bottlenecks inside CLIP's encoders, one active in the
 /// engine's `domain` slot, or none (the frozen encoders).
-extension DomainAdapter: SlotServedAdapter {
+extension DomainAdapter: SlotServedAdapter, HasAdapterManifest {
     static var activation: AdapterActivation { .onePerKind(optional: true) }
 
     static func load(directory: URL, engine: EmbeddingEngine) throws -> DomainAdapter {

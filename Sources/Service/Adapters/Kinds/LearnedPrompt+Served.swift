@@ -4,7 +4,7 @@ import Models
 
 /// Learned prompts (kind "prompt"): every loaded one serves under its name and a
 /// `/v1/classify` request picks one with `prompt`; they have no slot.
-extension LearnedPrompt: ServedAdapter {
+extension LearnedPrompt: ServedAdapter, HasAdapterManifest {
     static var activation: AdapterActivation { .onePerName }
 
     static func load(directory: URL, engine: EmbeddingEngine) throws -> LearnedPrompt {
