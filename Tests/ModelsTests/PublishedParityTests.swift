@@ -28,7 +28,9 @@ import Testing
             minimumCosine: Self.textCosine, maximumAbs: Self.maximumAbs)
     }
 
-    /// One text alone gives what it gives in a batch: each sequence is computed unpadded.
+    /// One text alone gives what it gives in a batch: each sequence is computed unpadded. Up to
+    /// rounding: OpenBLAS (ADAPTCLIP_ENGINE_GEMM=openblas) blocks a one-row product differently
+    /// from a 25-row one, so the last bits may differ; the packed kernels give equal bits.
     @Test(arguments: textEncoders) func textFeaturesDoNotDependOnTheBatch(shape: String) throws {
         let encoder = try PublishedTextEncoder.load(directory: publishedFixture(shape), options: .underTest)
         let ids = try PublishedGoldenFile.load(shape).texts.map(\.token_ids)
@@ -36,7 +38,8 @@ import Testing
         let width = encoder.outputDimension
         for index in [0, ids.count / 2, ids.count - 1] {
             let alone = try encoder.encode(tokenIDs: [ids[index]]).scalars
-            #expect(alone == Array(batch[(index * width)..<((index + 1) * width)]), "text \(index)")
+            let inBatch = Array(batch[(index * width)..<((index + 1) * width)])
+            #expect(maxAbsDifference(alone, inBatch) <= 1e-5, "text \(index)")
         }
     }
 
