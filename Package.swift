@@ -38,6 +38,12 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", path: "Sources/C/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        // OpenSSL's libcrypto for SHA-256: its SHA-NI / AVX2 kernels hash a checkpoint at GB/s
+        // (a model's id is its weights' digest, computed at every start; uploads are deduplicated
+        // by digest).
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/C/CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         // C++ over Debian's static libfaiss, exposing a C API (no exception crosses it).
         .target(
             name: "CFaissShim", path: "Sources/C/CFaissShim",
@@ -58,7 +64,7 @@ let package = Package(
         .target(name: "Numerics", dependencies: ["COpenBLAS", "CPackedGEMM", "CWorkerPool"]),
         .target(name: "Tokenizers", dependencies: ["JSON"]),
         .target(name: "Imaging", dependencies: ["CImageCodecs"]),
-        .target(name: "Digests"),
+        .target(name: "Digests", dependencies: ["CCrypto"]),
         // One JSON value type and parser for requests, configuration, manifests and metadata.
         .target(name: "JSON"),
         .target(name: "Models", dependencies: ["Numerics", "Digests", "JSON"]),

@@ -1,104 +1,77 @@
+import CCrypto
 import Foundation
 
-/// SHA-256 (FIPS 180-4). Foundation on Linux has no digest API and the package takes no crypto
-/// dependency, so the project computes it itself; tests check it against the FIPS examples.
-/// One implementation for the whole package: item dedupe and the index file's payload check
-/// (Retrieval), adapter checkpoint verification (Models).
+/// SHA-256 (FIPS 180-4) through OpenSSL's libcrypto, whose SHA-NI / AVX2 kernels hash at GB/s:
+/// a model's id is the digest of its weights (hundreds of megabytes, hashed at every start) and
+/// every upload is deduplicated by its digest. One implementation for the whole package: item
+/// dedupe and the index file's payload check (Retrieval), checkpoint identities (Models); tests
+/// check it against the FIPS examples.
+///
+/// A value owns one hashing context: feed it with `update` and read it once with `finalizeHex`.
+/// Copies share that context, so hash with one value at a time.
 public struct SHA256: Sendable {
-    private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
+    private let context: Context
 
-    private var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
-
-    public init() {}
+    public init() { context = Context() }
 
     /// Hex digest of raw bytes in one call (a memory-mapped checkpoint, say).
     public static func hexDigest(of bytes: UnsafeRawBufferPointer) -> String {
-        hex(Data(bytes))
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return hasher.finalizeHex()
     }
 
     public static func hexDigest(of bytes: [UInt8]) -> String {
-        hex(Data(bytes))
+        bytes.withUnsafeBytes { hexDigest(of: $0) }
     }
 
     /// Hex digest of `data` in one call.
     public static func hex(_ data: Data) -> String {
-        var hasher = SHA256()
-        hasher.update(data)
-        return hasher.finalizeHex()
+        data.withUnsafeBytes { hexDigest(of: $0) }
     }
 
     public mutating func update(_ data: Data) {
-        length &+= UInt64(data.count)
-        data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var offset = 0
-            if !pending.isEmpty {
-                let take = min(64 - pending.count, bytes.count)
-                pending.append(contentsOf: bytes[0..<take])
-                offset = take
-                if pending.count == 64 {
-                    pending.withUnsafeBufferPointer { compress($0, at: 0) }
-                    pending.removeAll(keepingCapacity: true)
-                }
-            }
-            while bytes.count - offset >= 64 {
-                compress(bytes, at: offset)
-                offset += 64
-            }
-            if offset < bytes.count { pending.append(contentsOf: bytes[offset...]) }
-        }
+        data.withUnsafeBytes { update($0) }
+    }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        context.update(base, count: bytes.count)
     }
 
     public mutating func finalizeHex() -> String {
-        let bitLength = length &* 8
-        var tail = pending
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBufferPointer { buffer in
-            for block in stride(from: 0, to: buffer.count, by: 64) { compress(buffer, at: block) }
-        }
-        pending.removeAll()
-        return h.map { word in
-            let s = String(word, radix: 16)
-            return String(repeating: "0", count: 8 - s.count) + s
+        context.finalize().map { byte in
+            let s = String(byte, radix: 16)
+            return s.count == 1 ? "0" + s : s
         }.joined()
     }
 
-    private mutating func compress(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) {
-        var w = [UInt32](repeating: 0, count: 64)
-        for i in 0..<16 {
-            let b = offset + i * 4
-            w[i] = UInt32(bytes[b]) << 24 | UInt32(bytes[b + 1]) << 16 | UInt32(bytes[b + 2]) << 8 | UInt32(bytes[b + 3])
-        }
-        for i in 16..<64 {
-            let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
-        var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
-        for i in 0..<64 {
-            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = hh &+ s1 &+ ch &+ Self.k[i] &+ w[i]
-            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-        }
-        h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
-    }
+    /// libcrypto's EVP context, freed with its owner. Used by one thread at a time (a hasher is
+    /// a local value fed in sequence), hence `@unchecked Sendable`.
+    private final class Context: @unchecked Sendable {
+        private let pointer: OpaquePointer
 
-    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+        init() {
+            // Allocation fails only when memory is exhausted; then nothing else would work either.
+            guard let pointer = EVP_MD_CTX_new(), EVP_DigestInit_ex(pointer, EVP_sha256(), nil) == 1 else {
+                fatalError("libcrypto could not start a SHA-256 context")
+            }
+            self.pointer = pointer
+        }
+
+        func update(_ base: UnsafeRawPointer, count: Int) {
+            guard EVP_DigestUpdate(pointer, base, count) == 1 else { fatalError("libcrypto SHA-256 update failed") }
+        }
+
+        func finalize() -> [UInt8] {
+            var digest = [UInt8](repeating: 0, count: 32)
+            var length: UInt32 = 0
+            guard EVP_DigestFinal_ex(pointer, &digest, &length) == 1, length == 32 else {
+                fatalError("libcrypto SHA-256 final failed")
+            }
+            return digest
+        }
+
+        deinit { EVP_MD_CTX_free(pointer) }
+    }
 }
