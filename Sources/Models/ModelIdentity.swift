@@ -24,7 +24,7 @@ public struct ModelIdentity: Sendable, Hashable, CustomStringConvertible {
 
     /// The identity of the Hugging Face directory `directory`: its declared name (or `name`
     /// when the caller knows better, e.g. the demo bundle's manifest) and the digest of its
-    /// `model.safetensors`. Hashing reads the whole file once (about a second per 500 MB).
+    /// `model.safetensors`. Hashing reads the whole file once (libcrypto: about 2 GB/s).
     public static func of(directory: URL, name: String? = nil) throws -> ModelIdentity {
         let config = try ConfigReader.data(contentsOf: directory.appendingPathComponent("config.json"))
         let file = try SafeTensorsFile(path: directory.appendingPathComponent("model.safetensors").path)
