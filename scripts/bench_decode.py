@@ -102,33 +102,35 @@ def time_pillow(config_path, iterations, files):
         data = Path(file).read_bytes()
         for name, draft in [("pil-draft", True), ("pil-full", False)]:
             run(data, draft)
-            times = []
+            wall, cpu = [], []
             for _ in range(iterations):
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.thread_time()
                 run(data, draft)
-                times.append((time.perf_counter() - start) * 1000)
-            print(json.dumps({"file": Path(file).name, "path": name, "ms": [round(t, 3) for t in times]}))
+                wall.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.thread_time() - cpu_start) * 1000)
+            print(json.dumps({"file": Path(file).name, "path": name, "ms": [round(t, 3) for t in wall],
+                              "cpu_ms": [round(t, 3) for t in cpu]}))
 
 
 def summary(path):
-    samples = {}
-    for line in Path(path).read_text().splitlines():
-        if not line.startswith("{"):
-            continue
-        record = json.loads(line)
-        key = (record["config"], record["file"])
-        samples.setdefault(key, {}).setdefault(record["path"], []).extend(record["ms"])
+    records = [json.loads(line) for line in Path(path).read_text().splitlines() if line.startswith("{")]
     paths = ["swift-scaled", "swift-full", "pil-draft", "pil-full"]
-    print("| preprocessing | file | " + " | ".join(f"{p} ms" for p in paths)
-          + " | pil-draft / swift-scaled | pil-full / swift-scaled | swift-full / swift-scaled |")
-    print("|" + "---|" * (len(paths) + 5))
-    for (config, file), by_path in sorted(samples.items()):
-        medians = {p: statistics.median(by_path[p]) for p in paths if p in by_path}
-        scaled = medians.get("swift-scaled")
-        ratios = [f"{medians[p] / scaled:.1f}x" if scaled and p in medians else "-" for p in ["pil-draft", "pil-full", "swift-full"]]
-        cells = [f"{medians[p]:.1f}" if p in medians else "-" for p in paths]
-        print(f"| {config} | {file} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
-    counts = {len(v) for by_path in samples.values() for v in by_path.values()}
+    for field, title in [("ms", "wall clock"), ("cpu_ms", "CPU time of the decoding thread")]:
+        samples = {}
+        for record in records:
+            key = (record["config"], record["file"])
+            samples.setdefault(key, {}).setdefault(record["path"], []).extend(record[field])
+        print(f"\n{title}, ms (median):\n")
+        print("| preprocessing | file | " + " | ".join(paths)
+              + " | pil-draft / swift-scaled | pil-full / swift-scaled | swift-full / swift-scaled |")
+        print("|" + "---|" * (len(paths) + 5))
+        for (config, file), by_path in sorted(samples.items()):
+            medians = {p: statistics.median(by_path[p]) for p in paths if p in by_path}
+            scaled = medians.get("swift-scaled")
+            ratios = [f"{medians[p] / scaled:.1f}x" if scaled and p in medians else "-" for p in ["pil-draft", "pil-full", "swift-full"]]
+            cells = [f"{medians[p]:.1f}" if p in medians else "-" for p in paths]
+            print(f"| {config} | {file} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        counts = {len(v) for by_path in samples.values() for v in by_path.values()}
     print(f"\n(medians of {', '.join(map(str, sorted(counts)))} timings each, rounds alternating between engines)")
 
 

@@ -3,7 +3,7 @@
 //
 //     decode-bench time --preprocessor CONFIG.json [--iterations N] [--paths scaled,full] FILE...
 //         one line per file and path ("scaled", "full"): milliseconds per decode + preprocess,
-//         each iteration timed alone, as JSON
+//         each iteration timed alone, wall clock and the thread's CPU time, as JSON
 //     decode-bench cosine --model CLIP_DIR FILE...
 //         each file's image embedding through both paths and their cosine, then min and mean
 //     decode-bench pipeline --model CLIP_DIR [--workers N] [--batch N] [--rounds R] FILE...
@@ -66,6 +66,14 @@ func milliseconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
 }
 
+/// CPU time of the calling thread: what a decode costs on a core of its own, whatever else the
+/// shared machine runs meanwhile (wall-clock time includes waiting for a core).
+func threadCPUMilliseconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) * 1e3 + Double(time.tv_nsec) / 1e6
+}
+
 func runTime(_ arguments: Arguments) throws {
     guard let path = arguments.preprocessor else { fail("time needs --preprocessor") }
     let preprocessor = CLIPImagePreprocessor(config: try CLIPPreprocessorConfig(json: Data(contentsOf: URL(fileURLWithPath: path))))
@@ -75,9 +83,14 @@ func runTime(_ arguments: Arguments) throws {
             let scaled = name == "scaled"
             let limits = limits(preprocessor, scaled: scaled)
             _ = try pixels(data, preprocessor, limits)  // warm-up: page in the file and the code
-            let times = try (0..<arguments.iterations).map { _ in try milliseconds { _ = try pixels(data, preprocessor, limits) } }
-            let list = times.map { String(format: "%.3f", $0) }.joined(separator: ", ")
-            print(#"{"file": "\#(URL(fileURLWithPath: file).lastPathComponent)", "path": "swift-\#(name)", "ms": [\#(list)]}"#)
+            var wall: [Double] = [], cpu: [Double] = []
+            for _ in 0..<arguments.iterations {
+                let cpuStart = threadCPUMilliseconds()
+                wall.append(try milliseconds { _ = try pixels(data, preprocessor, limits) })
+                cpu.append(threadCPUMilliseconds() - cpuStart)
+            }
+            func list(_ values: [Double]) -> String { values.map { String(format: "%.3f", $0) }.joined(separator: ", ") }
+            print(#"{"file": "\#(URL(fileURLWithPath: file).lastPathComponent)", "path": "swift-\#(name)", "ms": [\#(list(wall))], "cpu_ms": [\#(list(cpu))]}"#)
         }
     }
 }
