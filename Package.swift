@@ -98,6 +98,8 @@ let package = Package(
 
         // Throughput of the CLIP forward passes (not a test; see scripts/peer-bench).
         .executableTarget(name: "clip-bench", dependencies: ["Models", "Numerics"], path: "Benchmarks/CLIPBench"),
+        // JPEG decode + preprocessing, DCT-scaled against full size (see scripts/bench-decode).
+        .executableTarget(name: "decode-bench", dependencies: ["Engine", "Imaging", "Models"], path: "Benchmarks/DecodeBench"),
 
         // MARK: Tests, one target per library target
         // Helpers every test target shares (seeded generator, temporary directories, the fixture

@@ -13,14 +13,17 @@ extension EmbeddingEngine {
     ///
     /// The headers are read first and their pixels charged to `maxImagePixelsPerRequest`, so an
     /// over-budget request is refused before anything is decoded. Then each image is decoded and
-    /// preprocessed on the request-work pool, within the process-wide decoding budget, and joins
-    /// a model batch as pixels; the first failure cancels the others' preparation work.
+    /// preprocessed on the request-work pool, within the process-wide decoding budget (charged
+    /// what the decode allocates: a DCT-scaled JPEG's reduced size), and joins a model batch as
+    /// pixels; the first failure cancels the others' preparation work. All images are in flight
+    /// at once, so while the model runs one batch the pool decodes the next images.
     public func embedImages(_ images: [Data], domain: DomainLease?, deadline: ContinuousClock.Instant) async throws -> [[Float]] {
-        let announced = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders(images) }
+        let headers = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders(images) }
         return try await withThrowingTaskGroup(of: IndexedVector.self) { group in
             for (index, data) in images.enumerated() {
                 group.addTask {
-                    let pixels = try await self.decodingBudget.withPixels(announced[index], deadline: deadline) {
+                    let decoded = self.imagePreparation.decodedPixels(headers[index])
+                    let pixels = try await self.decodingBudget.withPixels(decoded, deadline: deadline) {
                         try await self.preparePixels(data, index: index, deadline: deadline)
                     }
                     let vector = try await self.imageBatcher.submit(DomainJob(pixels, domain: domain), deadline: deadline)
@@ -33,11 +36,12 @@ extension EmbeddingEngine {
         }
     }
 
-    /// Each image's announced pixel count, from its header; throws when one is unreadable or
-    /// when together they exceed `maxImagePixelsPerRequest`.
-    func chargeHeaders(_ images: [Data]) throws(EngineError) -> [Int] {
+    /// Each image's header; throws when one is unreadable or when the pixels they announce
+    /// together exceed `maxImagePixelsPerRequest` (the stored sizes: decoding work grows with
+    /// them even when a JPEG is decoded DCT-scaled).
+    func chargeHeaders(_ images: [Data]) throws(EngineError) -> [ImageHeader] {
         var total = 0
-        var pixels: [Int] = []
+        var headers: [ImageHeader] = []
         for (index, data) in images.enumerated() {
             let header: ImageHeader
             do { header = try ImageDecoder.header(of: data) } catch { throw .image(index: index, error) }
@@ -46,16 +50,16 @@ extension EmbeddingEngine {
             guard total <= maxImagePixelsPerRequest else {
                 throw .imagePixelBudget(index: index, pixels: total, limit: maxImagePixelsPerRequest)
             }
-            pixels.append(count.partialValue)
+            headers.append(header)
         }
-        return pixels
+        return headers
     }
 
     /// One image's model input, with the same header check and decoding budget as `embedImages`
     /// (for passes that need pixels rather than an embedding, like structured prompts).
     func budgetedPixels(_ data: Data, deadline: ContinuousClock.Instant) async throws -> [Float] {
-        let announced = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders([data]) }
-        return try await decodingBudget.withPixels(announced[0], deadline: deadline) {
+        let headers = try await requestWork.run(deadline: deadline) { _ in try self.chargeHeaders([data]) }
+        return try await decodingBudget.withPixels(imagePreparation.decodedPixels(headers[0]), deadline: deadline) {
             try await self.preparePixels(data, index: 0, deadline: deadline)
         }
     }

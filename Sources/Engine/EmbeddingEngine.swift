@@ -23,6 +23,8 @@ public final class EmbeddingEngine: Sendable {
     /// defines a new embedding space for images). Swapped by `activate`, emptied by
     /// `deactivateDomainAdapter`.
     public let domainAdapters = AdapterSlot<DomainAdapter>(slotName: "domain")
+    /// The limits every image is decoded under; `scaledDecodeFloor` is the preprocessor's when
+    /// the engine was made with `jpegDCTScaling`, else nil.
     public let imageLimits: ImageLimits
     /// Most pixels the images of one call may announce together (checked from their headers,
     /// before any is decoded).
@@ -51,12 +53,15 @@ public final class EmbeddingEngine: Sendable {
 
     public init(
         clip: CLIPBundle, chinese: ChineseEncoder? = nil, batching: BatchLimits, imageLimits: ImageLimits,
+        jpegDCTScaling: Bool = false,
         maxImagePixelsPerRequest: Int = 100_000_000, decodingPixelsInFlight: Int = 60_000_000,
         requestWork: RequestWorkPool = RequestWorkPool(workers: Parallel.workers, queueDepth: 256),
         queryCache: EmbeddingCache? = nil, observer: BatchObserver? = nil
     ) {
         self.clip = clip
         self.chinese = chinese
+        var imageLimits = imageLimits
+        imageLimits.scaledDecodeFloor = jpegDCTScaling ? clip.preprocessor.scaledDecodeFloor() : nil
         self.imageLimits = imageLimits
         self.maxImagePixelsPerRequest = maxImagePixelsPerRequest
         decodingBudget = DecodingBudget(pixels: decodingPixelsInFlight)

@@ -8,6 +8,12 @@ struct ImagePreparation: Sendable {
     let preprocessor: CLIPImagePreprocessor
     let limits: ImageLimits
 
+    /// The pixels decoding the image behind `header` allocates under `limits`, to charge to the
+    /// decoding budget (the DCT-scaled size of a JPEG when scaling is on).
+    func decodedPixels(_ header: ImageHeader) -> Int {
+        header.decodedPixelCount(floor: limits.scaledDecodeFloor)
+    }
+
     func pixels(_ data: Data, shouldStop: @escaping @Sendable () -> Bool) throws(ImageError) -> [Float] {
         let image = try ImageDecoder.decode(data, limits: limits, shouldStop: shouldStop)
         return try preprocessor.preprocess(image, shouldStop: shouldStop)

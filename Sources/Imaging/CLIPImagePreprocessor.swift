@@ -38,14 +38,15 @@ public struct CLIPImagePreprocessor: Sendable {
         }
     }
 
-    /// A value for `ImageLimits.jpegScaledDecodeShortestEdge` that keeps a scaled JPEG decode at
-    /// least `factor` times the size this preprocessor resizes to, in both directions; nil when it
-    /// does not resize (every decoded pixel then reaches the tensor, so nothing may be scaled).
-    public func scaledDecodeShortestEdge(factor: Int = 2) -> Int? {
+    /// The floor for `ImageLimits.scaledDecodeFloor`: a scaled decode at least `margin` times the
+    /// size this preprocessor resizes to (1: exactly what the resize needs, so it still only
+    /// shrinks); nil when it does not resize (every decoded pixel then reaches the tensor, so
+    /// nothing may be scaled).
+    public func scaledDecodeFloor(margin: Int = 1) -> ScaledDecodeFloor? {
         guard config.doResize else { return nil }
         switch config.size {
-        case .shortestEdge(let target): return factor * target
-        case .fixed(let h, let w): return factor * max(h, w)
+        case .shortestEdge(let target): return .shortestEdge(margin * target)
+        case .fixed(let h, let w): return .upright(width: margin * w, height: margin * h)
         }
     }
 

@@ -86,4 +86,15 @@ public struct ImageHeader: Sendable, Equatable {
 
     /// width × height: what decoding at full size allocates, three bytes each.
     public var pixelCount: Int { width * height }
+
+    /// The pixels a decode under `floor` allocates: a JPEG's DCT-scaled size (the larger of the
+    /// two an EXIF quarter turn could choose, since only the header has been read), every other
+    /// format's full size. What a decode costs in memory, where `pixelCount` is what it costs in work.
+    public func decodedPixelCount(floor: ScaledDecodeFloor?) -> Int {
+        guard format == .jpeg, floor != nil else { return pixelCount }
+        return [false, true].map { swapsAxes in
+            let size = JPEGDecoder.scaledSize(width: width, height: height, floor: floor, swapsAxes: swapsAxes)
+            return size.width * size.height
+        }.max() ?? pixelCount
+    }
 }

@@ -31,24 +31,23 @@ public struct ImageLimits: Sendable, Equatable {
     public var webPPixelsFreeOfRatio: Int
 
     /// When set, a JPEG larger than needed is decoded straight to a smaller size with TurboJPEG's
-    /// DCT scaling (1/2, 1/4 or 1/8), taking the smallest scale whose shortest edge is still at
-    /// least this many pixels; a 24-megapixel photo then decodes in about a third of the time
-    /// and a quarter to a sixty-fourth of the memory. nil (the default) decodes at full size, as transformers
-    /// does, because the tensor moves: DCT scaling low-passes differently from Pillow's bicubic
-    /// resize, and on photo-like test images at twice CLIP's 224 pixels the CLIP pixel values
-    /// moved by up to 2-4 levels of 255 (mean 0.2-0.4 levels), beyond the 0.02 (~1.4 levels) the
-    /// parity tests allow. `CLIPImagePreprocessor.scaledDecodeShortestEdge(factor:)` gives a value.
-    public var jpegScaledDecodeShortestEdge: Int?
+    /// DCT scaling (1/2, 1/4 or 1/8): the smallest scale the floor admits (see
+    /// `CLIPImagePreprocessor.scaledDecodeFloor()`). A 12-megapixel photo then decodes to 1/8 of
+    /// its sides, 1/64 of its pixels, in a fraction of the time. The other limits still apply to
+    /// the stored size the header announces: the work of a scaled decode (every coefficient is
+    /// still entropy-decoded) grows with it. nil (the default here) decodes at full size, as
+    /// transformers does; the service chooses with `engine.jpeg_dct_scaling`.
+    public var scaledDecodeFloor: ScaledDecodeFloor?
 
     public init(
         maxPixels: Int = 50_000_000, maxJPEGScans: Int = 100, maxWebPPixelsPerByte: Int = 16_384,
-        webPPixelsFreeOfRatio: Int = 1 << 20, jpegScaledDecodeShortestEdge: Int? = nil
+        webPPixelsFreeOfRatio: Int = 1 << 20, scaledDecodeFloor: ScaledDecodeFloor? = nil
     ) {
         self.maxPixels = maxPixels
         self.maxJPEGScans = maxJPEGScans
         self.maxWebPPixelsPerByte = maxWebPPixelsPerByte
         self.webPPixelsFreeOfRatio = webPPixelsFreeOfRatio
-        self.jpegScaledDecodeShortestEdge = jpegScaledDecodeShortestEdge
+        self.scaledDecodeFloor = scaledDecodeFloor
     }
 
     public static let `default` = ImageLimits()

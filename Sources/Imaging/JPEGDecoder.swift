@@ -45,7 +45,8 @@ enum JPEGDecoder {
                 detail: "its \(blocks) blocks of 8x8 need at least one bit each, \((blocks + 7) / 8) bytes of scan data")
         }
 
-        let (outWidth, outHeight) = scaledSize(width: w, height: h, shortestEdge: limits.jpegScaledDecodeShortestEdge)
+        let swapsAxes = layout.exif.map { exif in exif.withUnsafeBytes { ExifOrientation.parse(exif: $0).swapsAxes } } ?? false
+        let (outWidth, outHeight) = scaledSize(width: w, height: h, floor: limits.scaledDecodeFloor, swapsAxes: swapsAxes)
         let isCMYK = decompressor.colorspace == Int32(TJCS_CMYK.rawValue) || decompressor.colorspace == Int32(TJCS_YCCK.rawValue)
         try stop.now()
         let pixels = try PixelBuffer.make(count: outWidth * outHeight * (isCMYK ? 4 : 3)) { (out) throws(ImageError) in
@@ -69,13 +70,16 @@ enum JPEGDecoder {
         return (RGBImage(validatedWidth: outWidth, height: outHeight, pixels: rgb), layout.exif)
     }
 
-    /// The size to decode to: full size, or with `shortestEdge` set, the smallest of TurboJPEG's
-    /// scaling factors 1/2, 1/4 and 1/8 that keeps the shortest edge at least that long. Only
-    /// those three: they use libjpeg-turbo's reduced IDCTs (2×2, 4×4 and 1×1 of each block's
-    /// lowest frequencies), while the other eighths (3/8, 5/8 ...) ring at sharp edges: on a test
-    /// picture 5/8 moved CLIP pixels by up to 16 levels against 4 for 1/2.
-    static func scaledSize(width: Int, height: Int, shortestEdge: Int?) -> (width: Int, height: Int) {
-        guard let shortestEdge, min(width, height) > shortestEdge else { return (width, height) }
+    /// The size to decode to: full size, or with a `floor`, the smallest of TurboJPEG's scaling
+    /// factors 1/2, 1/4 and 1/8 that the floor admits. Only those three: they use libjpeg-turbo's
+    /// reduced IDCTs (2×2, 4×4 and 1×1 of each block's lowest frequencies), while the other
+    /// eighths (3/8, 5/8 ...) ring at sharp edges: on a test picture 5/8 moved CLIP pixels by up
+    /// to 16 levels against 4 for 1/2. `swapsAxes`: the EXIF orientation turns the picture by a
+    /// quarter, which matters to a floor on the upright size.
+    static func scaledSize(
+        width: Int, height: Int, floor: ScaledDecodeFloor?, swapsAxes: Bool = false
+    ) -> (width: Int, height: Int) {
+        guard let floor else { return (width, height) }
         var count: Int32 = 0
         guard let factors = tjGetScalingFactors(&count) else { return (width, height) }
         var best = (width: width, height: height)
@@ -83,7 +87,8 @@ enum JPEGDecoder {
             // TJSCALED: the scaled size rounds up.
             let num = Int(factor.num), denom = Int(factor.denom)
             let scaled = (width: (width * num + denom - 1) / denom, height: (height * num + denom - 1) / denom)
-            if min(scaled.width, scaled.height) >= shortestEdge && scaled.width * scaled.height < best.width * best.height {
+            if floor.admits(width: scaled.width, height: scaled.height, swapsAxes: swapsAxes)
+                && scaled.width * scaled.height < best.width * best.height {
                 best = scaled
             }
         }

@@ -20,9 +20,7 @@ public enum ThumbnailMaker {
         _ data: Data, longestSide: Int, limits: ImageLimits = .default, shouldStop: (@Sendable () -> Bool)? = nil
     ) throws(ImageError) -> Thumbnail {
         var decodeLimits = limits
-        // The smallest DCT scale whose shortest edge reaches `longestSide` keeps the longest one
-        // at least as long too: the resize below then only ever shrinks.
-        decodeLimits.jpegScaledDecodeShortestEdge = max(1, longestSide)
+        decodeLimits.scaledDecodeFloor = scaledDecodeFloor(longestSide: longestSide)
         let image = try ImageDecoder.decode(data, limits: decodeLimits, shouldStop: shouldStop)
         let (width, height) = size(width: image.width, height: image.height, longestSide: longestSide)
         var stop = StopCheck(shouldStop)
@@ -36,6 +34,13 @@ public enum ThumbnailMaker {
         }
         try stop.now()
         return Thumbnail(jpeg: try TurboJPEGCompressor().compress(small, quality: quality), width: width, height: height)
+    }
+
+    /// The floor a thumbnail's JPEG decode scales to: the smallest DCT scale whose shortest edge
+    /// reaches `longestSide` keeps the longest one at least as long too, so the resize after it
+    /// only ever shrinks.
+    public static func scaledDecodeFloor(longestSide: Int) -> ScaledDecodeFloor {
+        .shortestEdge(max(1, longestSide))
     }
 
     /// The thumbnail size of a `width` × `height` picture: the longest side `longestSide` (never

@@ -76,6 +76,7 @@ public enum EngineFactory {
                 maxPixels: configuration.limits.maxImagePixels, maxJPEGScans: configuration.limits.maxJPEGScans,
                 maxWebPPixelsPerByte: configuration.limits.maxWebPPixelsPerByte,
                 webPPixelsFreeOfRatio: configuration.limits.webPPixelsFreeOfRatio),
+            jpegDCTScaling: configuration.jpegDCTScaling,
             maxImagePixelsPerRequest: configuration.limits.maxImagePixelsPerRequest,
             decodingPixelsInFlight: configuration.decodingPixelsInFlight,
             requestWork: RequestWorkPool(

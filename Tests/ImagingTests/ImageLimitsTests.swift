@@ -57,7 +57,7 @@ import Testing
         #expect(limits.maxJPEGScans == 100)
         #expect(limits.maxWebPPixelsPerByte == 16_384)
         #expect(limits.webPPixelsFreeOfRatio == 1 << 20)
-        #expect(limits.jpegScaledDecodeShortestEdge == nil)
+        #expect(limits.scaledDecodeFloor == nil)
     }
 
     @Test func noConfigurationLiftsTheAbsoluteCeiling() throws {

@@ -43,8 +43,12 @@ import Testing
         return a.keys.map { abs((a[$0] ?? .nan) - (b[$0] ?? .nan)) }.max() ?? .infinity
     }
 
+    /// The goldens are transformers' scores from a full-size decode, compared at 1e-5: DCT-scaled
+    /// decoding (within cosine 0.999, not 1e-5) is off.
+    static let fullDecode = ["engine.jpeg_dct_scaling": "false"]
+
     private func withAdmin(_ body: (LiveService) async throws -> Void) async throws {
-        try await withService([:], environment: ["ADAPTCLIP_ADMIN_TOKEN": "prompt-admin-token"], body)
+        try await withService(Self.fullDecode, environment: ["ADAPTCLIP_ADMIN_TOKEN": "prompt-admin-token"], body)
     }
 
     static func classifyBody(prompt: String?) throws -> [String: Any] {
@@ -116,7 +120,7 @@ import Testing
         defer { TemporaryDirectory.remove(data) }
         let environment = ["ADAPTCLIP_ADMIN_TOKEN": "prompt-admin-token"]
         func restarted(_ body: (LiveService) async throws -> Void) async throws {
-            let service = try await LiveService.start(["data_dir": data.path], environment: environment)
+            let service = try await LiveService.start(Self.fullDecode.merging(["data_dir": data.path]) { $1 }, environment: environment)
             do { try await body(service) } catch {
                 await service.running.server.shutdown(gracePeriod: .seconds(2))
                 throw error

@@ -67,6 +67,8 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     public var requestWorkQueueDepth: Int
     /// `engine.decoding_pixels_in_flight`.
     public var decodingPixelsInFlight: Int
+    /// `engine.jpeg_dct_scaling`.
+    public var jpegDCTScaling: Bool
     public var limits: Limits
     public var batching: Batching
     public var imageURL: ImageURLPolicy
@@ -100,6 +102,7 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
         requestWorkThreads = i("engine.request_work_threads")
         requestWorkQueueDepth = i("engine.request_work_queue_depth")
         decodingPixelsInFlight = i("engine.decoding_pixels_in_flight")
+        if case .bool(let scaling) = values["engine.jpeg_dct_scaling"] { jpegDCTScaling = scaling } else { jpegDCTScaling = true }
         limits = Limits(
             maxBodyBytes: i("limits.max_body_bytes"), maxHeaderBytes: i("limits.max_header_bytes"),
             maxHeaderCount: i("limits.max_header_count"), maxRequestLineBytes: i("limits.max_request_line_bytes"),

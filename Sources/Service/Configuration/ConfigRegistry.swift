@@ -45,6 +45,7 @@ public enum ConfigRegistry {
         ConfigKey("engine.query_cache_entries", .int(10_000), "Query embeddings kept in the LRU cache; 0 disables it. Keys hold a digest of the text, so an entry costs about 4 bytes per dimension + 256 bytes whatever the text.", check: ConfigKey.intRange(0...10_000_000)),
         ConfigKey("engine.request_work_threads", .int(0), "Threads that tokenise texts, decode and preprocess images and parse large bodies, off the threads that serve HTTP; 0 uses every core.", check: ConfigKey.intRange(0...1024)),
         ConfigKey("engine.decoding_pixels_in_flight", .int(60_000_000), "Pixels decoded at once across all requests (3 bytes each until preprocessed): bounds peak memory; an image larger than this decodes alone.", check: ConfigKey.intRange(1...10_000_000_000)),
+        ConfigKey("engine.jpeg_dct_scaling", .bool(true), "Decode a JPEG larger than the model needs straight to 1/2, 1/4 or 1/8 of its sides with libjpeg-turbo's DCT scaling (never below the resize target), then the exact bicubic resize: a 12 MP photo decodes several times faster in 1/64 of the memory; embeddings keep cosine >= 0.999 to the full decode (docs/benchmarks.md). false decodes every JPEG at full size, as transformers does."),
         ConfigKey("engine.request_work_queue_depth", .int(256), "Requests waiting for a request-work thread at most; beyond it 503 with Retry-After.", check: ConfigKey.intRange(1...1_000_000)),
 
         // HTTP limits: each refusal names the limit it hit.
