@@ -62,7 +62,8 @@ public struct IngestJobRunner: Sendable {
                 started = Task { try await prepare(next) }
             }
             if let previous = inFlight {
-                let batch = try await previous.value
+                // A stop must not wait for a batch still embedding: it is dropped, its items stay pending.
+                let batch = try await withTaskCancellationHandler { try await previous.value } onCancel: { previous.cancel() }
                 if Task.isCancelled { break }
                 try commit(batch, job: id)
                 committed(batch.items.count)
