@@ -47,6 +47,8 @@ final class IngestJobs: Sendable {
     private struct Run: Sendable {
         let task: Task<Void, Never>
         let began: ContinuousClock.Instant
+        /// The job as this run found it: /metrics counts only what the run adds.
+        let atStart: IngestJob
         let doneAtStart: Int
         var doneSinceStart = 0
         var total: Int
@@ -124,7 +126,7 @@ final class IngestJobs: Sendable {
                 }
                 finished(id, ledger: ledger)
             }
-            runs[id] = Run(task: task, began: .now, doneAtStart: job.done, total: job.total)
+            runs[id] = Run(task: task, began: .now, atStart: job, doneAtStart: job.done, total: job.total)
         }
         publishMetrics()
     }
@@ -141,9 +143,10 @@ final class IngestJobs: Sendable {
     }
 
     private func finished(_ id: Int64, ledger: IngestJobLedger) {
-        _ = runs.withLock { $0.removeValue(forKey: id) }
-        if let job = try? ledger.job(id) {
-            for (outcome, count) in [("stored", job.stored), ("duplicate", job.duplicates), ("skipped", job.skipped), ("failed", job.failed)] {
+        let run = runs.withLock { $0.removeValue(forKey: id) }
+        if let job = try? ledger.job(id), let before = run?.atStart {
+            for (outcome, count) in [("stored", job.stored - before.stored), ("duplicate", job.duplicates - before.duplicates),
+                                     ("skipped", job.skipped - before.skipped), ("failed", job.failed - before.failed)] {
                 metrics.recordIngest(outcome: outcome, count: count)
             }
             logger.notice("ingest job ended", metadata: [
