@@ -83,6 +83,40 @@ import Testing
         try library.close()
     }
 
+    /// PNGHistogramEmbedder that records the most calls it had running at once.
+    final class ConcurrencyCountingEmbedder: ImageEmbedder, Sendable {
+        let space: EmbeddingSpace
+        private let counts = Mutex((running: 0, most: 0))
+        var most: Int { counts.withLock { $0.most } }
+
+        init(space: EmbeddingSpace) { self.space = space }
+
+        func embed(images: [Data]) async throws -> [[Float]] {
+            counts.withLock { $0.running += 1; $0.most = max($0.most, $0.running) }
+            defer { counts.withLock { $0.running -= 1 } }
+            try await Task.sleep(for: .milliseconds(1))
+            return try await PNGHistogramEmbedder(space: space).embed(images: images)
+        }
+    }
+
+    @Test func aJobKeepsAtMostItsImagesInFlight() async throws {
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
+        let photos = dir.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        for i in 0..<48 { try makePNG(width: 3 + i, height: 2, seed: UInt8(i + 1)).write(to: photos.appendingPathComponent("\(i).png")) }
+        let space = try EmbeddingSpace(modelID: "test-clip", dimension: 16)
+        let library = try ImageLibrary(directory: DataDirectory(root: dir.appendingPathComponent("data")), current: space)
+        let ledger = IngestJobLedger(library: library)
+        let folder = try IngestFolder(path: photos.path, allowedRoots: [photos.path], maxFileBytes: 1 << 20)
+        let embedder = ConcurrencyCountingEmbedder(space: space)
+        let runner = IngestJobRunner(ledger: ledger, source: .folder(folder), embedder: embedder, batchSize: 8, maxFiles: 100, imagesInFlight: 4)
+        await runner.run(try ledger.createFolderJob(root: folder.root, recursive: true))
+        #expect(try ledger.job(1)?.stored == 48)
+        #expect(embedder.most <= 4, "\(embedder.most) embeds ran at once")
+        try library.close()
+    }
+
     @Test func aCancelledJobStaysCancelled() async throws {
         let dir = try TemporaryDirectory.make()
         defer { TemporaryDirectory.remove(dir) }

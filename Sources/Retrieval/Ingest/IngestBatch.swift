@@ -48,16 +48,25 @@ public struct PreparedBatch: Sendable {
 
 extension ImageLibrary {
     /// Hashes each input, answers those already stored without running the model, and embeds the
-    /// rest one image per call, all at once: the engine decodes each on its request-work threads
-    /// and gathers the pixels into model batches, so decoding overlaps the model and one bad image
-    /// fails alone.
-    public func prepare(_ inputs: [IngestInput], embedder: any ImageEmbedder) async throws -> PreparedBatch {
+    /// rest one image per call, `inFlight` at a time: the engine decodes each on its request-work
+    /// threads and gathers the pixels into model batches, so decoding overlaps the model and one
+    /// bad image fails alone. A background ingest keeps `inFlight` near the request-work threads'
+    /// count: the queue in front of them is first come first served, and a search waiting behind
+    /// dozens of 12 MP decodes would wait seconds.
+    public func prepare(_ inputs: [IngestInput], embedder: any ImageEmbedder, inFlight: Int = .max) async throws -> PreparedBatch {
         let store = try servingStore(for: embedder.space)
         let hashes = inputs.map { SHA256.hex($0.bytes) }
         var known: [Int: Int64] = [:]
         for (offset, sha) in hashes.enumerated() { if let id = try store.itemID(sha256: sha) { known[offset] = id } }
         let vectors = await withTaskGroup(of: (Int, Result<[Float], any Error>).self) { group in
+            var out: [Int: Result<[Float], any Error>] = [:]
+            var running = 0
             for (offset, input) in inputs.enumerated() where known[offset] == nil {
+                if running >= max(1, inFlight), let (done, result) = await group.next() {
+                    out[done] = result
+                    running -= 1
+                }
+                running += 1
                 group.addTask {
                     do {
                         guard let vector = try await embedder.embed(images: [input.bytes]).first else {
@@ -69,7 +78,6 @@ extension ImageLibrary {
                     }
                 }
             }
-            var out: [Int: Result<[Float], any Error>] = [:]
             for await (offset, result) in group { out[offset] = result }
             return out
         }

@@ -21,9 +21,15 @@ public struct IngestJobRunner: Sendable {
     public let batchSize: Int
     /// Most files a folder listing may hold.
     public let maxFiles: Int
+    /// Images being decoded or embedded at once, across both batches in flight (see
+    /// `ImageLibrary.prepare`): the service passes its request-work threads' count.
+    public let imagesInFlight: Int
 
-    public init(ledger: IngestJobLedger, source: Source, embedder: any ImageEmbedder, batchSize: Int, maxFiles: Int) {
+    public init(
+        ledger: IngestJobLedger, source: Source, embedder: any ImageEmbedder, batchSize: Int, maxFiles: Int, imagesInFlight: Int = .max
+    ) {
         (self.ledger, self.source, self.embedder, self.batchSize, self.maxFiles) = (ledger, source, embedder, max(1, batchSize), maxFiles)
+        self.imagesInFlight = imagesInFlight
     }
 
     /// `committed(n)` after each batch with the number of items it finished.
@@ -99,7 +105,8 @@ public struct IngestJobRunner: Sendable {
             case nil: early[offset] = ("failed", "not read")
             }
         }
-        let prepared = try await ledger.library.prepare(inputs, embedder: embedder)
+        // Two batches are in flight: each takes half.
+        let prepared = try await ledger.library.prepare(inputs, embedder: embedder, inFlight: imagesInFlight == .max ? .max : max(1, imagesInFlight / 2))
         return Batch(items: items, early: early, prepared: prepared)
     }
 

@@ -118,7 +118,7 @@ final class IngestJobs: Sendable {
                 do {
                     let runner = IngestJobRunner(
                         ledger: ledger, source: source, embedder: try EngineImageEmbedder(engine: engine),
-                        batchSize: settings.jobBatchSize, maxFiles: settings.maxJobFiles)
+                        batchSize: settings.jobBatchSize, maxFiles: settings.maxJobFiles, imagesInFlight: engine.requestWork.workers)
                     await runner.run(job) { [self] count in progressed(id, by: count, ledger: ledger) }
                 } catch {
                     try? ledger.fail(id, error: "\(error)")
