@@ -27,6 +27,7 @@ test: bootstrap
 	$(MAKE) --no-print-directory training-test
 	scripts/parity-per-kernel
 	scripts/demo-check
+	scripts/ingest-kill-check
 	scripts/api-conformance
 	scripts/openai-sdk-check
 	scripts/browser-check

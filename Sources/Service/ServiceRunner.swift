@@ -52,6 +52,8 @@ public enum ServiceRunner {
             configuration: configuration, engine: loaded.engine, modelLabel: loaded.modelLabel,
             isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection, adapters: adapters,
             classificationTemplates: loaded.classificationTemplates)
+        // Jobs a stop, crash or kill left unfinished continue where their last commit ended.
+        try context.ingestJobs.resumeUnfinished(collection: collection, engine: loaded.engine)
         let server = HTTPServer(
             configuration: httpConfiguration(configuration, accessLog: accessLog), router: ServiceRouter.make(context), logger: logger,
             observer: metrics.requestObserver)

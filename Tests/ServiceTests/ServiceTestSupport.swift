@@ -39,9 +39,16 @@ struct LiveService {
     }
 
     func stop() async {
-        await running.server.shutdown(gracePeriod: .seconds(2))
-        try? running.context.collection?.close()
+        await halt()
         TemporaryDirectory.remove(dataDirectory)
+    }
+
+    /// Stops serving and closes the collection, keeping the data directory (a restart test
+    /// starts another service on it). Ingest jobs stop unfinished, as a stopped process leaves them.
+    func halt() async {
+        await running.server.shutdown(gracePeriod: .seconds(2))
+        await running.context.ingestJobs.stopAll()
+        try? running.context.collection?.close()
     }
 
     struct Reply {

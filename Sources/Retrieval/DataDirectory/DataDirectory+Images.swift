@@ -4,8 +4,9 @@ import Imaging
 /// Image files in a data directory and the uris rows point at them with.
 ///
 /// Bytes the service stores live at `images/<first two hex digits of sha256>/<sha256>.<ext>`
-/// (relative uris); `adaptclip index add` registers files where they are (absolute `file://`
-/// uris). A file is written before the row that points at it, so a row never points at a missing
+/// (relative uris); `adaptclip index add` and admin folder ingests register files where they
+/// are (absolute `file://` uris written by `FileURI`, with the path under the ingested folder
+/// recorded beside them as the item's `path`, which is all clients see). A file is written before the row that points at it, so a row never points at a missing
 /// file, and a crash between the two leaves only an unreferenced file behind.
 extension DataDirectory {
     public var imagesDirectory: URL { root.appendingPathComponent(Self.imagesFolder) }
@@ -46,10 +47,16 @@ extension DataDirectory {
     }
 
     /// The file a uri names: relative uris live under the root, absolute ones (`/…` or
-    /// `file:///…`) were registered by an operator. nil for a uri climbing out with "..": such a
-    /// file is never served.
+    /// `file:///…`, percent-decoded by `FileURI`) were registered by an operator. nil for a uri
+    /// climbing out with "..", or with broken percent-encoding: such a file is never served.
     public func fileURL(forURI uri: String) -> URL? {
-        let path = uri.hasPrefix("file://") ? String(uri.dropFirst(7)) : uri
+        let path: String
+        if uri.hasPrefix("/") || uri.hasPrefix("file:") {
+            guard let decoded = FileURI.path(of: uri) else { return nil }
+            path = decoded
+        } else {
+            path = uri
+        }
         guard !path.split(separator: "/").contains("..") else { return nil }
         return path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
     }

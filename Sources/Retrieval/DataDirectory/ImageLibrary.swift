@@ -49,8 +49,9 @@ public final class ImageLibrary: Sendable {
 
     /// Stores an image: known bytes (by SHA-256) return their item; new ones are embedded by
     /// `embedder` (whose space must be the served one), written under `images/`, then given a row.
+    /// `path`: the name clients are shown (an uploaded file's name).
     public func add(
-        _ bytes: Data, caption: String?, metadata: [String: JSONValue], embedder: any ImageEmbedder
+        _ bytes: Data, path: String? = nil, caption: String?, metadata: [String: JSONValue], embedder: any ImageEmbedder
     ) async throws -> Added {
         let store = try servingStore(for: embedder.space)
         let sha256 = SHA256.hex(bytes)
@@ -63,7 +64,7 @@ public final class ImageLibrary: Sendable {
         let header = try? ImageDecoder.header(of: bytes)
         let uri = try directory.writeImage(bytes, sha256: sha256)
         let outcome = try store.add([NewItem(
-            uri: uri, sha256: sha256, width: header?.width, height: header?.height, caption: caption,
+            uri: uri, path: path, sha256: sha256, width: header?.width, height: header?.height, caption: caption,
             metadata: metadata, embedding: embedding)])[0]
         guard let item = try store.item(id: outcome.id) else {
             throw StoreError.invalidArgument("item \(outcome.id) vanished after it was stored")

@@ -34,6 +34,8 @@ public final class Ingestor {
 
     private struct Pending {
         let file: URL
+        /// Relative to the folder it was found under (the file name for a file given by itself).
+        let path: String
         let bytes: Data
         /// nil when the header cannot be read without decoding; decoding may still succeed.
         let header: ImageHeader?
@@ -68,7 +70,7 @@ public final class Ingestor {
         progress?.begin(total: files.count)
         var seen = Set<String>()
         var batch: [Pending] = []
-        for (n, file) in files.enumerated() {
+        for (n, (file, path)) in files.enumerated() {
             // Sniff the first bytes before reading the whole file: a folder may hold large
             // videos or archives that are not worth reading into memory.
             let head: Data
@@ -94,7 +96,7 @@ public final class Ingestor {
                 summary.duplicates += 1
             } else {
                 seen.insert(sha)
-                batch.append(Pending(file: file, bytes: bytes, header: try? ImageDecoder.header(of: bytes), sha256: sha))
+                batch.append(Pending(file: file, path: path, bytes: bytes, header: try? ImageDecoder.header(of: bytes), sha256: sha))
             }
             if batch.count >= options.batchSize {
                 try await storeBatch(batch, &summary)
@@ -115,11 +117,20 @@ public final class Ingestor {
         return try handle.read(upToCount: count) ?? Data()
     }
 
-    /// Regular files under `paths`, each once, sorted within each folder (a rerun sees the same order).
-    private func collectFiles(_ paths: [String], _ summary: inout Summary) -> [URL] {
-        var out: [URL] = []
-        var seen = Set<String>()
-        func add(_ url: URL) { if seen.insert(url.standardizedFileURL.path).inserted { out.append(url.standardizedFileURL) } }
+    /// Regular files under `paths`, each once, sorted within each folder (a rerun sees the same
+    /// order), each with its path relative to the folder given (its name, for a file given).
+    private func collectFiles(_ paths: [String], _ summary: inout Summary) -> [(URL, String)] {
+        var out: [(URL, String)] = []
+        // By bytes: String equality is canonical equivalence, and NFC "é" and NFD "é" are two
+        // files on Linux.
+        var seen = Set<[UInt8]>()
+        func add(_ url: URL, under root: URL) {
+            let file = url.standardizedFileURL
+            guard seen.insert(Array(file.path.utf8)).inserted else { return }
+            let base = root.standardizedFileURL.path
+            let relative = file.path.hasPrefix(base + "/") ? String(file.path.dropFirst(base.count + 1)) : file.lastPathComponent
+            out.append((file, relative))
+        }
         for path in paths {
             let url = URL(fileURLWithPath: path)
             var isDirectory: ObjCBool = false
@@ -129,7 +140,7 @@ public final class Ingestor {
                 summary.problems.append(Problem(path: url.path, reason: "not found"))
                 continue
             }
-            guard isDirectory.boolValue else { add(url); continue }
+            guard isDirectory.boolValue else { add(url, under: url.deletingLastPathComponent()); continue }
             let keys: [URLResourceKey] = [.isRegularFileKey, .isSymbolicLinkKey]
             guard let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles]) else { continue }
             var found: [URL] = []
@@ -137,7 +148,7 @@ public final class Ingestor {
                 let values = try? file.resourceValues(forKeys: Set(keys))
                 if values?.isRegularFile == true || values?.isSymbolicLink == true { found.append(file) }
             }
-            found.sorted { $0.path < $1.path }.forEach(add)
+            found.sorted { $0.path < $1.path }.forEach { add($0, under: url) }
         }
         return out
     }
@@ -164,7 +175,7 @@ public final class Ingestor {
         }
         let items = embedded.map { pending, vector in
             let extra = options.sidecar.entry(for: pending.file)
-            return NewItem(uri: pending.file.absoluteString, sha256: pending.sha256, width: pending.header?.width,
+            return NewItem(uri: FileURI.uri(forPath: pending.file.path), path: pending.path, sha256: pending.sha256, width: pending.header?.width,
                            height: pending.header?.height, caption: extra?.caption, metadata: extra?.metadata ?? [:], embedding: vector)
         }
         for outcome in try store.add(items) {

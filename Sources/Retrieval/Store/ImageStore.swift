@@ -83,6 +83,12 @@ public final class ImageStore: @unchecked Sendable {
     /// Stores `items` in one transaction (duplicates by sha256 are skipped and reported), then
     /// adds their vectors to the index. When this returns, the rows are durable.
     public func add(_ items: [NewItem]) throws -> [AddOutcome] {
+        try add(items, recording: { _, _ in })
+    }
+
+    /// The same, running `record` with the outcomes inside the transaction that stores the rows:
+    /// an ingest job marks its work items there, so a kill leaves both or neither.
+    func add(_ items: [NewItem], recording record: (SQLiteConnection, [AddOutcome]) throws -> Void) throws -> [AddOutcome] {
         let prepared = try items.enumerated().map { offset, item in
             try (item, StoreValidation.unitVector(item.embedding, dimension: space.dimension, label: "item \(offset) (\(item.uri))"))
         }
@@ -92,10 +98,12 @@ public final class ImageStore: @unchecked Sendable {
         return try writeMutex.withLock { _ in
             try ensureWritable()
             let outcomes = try writer.transaction {
-                try prepared.map { item, unit -> AddOutcome in
+                let outcomes = try prepared.map { item, unit -> AddOutcome in
                     if let id = try ItemRecords.insert(writer, item, unitEmbedding: unit, spaceID: spaceID) { return .stored(id: id) }
                     return .duplicate(existingID: try ItemRecords.id(writer, sha256: item.sha256, spaceID: spaceID) ?? -1)
                 }
+                try record(writer, outcomes)
+                return outcomes
             }
             try maintainer.catchUp()
             maintainer.maintain()
@@ -113,6 +121,20 @@ public final class ImageStore: @unchecked Sendable {
             maintainer.maintain()
             return deleted
         }
+    }
+
+    /// Runs `body` on the writer connection in one transaction, serialised with every write
+    /// (ingest jobs record their bookkeeping through it).
+    func writeTransaction<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try writeMutex.withLock { _ in
+            try ensureWritable()
+            return try writer.transaction { try body(writer) }
+        }
+    }
+
+    /// Runs `body` with a pooled read-only connection.
+    func read<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try readers.withConnection(body)
     }
 
     /// Whether an item with this content hash is stored in this store's space.

@@ -3,7 +3,7 @@ import Foundation
 /// The SQL the store runs, one function per statement. Stateless: each call takes the connection
 /// (the writer under the store's lock, or a pooled reader).
 enum ItemRecords {
-    static let itemColumns = "id, uri, sha256, width, height, caption, metadata, created_at"
+    static let itemColumns = "id, uri, sha256, width, height, caption, metadata, created_at, path"
 
     static func spaceID(_ db: SQLiteConnection, for space: EmbeddingSpace) throws -> Int64 {
         let bindings: [SQLiteValue] = [.text(space.modelID), .text(space.imageAdapterID ?? ""), .integer(Int64(space.dimension))]
@@ -24,12 +24,13 @@ enum ItemRecords {
     /// Inserts one item; nil when its sha256 is already stored.
     static func insert(_ db: SQLiteConnection, _ item: NewItem, unitEmbedding: [Float], spaceID: Int64) throws -> Int64? {
         let rows = try db.query("""
-            INSERT INTO items (uri, sha256, width, height, caption, metadata, space_id, embedding)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (space_id, sha256) DO NOTHING RETURNING id
+            INSERT INTO items (uri, sha256, width, height, caption, metadata, space_id, embedding, path)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (space_id, sha256) DO NOTHING RETURNING id
             """, [
                 .text(item.uri), .text(item.sha256), item.width.map { .integer(Int64($0)) } ?? .null,
                 item.height.map { .integer(Int64($0)) } ?? .null, item.caption.map { .text($0) } ?? .null,
                 .text(try StoredMetadata.text(item.metadata)), .integer(spaceID), .blob(encode(unitEmbedding)),
+                item.path.map { .text($0) } ?? .null,
             ])
         return rows.first?[0].integer
     }
@@ -142,7 +143,7 @@ enum ItemRecords {
     static func idList(_ ids: [Int64]) -> String { "[" + ids.map(String.init).joined(separator: ",") + "]" }
 
     static func storedItem(_ row: SQLiteRow) -> StoredItem {
-        StoredItem(id: row[0].integer ?? 0, uri: row[1].text ?? "", sha256: row[2].text ?? "",
+        StoredItem(id: row[0].integer ?? 0, uri: row[1].text ?? "", path: row[8].text, sha256: row[2].text ?? "",
                    width: row[3].integer.map { Int($0) }, height: row[4].integer.map { Int($0) }, caption: row[5].text,
                    metadata: StoredMetadata.object(row[6].text ?? "{}"), createdAt: row[7].text ?? "")
     }

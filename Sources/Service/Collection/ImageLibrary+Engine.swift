@@ -8,10 +8,10 @@ extension ImageLibrary {
     /// space check and the embedding (`EmbeddingSpaceMismatch`, answered 409, while another
     /// space is served).
     func add(
-        _ bytes: Data, caption: String?, metadata: [String: JSONValue], engine: EmbeddingEngine,
+        _ bytes: Data, path: String? = nil, caption: String?, metadata: [String: JSONValue], engine: EmbeddingEngine,
         deadline: ContinuousClock.Instant
     ) async throws -> Added {
         let embedder = try EngineImageEmbedder(engine: engine, domain: engine.domainAdapters.lease(), deadline: deadline)
-        return try await add(bytes, caption: caption, metadata: metadata, embedder: embedder)
+        return try await add(bytes, path: path, caption: caption, metadata: metadata, embedder: embedder)
     }
 }

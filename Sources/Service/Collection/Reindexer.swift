@@ -111,7 +111,7 @@ final class Reindexer: Sendable {
                     guard let bytes = collection.bytes(of: item),
                           let vector = try? await engine.embedImages([bytes], domain: domain, deadline: .now + .seconds(600)).first
                     else { return nil }
-                    return NewItem(uri: item.uri, sha256: item.sha256, width: item.width, height: item.height,
+                    return NewItem(uri: item.uri, path: item.path, sha256: item.sha256, width: item.width, height: item.height,
                                    caption: item.caption, metadata: item.metadata, embedding: vector)
                 }
             }

@@ -87,6 +87,19 @@ public enum ConfigRegistry {
         ConfigKey("image_url.timeout_seconds", .double(10), "Time limit of one image_url fetch, redirects included.", check: ConfigKey.positiveSeconds(max: 300)),
         ConfigKey("image_url.max_redirects", .int(3), "Redirects one image_url fetch follows at most, each to the same scheme, host and port.", check: ConfigKey.intRange(0...10)),
 
+        // Bulk ingest: batch uploads and the admin's background jobs (docs/api.md, "Ingest jobs").
+        ConfigKey("ingest.allowed_roots", .list([]), "Absolute folders (and what lies under them) POST /admin/ingest may read; empty: no folder may be ingested. Symbolic links are never followed out of them.",
+                  check: { value in
+                      guard case .list(let items) = value else { return "must be a JSON array of absolute paths" }
+                      for item in items { guard case .string(let path) = item, path.hasPrefix("/") else { return "every entry must be an absolute path" } }
+                      return nil
+                  }),
+        ConfigKey("ingest.max_file_bytes", .int(64 * mebibyte), "Largest file a folder job reads; larger ones are skipped.", check: ConfigKey.intRange(1...(1 << 34))),
+        ConfigKey("ingest.max_job_files", .int(1_000_000), "Most files (or URLs) in one ingest job; a larger folder is refused.", check: ConfigKey.intRange(1...100_000_000)),
+        ConfigKey("ingest.job_batch_size", .int(32), "Images an ingest job embeds and commits together (two such batches are in flight).", check: ConfigKey.intRange(1...4096)),
+        ConfigKey("ingest.batch_max_files", .int(64), "Most images in one POST /v1/images:batch request.", check: ConfigKey.intRange(1...10_000)),
+        ConfigKey("ingest.batch_max_bytes", .int(64 * mebibyte), "Largest body of one POST /v1/images:batch (413 before it is read); that route's limit instead of limits.max_body_bytes.", check: ConfigKey.intRange(1...(1 << 31))),
+
         // Dynamic batching of model calls.
         ConfigKey("batching.max_batch_size", .int(32), "Largest model batch formed from concurrent requests.", check: ConfigKey.intRange(1...4096)),
         ConfigKey("batching.max_wait_ms", .int(5), "How long the first request of a batch waits for company.", check: ConfigKey.intRange(0...10_000)),

@@ -23,6 +23,8 @@ public struct ServiceContext: Sendable {
     let adapters: AdapterLifecycle
     /// Re-embeds the collection after a change of embedding space.
     let reindexer = Reindexer()
+    /// Background ingest jobs (`/admin/ingest`).
+    let ingestJobs: IngestJobs
     /// The searchable photo collection (nil when the service runs without a data directory).
     public let collection: ImageLibrary?
     /// `/v1/classify`'s template per language when the request names none: the model's own
@@ -62,6 +64,7 @@ public struct ServiceContext: Sendable {
         self.apiKeys = APIKeyGate(entries: configuration.apiKeys)
         self.cors = configuration.cors
         self.adapters = adapters
+        self.ingestJobs = IngestJobs(settings: configuration.ingest, imageURL: configuration.imageURL, metrics: metrics, logger: logger)
     }
 
     func requireCollection() throws(APIError) -> ImageLibrary {

@@ -20,9 +20,14 @@ public enum ServiceRouter {
         let method: HTTPMethod
         let pattern: String
         let handler: Handler
+        /// The route's own body limit, replacing `limits.max_body_bytes` (nil: that one).
+        var bodyLimit: (@Sendable (ServiceContext) -> Int)?
 
-        init(method: HTTPMethod, pattern: String, handler: @escaping @Sendable (HTTPRequest, ServiceContext) async throws -> HTTPResponse) {
-            (self.method, self.pattern, self.handler) = (method, pattern, .async(handler))
+        init(
+            method: HTTPMethod, pattern: String, bodyLimit: (@Sendable (ServiceContext) -> Int)? = nil,
+            handler: @escaping @Sendable (HTTPRequest, ServiceContext) async throws -> HTTPResponse
+        ) {
+            (self.method, self.pattern, self.handler, self.bodyLimit) = (method, pattern, .async(handler), bodyLimit)
         }
 
         private init(method: HTTPMethod, pattern: String, handler: Handler) {
@@ -53,6 +58,9 @@ public enum ServiceRouter {
         Route(method: .post, pattern: "/v1/score") { try await ScoreRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/search") { try await SearchRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/images") { try await ImagesRoutes.add($0, $1) },
+        Route(method: .post, pattern: "/v1/images:batch", bodyLimit: { $0.configuration.ingest.batchMaxBytes }) {
+            try await ImagesBatchRoute.handle($0, $1)
+        },
         Route(method: .get, pattern: "/v1/images") { try ImagesRoutes.list($0, $1) },
         Route(method: .get, pattern: "/v1/images/{id}") { try ImagesRoutes.get($0, $1) },
         Route(method: .get, pattern: "/v1/images/{id}/content") { try ImagesRoutes.content($0, $1) },
@@ -65,16 +73,22 @@ public enum ServiceRouter {
         Route(method: .delete, pattern: "/admin/adapters/{name}") { try AdapterRoutes.unload($0, $1) },
         Route(method: .post, pattern: "/admin/reindex") { try ReindexRoutes.startReindex($0, $1) },
         Route(method: .get, pattern: "/admin/reindex") { try ReindexRoutes.reindexStatus($0, $1) },
+        Route(method: .post, pattern: "/admin/ingest") { try IngestRoutes.start($0, $1) },
+        Route(method: .get, pattern: "/admin/ingest") { try IngestRoutes.list($0, $1) },
+        Route(method: .get, pattern: "/admin/ingest/{id}") { try IngestRoutes.status($0, $1) },
+        Route(method: .delete, pattern: "/admin/ingest/{id}") { try IngestRoutes.cancel($0, $1) },
+        Route(method: .post, pattern: "/admin/ingest/{id}/cancel") { try IngestRoutes.cancel($0, $1) },
     ]
 
     public static func make(_ context: ServiceContext) -> Router {
         var router = Router()
-        // Every route shares the server's body limit, `limits.max_body_bytes` (413 before reading).
+        // Every route shares the server's body limit, `limits.max_body_bytes` (413 before reading),
+        // unless it sets its own (batch uploads: `ingest.batch_max_bytes`).
         for route in routes {
             let (method, pattern) = (route.method, route.pattern)
             switch route.handler {
             case .async(let handler):
-                router.add(method, pattern) { request in
+                router.add(method, pattern, bodyLimit: route.bodyLimit?(context)) { request in
                     if let refusal = admission(request, route: route, context: context) { return refusal }
                     let outcome: Result<HTTPResponse, any Error>
                     do { outcome = .success(try await handler(request, context)) } catch { outcome = .failure(error) }

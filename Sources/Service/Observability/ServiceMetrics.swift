@@ -21,6 +21,9 @@ public final class ServiceMetrics: Sendable {
     private let cacheHitRatio: Gauge
     private let openConnections: Gauge
     private let requestWorkWaiting: Gauge
+    private let ingestJobsRunning: Gauge
+    private let ingestRate: Gauge
+    private let ingestRemaining: Gauge
     /// Where the server's own counters come from once it is listening, and what was exported
     /// last (Prometheus counters only go up: each scrape adds what is new).
     private let http = Mutex<(read: (@Sendable () -> HTTPServerStatistics)?, exported: [String: Int])>((nil, [:]))
@@ -40,6 +43,10 @@ public final class ServiceMetrics: Sendable {
             .set(1.0)
         requestWorkWaiting = registry.makeGauge(
             descriptor: Self.metric("request_work_waiting", unit: "", "Requests waiting for a request-work thread (tokenising, decoding, parsing, search)."))
+        ingestJobsRunning = registry.makeGauge(descriptor: Self.metric("ingest_jobs_running", unit: "", "Background ingest jobs running now."))
+        ingestRate = registry.makeGauge(
+            descriptor: Self.metric("ingest_rate", unit: "items_per_second", "Work items the running ingest jobs finish per second (over their current run)."))
+        ingestRemaining = registry.makeGauge(descriptor: Self.metric("ingest_remaining", unit: "items", "Work items the running ingest jobs have left."))
     }
 
     /// Called once the server listens: its counters are exported at every scrape from then on.
@@ -119,6 +126,19 @@ public final class ServiceMetrics: Sendable {
         registry.makeCounter(
             descriptor: Self.metric("adapter_swaps", unit: "total", "Adapter activations by slot."), labels: [("slot", slot)]
         ).increment()
+    }
+
+    /// Items an ingest finished, by outcome (stored, duplicate, skipped, failed).
+    public func recordIngest(outcome: String, count: Int) {
+        guard count > 0 else { return }
+        registry.makeCounter(descriptor: Self.metric("ingest_items", unit: "total", "Ingested items by outcome (jobs and batch uploads)."),
+                             labels: [("outcome", outcome)]).increment(by: Int64(count))
+    }
+
+    public func setIngestJobs(running: Int, rate: Double, remaining: Int) {
+        ingestJobsRunning.set(Double(running))
+        ingestRate.set(rate)
+        ingestRemaining.set(Double(remaining))
     }
 
     public func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }

@@ -9,6 +9,8 @@ import Retrieval
 enum ImagesRoutes {
     struct ItemView: Encodable {
         let id: Int64
+        /// `StoredItem.publicPath`: relative to the data directory or to what was ingested,
+        /// never an absolute server path.
         let uri: String
         let sha256: String
         let width: Int?
@@ -18,7 +20,7 @@ enum ImagesRoutes {
         let created_at: String
 
         init(_ item: StoredItem) {
-            (id, uri, sha256, width, height) = (item.id, item.uri, item.sha256, item.width, item.height)
+            (id, uri, sha256, width, height) = (item.id, item.publicPath, item.sha256, item.width, item.height)
             (caption, metadata, created_at) = (item.caption, item.metadata, item.createdAt)
         }
     }
@@ -36,6 +38,7 @@ enum ImagesRoutes {
         var caption: String?
         var metadata: [String: JSONValue] = [:]
         var imageField = "image"
+        var path: String?
         let deadline = context.deadline()
         let jsonLimits = context.jsonLimits
         switch try await context.parsing(http, deadline: deadline, { try RequestBody.parse(http, json: jsonLimits) }) {
@@ -56,6 +59,7 @@ enum ImagesRoutes {
             guard let file = form.first(named: "file") ?? form.first(named: "image") else { throw APIError.missingField("file") }
             imageField = file.name
             bytes = Data(file.body)
+            path = file.filename
             caption = try form.text("caption")
             if let text = try form.text("metadata") {
                 let reader = try FieldReader.parseBody(Array("{\"metadata\":\(text)}".utf8))
@@ -64,7 +68,7 @@ enum ImagesRoutes {
         }
         let added: ImageLibrary.Added
         do {
-            added = try await collection.add(bytes, caption: caption, metadata: metadata, engine: context.engine, deadline: deadline)
+            added = try await collection.add(bytes, path: path, caption: caption, metadata: metadata, engine: context.engine, deadline: deadline)
         } catch EngineError.image(_, let error) {
             throw APIError.from(EngineError.image(index: 0, error), imageField: { [imageField] _ in imageField }) ?? error
         }
@@ -102,7 +106,7 @@ enum ImagesRoutes {
     /// The item's row exists but its file cannot be read (an operator's file moved away).
     static func contentMissing(_ item: StoredItem) -> APIError {
         APIError(status: 404, code: "content-missing", title: "Image bytes unavailable",
-                 detail: "item \(item.id) is indexed but its file \(item.uri) cannot be read", field: "id")
+                 detail: "item \(item.id) is indexed but its file \(item.publicPath) cannot be read", field: "id")
     }
 
     /// The item the path's `{id}` names: 400 for an id that is not a positive integer, 404 for

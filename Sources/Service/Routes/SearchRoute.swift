@@ -62,7 +62,7 @@ enum SearchRoute {
         let hits = found
             .filter { $0.item.id != excluded && (minScore == nil || Double($0.score) >= minScore!) }
             .prefix(k)
-            .map { Response.Hit(id: $0.item.id, score: $0.score, uri: $0.item.uri, caption: $0.item.caption, metadata: $0.item.metadata) }
+            .map { Response.Hit(id: $0.item.id, score: $0.score, uri: $0.item.publicPath, caption: $0.item.caption, metadata: $0.item.metadata) }
         return try .encoded(Response(model: context.engine.modelName, lang: query.lang, producer: query.producer, hits: Array(hits)))
     }
 }

@@ -24,9 +24,26 @@ struct IndexCommand: AsyncParsableCommand {
         @Option(name: .customLong("batch-size"), help: "Images per model batch.")
         var batchSize: Int = 32
 
+        @Option(help: "A running server's base URL (http://host:port): ingest through it instead of opening the data directory.")
+        var server: String?
+
+        @Flag(name: .customLong("on-server"), help: "With --server: the server reads the folders itself (an admin job; they must be inside its ingest.allowed_roots; token in ADAPTCLIP_ADMIN_TOKEN).")
+        var onServer = false
+
+        @Option(name: .customLong("chunk-files"), help: "With --server: files per upload (at most the server's ingest.batch_max_files).")
+        var chunkFiles: Int = 32
+
+        @Option(name: .customLong("chunk-bytes"), help: "With --server: bytes per upload (below the server's ingest.batch_max_bytes).")
+        var chunkBytes: Int = 48 << 20
+
         func run() async throws {
-            let resolved = try common.resolve()
             guard !paths.isEmpty else { throw ValidationError("give at least one file or folder to add") }
+            if let server {
+                try await runThroughServer(server)
+                return
+            }
+            guard !onServer else { throw ValidationError("--on-server needs --server") }
+            let resolved = try common.resolve()
             guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
             let engine = try EngineFactory.make(configuration: resolved).engine
             let embedder = try EngineImageEmbedder(engine: engine)
@@ -41,6 +58,18 @@ struct IndexCommand: AsyncParsableCommand {
             try store.close()
             print(try jsonText(summary))
             if summary.unreadable + summary.embeddingFailed > 0 { throw ExitCode(1) }
+        }
+
+        private func runThroughServer(_ address: String) async throws {
+            guard let url = URL(string: address), ["http", "https"].contains(url.scheme ?? "") else {
+                throw ValidationError("--server must be an http(s) URL, got \(address)")
+            }
+            guard sidecar == nil else { throw ValidationError("--sidecar is not supported with --server") }
+            guard chunkFiles > 0, chunkBytes > 0 else { throw ValidationError("--chunk-files and --chunk-bytes must be positive") }
+            let client = ServerIngest(server: url, chunkFiles: chunkFiles, chunkBytes: chunkBytes, progress: IngestProgress())
+            let summary = onServer ? try await client.ingestOnServer(paths: paths, recursive: true) : try await client.upload(paths: paths)
+            print(try jsonText(summary))
+            if summary.failed > 0 { throw ExitCode(1) }
         }
     }
 

@@ -1,23 +1,8 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// The `adaptclip` executable SwiftPM built next to this test binary (`swift test` builds every
-/// product of the package, so it is there whenever these tests run).
-func builtAdaptCLIP() throws -> URL {
-    let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    let candidate = directory.appendingPathComponent("adaptclip")
-    guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
-        throw ChildProcessError("no adaptclip executable in \(directory.path); run `swift build` first")
-    }
-    return candidate
-}
-
-struct ChildProcessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// A child process whose stdout lines are collected by a reader thread as they arrive.
 final class ChildProcess: @unchecked Sendable {

@@ -1,0 +1,67 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Service
+
+/// `adaptclip index add --server URL PATH…` (the built binary) against a live service: uploads in
+/// chunks to /v1/images:batch, or starts an admin job with --on-server.
+@Suite(.serialized) struct IndexAddServerTests {
+    private func addThroughServer(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = try builtAdaptCLIP()
+        process.arguments = ["index", "add"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func folder() throws -> URL {
+        let photos = try TemporaryDirectory.make()
+        for n in 0..<7 {
+            let name = n % 2 == 0 ? "相册/照片 \(n) #.png" : "img \(n)%.png"
+            let file = photos.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try makePNG(width: 10 + n, height: 8, seed: UInt8(n + 1)).write(to: file)
+        }
+        try Data("no image".utf8).write(to: photos.appendingPathComponent("readme.txt"))
+        return photos
+    }
+
+    @Test func uploadsAFolderInChunks() async throws {
+        let photos = try folder()
+        defer { TemporaryDirectory.remove(photos) }
+        try await withService(["gallery.seed": "false"]) { service in
+            let run = try addThroughServer(["--server", service.base, "--chunk-files", "3", photos.path])
+            #expect(run.status == 0, "\(run.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+            #expect(summary["stored"] as? Int == 7 && summary["skipped"] as? Int == 1 && summary["files"] as? Int == 8, "\(run.stdout)")
+            #expect(run.stderr.contains("ingest: 8/8 files, 7 stored"), "\(run.stderr)")
+            let page = try await service.request("GET", "/v1/images?limit=20").json["items"] as? [[String: Any]] ?? []
+            #expect(Set(page.compactMap { $0["uri"] as? String }).contains("相册/照片 0 #.png"))
+            // A rerun stores nothing twice.
+            let again = try addThroughServer(["--server", service.base, photos.path])
+            #expect((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["duplicates"] as? Int == 7)
+        }
+    }
+
+    @Test func onServerStartsAnAdminJobAndFollowsIt() async throws {
+        let photos = try folder()
+        defer { TemporaryDirectory.remove(photos) }
+        let token = "cli-token"
+        try await withService(["ingest.allowed_roots": "[\"\(photos.path)\"]", "gallery.seed": "false"],
+                              environment: ["ADAPTCLIP_ADMIN_TOKEN": token]) { service in
+            let run = try addThroughServer(["--server", service.base, "--on-server", photos.path], environment: ["ADAPTCLIP_ADMIN_TOKEN": token])
+            #expect(run.status == 0, "\(run.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+            #expect(summary["stored"] as? Int == 7 && summary["skipped"] as? Int == 1, "\(run.stdout)")
+            let refused = try addThroughServer(["--server", service.base, "--on-server", "/etc"], environment: ["ADAPTCLIP_ADMIN_TOKEN": token])
+            #expect(refused.status != 0 && refused.stderr.contains("403"), "\(refused.stderr)")
+        }
+    }
+}
