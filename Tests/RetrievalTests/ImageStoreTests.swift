@@ -177,6 +177,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         _ = try store.add(Array(items.prefix(90)))
         #expect(store.indexState.factory == "Flat")
         _ = try store.add(Array(items.suffix(210)))
+        store.waitForIndexBuild()
         #expect(store.indexState.factory == "IVF4,Flat")
         #expect(store.indexState.vectors == 300)
         // nprobe = nlist: the IVF search is exhaustive, so it must find each item itself.
@@ -242,6 +243,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         let items = makeItems(20, dimension: 8, seed: 30)
         _ = try store.add(Array(items.prefix(15)))
         _ = try store.add(Array(items.suffix(5)))
+        store.waitForIndexBuild()
         #expect(store.indexState.factory == "Flat")
         #expect(store.indexState.maintenanceFailure?.contains("automatic rebuild failed") == true)
         #expect(try store.search(items[17].embedding, k: 1).first?.item.uri == items[17].uri)
