@@ -96,6 +96,8 @@ let package = Package(
 
         // Throughput of the CLIP forward passes (not a test; see scripts/peer-bench).
         .executableTarget(name: "clip-bench", dependencies: ["Models", "Numerics"], path: "Benchmarks/CLIPBench"),
+        // Write latency while the index is rebuilt in the background (docs/retrieval.md).
+        .executableTarget(name: "retrieval-writes", dependencies: ["Retrieval"], path: "Benchmarks/RetrievalWrites"),
 
         // MARK: Tests, one target per library target
         // Helpers every test target shares (seeded generator, temporary directories, the fixture
