@@ -3,7 +3,7 @@
 // (what the Swift store links), then answers commands on stdin so the driver can alternate its
 // rounds with faiss-cpu's in the same run:
 //   "param <nprobe|efSearch> <value>"  sets a search parameter
-//   "search"                           one single-query pass over all queries →
+//   "search [N]"                       one single-query pass over the first N (all) queries →
 //                                      "recall <r> p50_ms <ms> qps <q>"
 //   "kernels"                          exact scans straight through CVectorScan, one thread,
 //                                      float32 and half-precision rows, per kernel → one line each
@@ -92,25 +92,27 @@ int main(int argc, char **argv) {
             check(afs_index_set_parameter(index, name.c_str(), value, error, sizeof error), "set_parameter", error);
             std::printf("ok\n");
         } else if (command == "search") {
-            std::vector<double> times(nq);
-            for (long q = 0; q < nq; ++q) {
+            long limit = nq, asked = 0;
+            if (words >> asked && asked > 0) limit = std::min(asked, nq);
+            std::vector<double> times(limit);
+            for (long q = 0; q < limit; ++q) {
                 auto t = Clock::now();
                 check(afs_index_search(index, 1, d, queries.data() + q * d, k, nullptr, -1, scores.data(), got.data() + q * k,
                                        error, sizeof error), "search", error);
                 times[q] = seconds_since(t);
             }
             double recall = 0, total = 0;
-            for (long q = 0; q < nq; ++q) {
+            for (long q = 0; q < limit; ++q) {
                 std::set<int64_t> expected(truth.begin() + q * k, truth.begin() + (q + 1) * k);
                 for (int j = 0; j < k; ++j) recall += expected.count(got[q * k + j]);
                 total += times[q];
             }
             std::sort(times.begin(), times.end());
-            std::printf("recall %.4f p50_ms %.3f qps %.1f\n", recall / (nq * k), times[nq / 2] * 1e3, nq / total);
+            std::printf("recall %.4f p50_ms %.3f qps %.1f\n", recall / (limit * k), times[limit / 2] * 1e3, limit / total);
         } else if (command == "kernels") {
             std::vector<uint16_t> half(base.size());
             for (size_t i = 0; i < base.size(); ++i) half[i] = adaptclip_f16_from_float(base[i]);
-            long runs = std::min<long>(nq, 50);
+            long runs = std::min<long>(nq, 20);
             for (int kernel = ADAPTCLIP_SCAN_SCALAR; kernel <= adaptclip_scan_detected_kernel(); ++kernel) {
                 for (int precision = 0; precision < 2; ++precision) {
                     std::vector<double> times(runs);

@@ -5,10 +5,9 @@ from pathlib import Path
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"]
 
 
-def line_plot(path: Path, title, xlabel, ylabel, series, swap=False, width=640, height=400):
-    """series: name → (xs, ys); with swap, each pair is (ys, xs) (a CDF given as quantiles)."""
-    data = {name: (list(map(float, b)), list(map(float, a))) if swap else (list(map(float, a)), list(map(float, b)))
-            for name, (a, b) in series.items()}
+def line_plot(path: Path, title, xlabel, ylabel, series, width=640, height=400):
+    """series: name → (xs, ys)."""
+    data = {name: (list(map(float, a)), list(map(float, b))) for name, (a, b) in series.items()}
     xs = [x for a, _ in data.values() for x in a]
     ys = [y for _, b in data.values() for y in b]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)

@@ -161,12 +161,17 @@ public final class ImageStore: @unchecked Sendable {
         if let allowed, allowed.isEmpty { return [] }
         let (index, tombstones) = maintainer.snapshot
         let total = index.count
-        var fetch = min(max(k + tombstones.count, k), max(total, 1))
+        // Room for a few tombstones at first (up to 3k of them, not all: at 10 % of a million-vector
+        // index that would ask for 100k hits per search); doubled while too few hits survive.
+        var fetch = min(k + min(tombstones.count, 3 * k), max(total, 1))
         while true {
-            let hits = try index.search(unit, k: fetch, allowedIDs: allowed).filter { !tombstones.contains($0.id) }
+            let found = try index.search(unit, k: fetch, allowedIDs: allowed)
+            let hits = found.filter { !tombstones.contains($0.id) }
             let rows = try readers.withConnection { try ItemRecords.items($0, ids: hits.map(\.id), spaceID: spaceID) }
             let joined = hits.compactMap { hit in rows[hit.id].map { SearchHit(item: $0, score: hit.score) } }
-            if joined.count >= k || fetch >= total { return Array(joined.prefix(k)) }
+            // Fewer hits than asked: the index has no more to give (an IVF search sees only its
+            // probed lists), so asking for more would only repeat the search.
+            if joined.count >= k || fetch >= total || found.count < fetch { return Array(joined.prefix(k)) }
             fetch = min(fetch * 2, total)
         }
     }
