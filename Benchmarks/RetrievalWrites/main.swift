@@ -10,6 +10,9 @@
 import Foundation
 import Retrieval
 
+/// Unbuffered, so lines appear as they happen when stdout is a file.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let dimension = Int(arguments[2]) else {
     FileHandle.standardError.write(Data("usage: retrieval-writes BASE.f32 DIMENSION [FLAT_LIMIT] [BATCH] [FACTORY]\n".utf8))
@@ -40,7 +43,7 @@ while next < flatLimit {
     _ = try store.add((next..<end).map(item))
     next = end
 }
-print("filled \(flatLimit) rows in \(String(format: "%.1f", Date().timeIntervalSince(fillStart))) s")
+say("filled \(flatLimit) rows in \(String(format: "%.1f", Date().timeIntervalSince(fillStart))) s")
 
 var during: [Double] = [], after: [Double] = []
 var buildStart: Date?
@@ -68,8 +71,8 @@ func summary(_ values: [Double]) -> String {
                   sorted[min(sorted.count - 1, sorted.count * 99 / 100)] * 1e3, sorted[sorted.count - 1] * 1e3)
 }
 let state = store.indexState
-print("build of \(state.factory) over \(flatLimit)+ rows: \(String(format: "%.1f", buildSeconds)) s; \(state.lastBuildReplayedItems) rows replayed at the install")
-print("writes of \(batch) rows during the build: \(summary(during))")
-print("writes after the install: \(summary(after))")
-if let failure = state.maintenanceFailure { print("maintenance failure: \(failure)") }
+say("build of \(state.factory) over \(flatLimit)+ rows: \(String(format: "%.1f", buildSeconds)) s; \(state.lastBuildReplayedItems) rows replayed at the install")
+say("writes of \(batch) rows during the build: \(summary(during))")
+say("writes after the install: \(summary(after))")
+if let failure = state.maintenanceFailure { say("maintenance failure: \(failure)") }
 try store.close(writingCheckpoint: false)

@@ -190,6 +190,28 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         try reopened.close()
     }
 
+    @Test func deletingFromAnIVFIndexKeepsEveryOtherItemUnderItsOwnID() throws {
+        // IndexIDMap2 over IVF compacts its id map on removal while the lists keep the old
+        // internal ids: a removal would shift every later hit to its neighbour's id. The store
+        // keeps IVF deletions as tombstones instead.
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
+        let settings = IndexSettings(flatLimit: 100, approximateFactory: "IVF4,Flat", nprobe: 4, maxTrainingVectors: 1_000)
+        let store = try ImageStore(directory: dir, space: space, settings: settings)
+        let items = makeItems(240, dimension: 16, seed: 20)
+        _ = try store.add(Array(items.prefix(200)))
+        store.waitForIndexBuild()
+        #expect(store.indexState.factory == "IVF4,Flat")
+        let gone = try store.items(after: 0, limit: 5).map(\.id)
+        try store.delete(ids: gone)
+        _ = try store.add(Array(items.suffix(40)))
+        #expect(store.indexState.tombstones == 5)
+        for item in items.dropFirst(5) {
+            #expect(try store.search(item.embedding, k: 1).first?.item.uri == item.uri)
+        }
+        try store.close()
+    }
+
     @Test func aReadOnlyStoreSearchesBesideTheWriterAndRefusesWrites() throws {
         let dir = try TemporaryDirectory.make()
         defer { TemporaryDirectory.remove(dir) }

@@ -5,8 +5,13 @@ import Foundation
 /// `appliedDeletionSeq`. What committed later is replayed onto it when it is installed.
 struct BuiltIndex {
     let index: VectorIndex
-    let appliedItemID: Int64
-    let appliedDeletionSeq: Int64
+    var appliedItemID: Int64
+    var appliedDeletionSeq: Int64
+    /// Deletions replayed onto an index that cannot remove (IVF, HNSW).
+    var tombstones: [Int64] = []
+    /// Changes replayed onto it since its snapshot (they count towards the next checkpoint).
+    var replayedChanges = 0
+    var replayedItems = 0
 }
 
 /// The build was abandoned because the store is closing.

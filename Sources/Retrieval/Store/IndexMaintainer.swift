@@ -28,6 +28,9 @@ final class IndexMaintainer: @unchecked Sendable {
     private let writeLock: StoreWriteLock
     private let builder: IndexBuild
 
+    /// Catch-up rounds a finished build runs without the write lock before its install.
+    static let maxUnlockedCatchUpRounds = 16
+
     /// Guards the fields below, which searches and the build thread read.
     private let stateMutex = Mutex(())
     private var index: VectorIndex
@@ -42,7 +45,8 @@ final class IndexMaintainer: @unchecked Sendable {
     private var building = false
     /// Set by `stopBackgroundBuild`: the build abandons its work at the next page.
     private var cancelled = false
-    /// Rows replayed onto the last installed build (written while it was building).
+    /// Rows replayed onto the last installed build (written while it was building), with and
+    /// without the write lock.
     private var lastBuildReplayedItems = 0
     /// Index files are written by the write path and by the build thread: one at a time.
     private let fileMutex = Mutex(())
@@ -173,9 +177,10 @@ final class IndexMaintainer: @unchecked Sendable {
     /// Replays onto `index` the deletions after `afterSeq` (removed, or reported as tombstones),
     /// then the items after `afterItem` page by page; `advance(newTombstones, deletionSeq,
     /// itemID)` records each step's progress as it is applied.
-    private func replay(onto index: VectorIndex, afterItem: Int64, afterSeq: Int64,
+    private func replay(onto index: VectorIndex, afterItem: Int64, afterSeq: Int64, through connection: SQLiteConnection? = nil,
                         advance: ([Int64], Int64?, Int64?) -> Void) throws -> (items: Int, deletions: Int) {
-        let deletions = try ItemRecords.deletions(writer, spaceID: spaceID, afterSeq: afterSeq)
+        let connection = connection ?? writer
+        let deletions = try ItemRecords.deletions(connection, spaceID: spaceID, afterSeq: afterSeq)
         // Only ids ≤ the applied item were ever added; later ones were deleted before reaching the index.
         let indexed = deletions.map(\.itemID).filter { $0 <= afterItem }
         var newTombstones: [Int64] = []
@@ -184,7 +189,7 @@ final class IndexMaintainer: @unchecked Sendable {
         }
         advance(newTombstones, deletions.last?.seq, nil)
         var added = 0
-        try builder.forEachEmbeddingPage(through: writer, after: afterItem) { page in
+        try builder.forEachEmbeddingPage(through: connection, after: afterItem) { page in
             try index.add(page.map(\.1), ids: page.map(\.0))
             added += page.count
             advance([], nil, page[page.count - 1].0)
@@ -230,11 +235,21 @@ final class IndexMaintainer: @unchecked Sendable {
         let thread = Thread { [self] in
             defer { buildFinished.leave() }
             do {
-                let built = try readers.withConnection { connection in
+                var built = try readers.withConnection { connection in
                     try builder.build(through: connection, isCancelled: { stateMutex.withLock { _ in cancelled } })
                 }
                 try writeFile(of: built)
                 buildWillInstall?()
+                // Rows written during the build are replayed here, without the write lock, until
+                // a round finds less than one page: the install below then replays only what
+                // landed during that last round, so no write waits for a long replay. Bounded, in
+                // case writes outpace the replay: then the install replays the rest.
+                try readers.withConnection { connection in
+                    for _ in 0..<Self.maxUnlockedCatchUpRounds {
+                        let round = try replay(onto: &built, through: connection)
+                        if round < IndexBuild.embeddingPageRows || stateMutex.withLock({ _ in cancelled }) { break }
+                    }
+                }
                 try writeLock.withLock {
                     guard !stateMutex.withLock({ _ in cancelled }) else { throw IndexBuildCancelled() }
                     try install(built, checkpointed: true)
@@ -269,28 +284,37 @@ final class IndexMaintainer: @unchecked Sendable {
     /// Caller holds the write lock. With `checkpointed`, the file already holds `built` as of its
     /// snapshot (written outside the lock); the replayed rows count towards the next checkpoint.
     private func install(_ built: BuiltIndex, checkpointed: Bool) throws {
-        var newTombstones: [Int64] = []
-        var seq = built.appliedDeletionSeq
-        var itemID = built.appliedItemID
-        let replayed = try replay(onto: built.index, afterItem: built.appliedItemID, afterSeq: built.appliedDeletionSeq) { t, s, i in
-            newTombstones += t
-            if let s { seq = s }
-            if let i { itemID = i }
-        }
+        var built = built
+        _ = try replay(onto: &built, through: writer)
         stateMutex.withLock { _ in
             index = built.index
-            tombstones = Set(newTombstones)
-            appliedItemID = itemID
-            appliedDeletionSeq = seq
+            tombstones = Set(built.tombstones)
+            appliedItemID = built.appliedItemID
+            appliedDeletionSeq = built.appliedDeletionSeq
             maintenanceFailure = nil
             automaticRebuildFailed = false
-            lastBuildReplayedItems = replayed.items
+            lastBuildReplayedItems = built.replayedItems
         }
         if checkpointed {
-            changesSinceCheckpoint = replayed.items + replayed.deletions
+            changesSinceCheckpoint = built.replayedChanges
         } else {
             try writeCheckpoint(reason: "rebuild")
         }
+    }
+
+    /// Replays onto a built index what committed after its positions; returns the changes applied.
+    private func replay(onto built: inout BuiltIndex, through connection: SQLiteConnection) throws -> Int {
+        var next = built
+        let replayed = try replay(onto: built.index, afterItem: built.appliedItemID, afterSeq: built.appliedDeletionSeq,
+                                  through: connection) { t, s, i in
+            next.tombstones += t
+            if let s { next.appliedDeletionSeq = s }
+            if let i { next.appliedItemID = i }
+        }
+        next.replayedItems += replayed.items
+        next.replayedChanges += replayed.items + replayed.deletions
+        built = next
+        return replayed.items + replayed.deletions
     }
 
     // MARK: rebuild and checkpoint
