@@ -84,13 +84,13 @@ import Testing
         gate.reached.wait()
         _ = try store.add(Array(items.suffix(80)))
         // As after kill -9 here: the build's file (at its snapshot) is on disk, the 80 rows only in
-        // SQLite. Whether the released build installs before close cancels it or not, the file
-        // stays the snapshot's (the install replays in memory), so the next open replays the 80.
+        // SQLite. Released, the build may catch up and write its file again before close cancels
+        // it, or not: either file is a valid checkpoint, and the next open replays what it lacks.
         gate.open.signal()
         try store.close(writingCheckpoint: false)
         let reopened = try ImageStore(directory: dir, space: space, settings: settings)
         guard case .loaded(let replayed, _) = reopened.recovery else { Issue.record("\(reopened.recovery)"); return }
-        #expect(replayed == 80)
+        #expect(replayed == 80 || replayed == 0)
         #expect(reopened.indexState.factory == "IVF4,Flat")
         try expectEveryItemFindsItself(reopened, items, "after reopening")
         try reopened.close()

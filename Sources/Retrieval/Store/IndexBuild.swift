@@ -12,6 +12,8 @@ struct BuiltIndex {
     /// Changes replayed onto it since its snapshot (they count towards the next checkpoint).
     var replayedChanges = 0
     var replayedItems = 0
+    /// `replayedChanges` when its file was last written (the rest counts towards a checkpoint).
+    var changesInFile = 0
 }
 
 /// The build was abandoned because the store is closing.
