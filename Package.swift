@@ -46,7 +46,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]),
         // C++ over Debian's static libfaiss, exposing a C API (no exception crosses it).
         .target(
-            name: "CFaissShim", path: "Sources/C/CFaissShim",
+            name: "CFaissShim", dependencies: ["CVectorScan"], path: "Sources/C/CFaissShim",
             linkerSettings: [
                 .linkedLibrary("faiss"), .linkedLibrary("gomp"), .linkedLibrary("blas"),
                 .linkedLibrary("lapack"), .linkedLibrary("m"), .linkedLibrary("stdc++"),
@@ -56,6 +56,10 @@ let package = Package(
         // at -O0, which slows the test suite only from 55 s to 62 s; forcing -O3 would need
         // unsafe flags, which keep a package from being used as a dependency.
         .target(name: "CPackedGEMM", path: "Sources/C/CPackedGEMM"),
+
+        // Exact inner-product scans (AVX-512 / AVX2 / scalar, chosen at run time) for the vector
+        // index's exact paths: Debian's FAISS has no SIMD distance kernels.
+        .target(name: "CVectorScan", path: "Sources/C/CVectorScan"),
 
         // Spinning worker threads for the parallel sections of a forward pass.
         .target(name: "CWorkerPool", path: "Sources/C/CWorkerPool"),
@@ -100,6 +104,8 @@ let package = Package(
         .executableTarget(name: "clip-bench", dependencies: ["Models", "Numerics"], path: "Benchmarks/CLIPBench"),
         // JPEG decode + preprocessing, DCT-scaled against full size (see scripts/bench-decode).
         .executableTarget(name: "decode-bench", dependencies: ["Engine", "Imaging", "Models"], path: "Benchmarks/DecodeBench"),
+        // Write latency while the index is rebuilt in the background (docs/retrieval.md).
+        .executableTarget(name: "retrieval-writes", dependencies: ["Retrieval"], path: "Benchmarks/RetrievalWrites"),
 
         // MARK: Tests, one target per library target
         // Helpers every test target shares (seeded generator, temporary directories, the fixture
@@ -113,7 +119,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Digests", "JSON", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers", "TestSupport"]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Digests", "JSON", "TestSupport"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "CVectorScan", "Digests", "JSON", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         .testTarget(
             name: "ServiceTests",

@@ -177,6 +177,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         _ = try store.add(Array(items.prefix(90)))
         #expect(store.indexState.factory == "Flat")
         _ = try store.add(Array(items.suffix(210)))
+        store.waitForIndexBuild()
         #expect(store.indexState.factory == "IVF4,Flat")
         #expect(store.indexState.vectors == 300)
         // nprobe = nlist: the IVF search is exhaustive, so it must find each item itself.
@@ -187,6 +188,28 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         let reopened = try ImageStore(directory: dir, space: space, settings: settings)
         #expect(reopened.indexState.factory == "IVF4,Flat")
         try reopened.close()
+    }
+
+    @Test func deletingFromAnIVFIndexKeepsEveryOtherItemUnderItsOwnID() throws {
+        // IndexIDMap2 over IVF compacts its id map on removal while the lists keep the old
+        // internal ids: a removal would shift every later hit to its neighbour's id. The store
+        // keeps IVF deletions as tombstones instead.
+        let dir = try TemporaryDirectory.make()
+        defer { TemporaryDirectory.remove(dir) }
+        let settings = IndexSettings(flatLimit: 100, approximateFactory: "IVF4,Flat", nprobe: 4, maxTrainingVectors: 1_000)
+        let store = try ImageStore(directory: dir, space: space, settings: settings)
+        let items = makeItems(240, dimension: 16, seed: 20)
+        _ = try store.add(Array(items.prefix(200)))
+        store.waitForIndexBuild()
+        #expect(store.indexState.factory == "IVF4,Flat")
+        let gone = try store.items(after: 0, limit: 5).map(\.id)
+        try store.delete(ids: gone)
+        _ = try store.add(Array(items.suffix(40)))
+        #expect(store.indexState.tombstones == 5)
+        for item in items.dropFirst(5) {
+            #expect(try store.search(item.embedding, k: 1).first?.item.uri == item.uri)
+        }
+        try store.close()
     }
 
     @Test func aReadOnlyStoreSearchesBesideTheWriterAndRefusesWrites() throws {
@@ -242,6 +265,7 @@ func makeItems(_ count: Int, dimension: Int, seed: UInt64, prefix: String = "img
         let items = makeItems(20, dimension: 8, seed: 30)
         _ = try store.add(Array(items.prefix(15)))
         _ = try store.add(Array(items.suffix(5)))
+        store.waitForIndexBuild()
         #expect(store.indexState.factory == "Flat")
         #expect(store.indexState.maintenanceFailure?.contains("automatic rebuild failed") == true)
         #expect(try store.search(items[17].embedding, k: 1).first?.item.uri == items[17].uri)

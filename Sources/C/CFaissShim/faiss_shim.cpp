@@ -1,6 +1,7 @@
 // The C API of faiss_shim.h over FAISS 1.7.3's C++ classes. Every entry point runs its body inside
 // `guarded`, which turns any C++ exception into a status and a message: nothing C++ crosses.
 #include "faiss_shim.h"
+#include "own_scan_search.h"
 
 #include <faiss/AutoTune.h>
 #include <faiss/Index.h>
@@ -115,7 +116,13 @@ faiss::Index *innermost(faiss::Index *index) {
 /// Whether the inner index implements remove_ids. FAISS has no query for it, and IndexHNSW.h cannot be
 /// included here (it needs OpenMP's omp.h, which the Swift toolchain's clang does not ship), so
 /// the shim asks FAISS to remove nothing: types without removal throw before changing anything.
+///
+/// IVF is reported as unable to remove although FAISS's remove_ids runs: IndexIDMap2 compacts its
+/// id map after a removal ("adapted to IndexFlat"), while the inverted lists keep the old internal
+/// ids, so every hit after the removed position would be reported under its neighbour's id. The
+/// store keeps tombstones for IVF, as for HNSW.
 bool probe_removal(faiss::IndexIDMap2 &map) {
+    if (dynamic_cast<faiss::IndexIVF *>(innermost(map.index)) != nullptr) return false;
     try {
         faiss::IDSelectorBatch nothing(0, nullptr);
         map.index->remove_ids(nothing);
@@ -342,7 +349,8 @@ extern "C" int afs_index_search(const afs_index *index, int64_t nq, int32_t dime
         if (nq == 0) return;
         if (allowed_count < 0) {
             if (!map.is_trained) refuse(AFS_INVALID_ARGUMENT, "the index is not trained");
-            map.search(nq, queries, k, scores, reinterpret_cast<faiss_id *>(ids));
+            if (!afs::search_with_scan_kernels(map, nq, queries, k, scores, ids))
+                map.search(nq, queries, k, scores, reinterpret_cast<faiss_id *>(ids));
             return;
         }
         search_filtered(map, nq, queries, k, allowed_ids, allowed_count, scores, ids);

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The image collection of one embedding space: rows and embeddings in SQLite (the source of
 /// truth), vectors in a FAISS index derived from them and kept up to date by `IndexMaintainer`.
@@ -29,8 +28,8 @@ public final class ImageStore: @unchecked Sendable {
     /// (the server, an import) owns the directory. Its index is loaded and replayed in memory.
     public let readOnly: Bool
     private let maintainer: IndexMaintainer
-    /// Serialises every write (rows, index changes, checkpoints, rebuilds).
-    private let writeMutex = Mutex(())
+    /// Serialises every write (rows, index changes, checkpoints, installing a rebuilt index).
+    private let writeLock = StoreWriteLock()
     private var closed = false
 
     public var indexFileURL: URL { maintainer.fileURL }
@@ -48,7 +47,7 @@ public final class ImageStore: @unchecked Sendable {
         spaceID = try ItemRecords.spaceID(writer, for: space)
         let maintainer = try IndexMaintainer(
             space: space, spaceID: spaceID, settings: settings, fileURL: directory.indexFileURL(spaceID: spaceID),
-            writer: writer, readOnly: readOnly)
+            writer: writer, readers: readers, writeLock: writeLock, readOnly: readOnly)
         self.maintainer = maintainer
         lock = readOnly ? nil : try DirectoryLock(file: directory.lockFileURL(spaceID: spaceID), directory: directory.root)
         if !readOnly { maintainer.removeAbandonedTemporaryFiles() }
@@ -68,9 +67,11 @@ public final class ImageStore: @unchecked Sendable {
 
     /// Writes a final checkpoint when anything changed since the last one (unless told not to:
     /// the next open replays from SQLite either way), then releases the directory lock.
-    /// Further calls on the store are refused.
+    /// Further calls on the store are refused. A background rebuild is abandoned (the next open
+    /// replays the file it may have written, or rebuilds).
     public func close(writingCheckpoint: Bool = true) throws {
-        try writeMutex.withLock { _ in
+        maintainer.stopBackgroundBuild()
+        try writeLock.withLock {
             guard !closed else { return }
             if writingCheckpoint, maintainer.changesSinceCheckpoint > 0 { try maintainer.writeCheckpoint(reason: "close") }
             closed = true
@@ -95,7 +96,7 @@ public final class ImageStore: @unchecked Sendable {
         for (item, _) in prepared where !StoreValidation.isSHA256(item.sha256) {
             throw StoreError.invalidArgument("sha256 of \(item.uri) must be 64 lowercase hex digits, got '\(item.sha256)'")
         }
-        return try writeMutex.withLock { _ in
+        return try writeLock.withLock {
             try ensureWritable()
             let outcomes = try writer.transaction {
                 let outcomes = try prepared.map { item, unit -> AddOutcome in
@@ -114,7 +115,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Deletes items (from SQLite, then from the index); returns how many rows were deleted.
     @discardableResult
     public func delete(ids: [Int64]) throws -> Int {
-        try writeMutex.withLock { _ in
+        try writeLock.withLock {
             try ensureWritable()
             let deleted = try writer.transaction { try ItemRecords.delete(writer, ids: ids, spaceID: spaceID) }
             try maintainer.catchUp()
@@ -126,7 +127,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Runs `body` on the writer connection in one transaction, serialised with every write
     /// (ingest jobs record their bookkeeping through it).
     func writeTransaction<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try writeMutex.withLock { _ in
+        try writeLock.withLock {
             try ensureWritable()
             return try writer.transaction { try body(writer) }
         }
@@ -144,18 +145,30 @@ public final class ImageStore: @unchecked Sendable {
 
     /// Writes the index file now.
     public func checkpoint() throws {
-        try writeMutex.withLock { _ in
+        try writeLock.withLock {
             try ensureWritable()
             try maintainer.writeCheckpoint(reason: "checkpoint")
         }
     }
 
-    /// Rebuilds the index from the stored embeddings and writes it.
+    /// Rebuilds the index from the stored embeddings and writes it. The build reads a snapshot
+    /// without the write lock; writes wait only while what committed meanwhile is replayed onto
+    /// the new index and it replaces the old one.
     public func rebuild() throws {
-        try writeMutex.withLock { _ in
-            try ensureWritable()
-            try maintainer.rebuild()
-        }
+        try writeLock.withLock { try ensureWritable() }
+        try maintainer.rebuild()
+    }
+
+    /// Tests: called on the build thread between a background build and its install.
+    var indexBuildWillInstall: (@Sendable () -> Void)? {
+        get { maintainer.buildWillInstall }
+        set { maintainer.buildWillInstall = newValue }
+    }
+
+    /// Returns once no background rebuild (promotion past `flatLimit`, tombstone compaction) is
+    /// running: for tools and tests that need the new index in place.
+    public func waitForIndexBuild() {
+        maintainer.waitForBackgroundBuild()
     }
 
     // MARK: reads
@@ -170,12 +183,17 @@ public final class ImageStore: @unchecked Sendable {
         if let allowed, allowed.isEmpty { return [] }
         let (index, tombstones) = maintainer.snapshot
         let total = index.count
-        var fetch = min(max(k + tombstones.count, k), max(total, 1))
+        // Room for a few tombstones at first (up to 3k of them, not all: at 10 % of a million-vector
+        // index that would ask for 100k hits per search); doubled while too few hits survive.
+        var fetch = min(k + min(tombstones.count, 3 * k), max(total, 1))
         while true {
-            let hits = try index.search(unit, k: fetch, allowedIDs: allowed).filter { !tombstones.contains($0.id) }
+            let found = try index.search(unit, k: fetch, allowedIDs: allowed)
+            let hits = found.filter { !tombstones.contains($0.id) }
             let rows = try readers.withConnection { try ItemRecords.items($0, ids: hits.map(\.id), spaceID: spaceID) }
             let joined = hits.compactMap { hit in rows[hit.id].map { SearchHit(item: $0, score: hit.score) } }
-            if joined.count >= k || fetch >= total { return Array(joined.prefix(k)) }
+            // Fewer hits than asked: the index has no more to give (an IVF search sees only its
+            // probed lists), so asking for more would only repeat the search.
+            if joined.count >= k || fetch >= total || found.count < fetch { return Array(joined.prefix(k)) }
             fetch = min(fetch * 2, total)
         }
     }

@@ -75,9 +75,9 @@ public enum ConfigRegistry {
         ConfigKey("limits.max_filter_value_bytes", .int(MetadataFilterLimits.default.maxValueBytes), "Longest string value in a search filter, in UTF-8 bytes.", check: ConfigKey.intRange(1...MetadataFilterLimits.ceiling.maxValueBytes)),
 
         // The vector index (docs/retrieval.md explains the trade-offs).
-        ConfigKey("index.flat_limit", .int(100_000), "Up to this many vectors the index is exact (Flat); above it, index.approximate_factory.", check: ConfigKey.intRange(0...1_000_000_000)),
-        ConfigKey("index.approximate_factory", .string("HNSW32"), "FAISS factory string above the flat limit (HNSW32, IVF4096,Flat, IVF4096,PQ64 ...).", check: ConfigKey.nonEmpty),
-        ConfigKey("index.nprobe", .int(32), "IVF: inverted lists visited per search.", check: ConfigKey.intRange(1...65_536)),
+        ConfigKey("index.flat_limit", .int(50_000), "Up to this many vectors the index is exact (Flat); above it, index.approximate_factory.", check: ConfigKey.intRange(0...1_000_000_000)),
+        ConfigKey("index.approximate_factory", .string("IVF1024,Flat"), "FAISS factory string above the flat limit (IVF1024,Flat, IVF4096,Flat, HNSW32, IVF4096,PQ64 ...); built in the background.", check: ConfigKey.nonEmpty),
+        ConfigKey("index.nprobe", .int(16), "IVF: inverted lists visited per search.", check: ConfigKey.intRange(1...65_536)),
         ConfigKey("index.ef_search", .int(128), "HNSW: candidate list size per search.", check: ConfigKey.intRange(1...65_536)),
         ConfigKey("index.checkpoint_every_rows", .int(5_000), "Rows added between index checkpoints (the rest is replayed from SQLite at start).", check: ConfigKey.intRange(1...100_000_000)),
 
