@@ -32,6 +32,9 @@ struct ServerIngest {
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
+        /// The problem document's `code` and `detail`, when the server answered one.
+        var code: String? = nil
+        var detail: String? = nil
     }
 
     let server: URL
@@ -147,7 +150,16 @@ struct ServerIngest {
         request.httpMethod = "POST"
         request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
         apiKey.map { request.setValue("Bearer \($0)", forHTTPHeaderField: "Authorization") }
-        let answer = try await json(request, body: body)
+        let answer: [String: Any]
+        do {
+            answer = try await json(request, body: body)
+        } catch let failure as Failure where failure.code == "batch-not-stored" {
+            // Every file of this chunk failed (the server refuses such a batch as a whole): they
+            // are reported, and the other chunks go on.
+            part.failed += sent.count
+            part.problems += sent.map { Problem(path: $0.relative, reason: failure.detail ?? failure.description) }
+            return part
+        }
         guard let results = answer["results"] as? [[String: Any]], results.count == sent.count else {
             throw Failure(description: "the server answered the batch without one result per file")
         }
@@ -220,7 +232,9 @@ struct ServerIngest {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         guard (200..<300).contains(status) else {
-            throw Failure(description: "\(request.httpMethod ?? "GET") \(request.url?.path ?? ""): \(status) \(object["detail"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self))")
+            throw Failure(
+                description: "\(request.httpMethod ?? "GET") \(request.url?.path ?? ""): \(status) \(object["detail"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self))",
+                code: object["code"] as? String, detail: object["detail"] as? String)
         }
         return object
     }

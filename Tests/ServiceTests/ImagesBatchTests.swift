@@ -33,6 +33,19 @@ import Testing
         }
     }
 
+    /// Nothing stored is a refusal of the whole request (a 4xx naming the first failure), not a
+    /// 200 with every item failed.
+    @Test func aBatchOfWhichNothingIsStoredIsRefused() async throws {
+        try await withService(["gallery.seed": "false"]) { service in
+            let unreadable = try await service.post("/v1/images:batch", json: ["images": [["image": "not base64 !!"], "not an object"]])
+            expectProblem(unreadable, status: 400, field: "images")
+            let undecodable = try await service.postMultipart("/v1/images:batch", fields: [], files: [("file", "x.png", Data("{}".utf8))])
+            expectProblem(undecodable, status: 422, field: "file")
+            #expect(undecodable.text.contains("image 0"), "\(undecodable.text)")
+            #expect((try await service.request("GET", "/v1/images?limit=10").json["items"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+
     @Test func aMultipartBatchRecordsEachFilesName() async throws {
         try await withService(["gallery.seed": "false"]) { service in
             let reply = try await service.postMultipart("/v1/images:batch", fields: [], files: [

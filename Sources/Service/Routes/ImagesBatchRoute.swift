@@ -8,7 +8,8 @@ import Retrieval
 /// or multipart/form-data with one `file` part per image (its filename becomes the item's
 /// `path`). Limits: `ingest.batch_max_files` images and `ingest.batch_max_bytes` of body.
 /// An image that cannot be read or embedded fails alone (its result carries a problem); the
-/// others are stored in one transaction. 200 with per-item results whatever they are.
+/// others are stored in one transaction: 200 with per-item results. A batch of which nothing
+/// could be stored is refused as a whole (400 or 422, naming the first failure).
 enum ImagesBatchRoute {
     struct Result: Encodable {
         let index: Int
@@ -36,6 +37,7 @@ enum ImagesBatchRoute {
         let deadline = context.deadline()
         let jsonLimits = context.jsonLimits
         var entries: [(input: IngestInput?, refusal: Problem?)] = []
+        var isMultipart = false
         switch try await context.parsing(http, deadline: deadline, { try RequestBody.parse(http, json: jsonLimits) }) {
         case .json(let reader):
             try reader.rejectUnknown(["images"])
@@ -61,6 +63,7 @@ enum ImagesBatchRoute {
                 }
             }
         case .multipart(let form):
+            isMultipart = true
             try form.rejectUnknown(["file"])
             let files = form.all(named: "file")
             guard !files.isEmpty else { throw APIError.missingField("file") }
@@ -96,6 +99,15 @@ enum ImagesBatchRoute {
         context.metrics.recordIngest(outcome: "stored", count: counts.stored)
         context.metrics.recordIngest(outcome: "duplicate", count: counts.duplicates)
         context.metrics.recordIngest(outcome: "failed", count: counts.failed)
+        // Nothing stored at all is a refusal of the request, not a partial success: the client
+        // gets a 4xx (naming the first failure), as a single bad upload does.
+        if counts.stored == 0, counts.duplicates == 0, let first = results.first(where: { $0.error != nil }) {
+            let status = results.allSatisfy { $0.status == 400 } ? 400 : 422
+            throw APIError(
+                status: status, code: "batch-not-stored", title: "No image of the batch was stored",
+                detail: "none of the \(results.count) images could be stored; image \(first.index): \(first.error?.detail ?? "failed")",
+                field: isMultipart ? "file" : "images")
+        }
         return try .encoded(Response(results: results, stored: counts.stored, duplicates: counts.duplicates, failed: counts.failed))
     }
 }
