@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Tokenizers
 
 /// The language path as `/v1/models` lists it.
 public struct LanguagePathSummary: Sendable {
@@ -22,16 +23,21 @@ extension EmbeddingEngine {
 
     /// The active Chinese path, if one serves.
     public var languagePathModel: LanguagePathSummary? {
-        guard let lease = languagePaths.active else { return nil }
+        guard let lease = languagePaths.active, let producer = chineseReader(of: lease)?.producer else { return nil }
+        return LanguagePathSummary(
+            producer: producer, name: lease.identity.name, languages: lease.adapter.languages, since: lease.activatedAt)
+    }
+
+    /// What a Chinese-path activation's vectors are named by (`producer`, also the path's model
+    /// id) and the tokenizer its texts are read with: the frozen encoder's for a trained adapter
+    /// (nil when none is loaded), the encoder's own for a published one.
+    func chineseReader(of lease: AdapterSlot<LanguagePath>.Lease) -> (producer: String, tokenizer: any TextTokenizer)? {
         switch lease.adapter {
         case .adapter:
             guard let chinese else { return nil }
-            return LanguagePathSummary(
-                producer: lease.identity.producer(base: chinese.name, kind: .language), name: lease.identity.name,
-                languages: lease.adapter.languages, since: lease.activatedAt)
+            return (lease.identity.producer(base: chinese.name, kind: .language), chinese.tokenizer)
         case .encoder(let encoder):
-            return LanguagePathSummary(
-                producer: encoder.identity.id, name: encoder.identity.name, languages: encoder.languages, since: lease.activatedAt)
+            return (encoder.identity.id, encoder.tokenizer)
         }
     }
 }

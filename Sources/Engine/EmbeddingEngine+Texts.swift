@@ -76,18 +76,8 @@ extension EmbeddingEngine {
             throw EngineError.languageUnavailable(
                 .zh, reason: chinese == nil ? "no Chinese encoder is loaded (models.zh_encoder)" : "no Chinese language adapter is active")
         }
-        let producer: String
-        let tokenizer: any TextTokenizer
-        switch lease.adapter {
-        case .adapter:
-            guard let chinese else {
-                throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded (models.zh_encoder)")
-            }
-            producer = lease.identity.producer(base: chinese.name, kind: .language)
-            tokenizer = chinese.tokenizer
-        case .encoder(let encoder):
-            producer = encoder.identity.id
-            tokenizer = encoder.tokenizer
+        guard let (producer, tokenizer) = chineseReader(of: lease) else {
+            throw EngineError.languageUnavailable(.zh, reason: "no Chinese encoder is loaded (models.zh_encoder)")
         }
         let key = EmbeddingCache.Key(text: text, language: .zh, producer: producer)
         if let cached = queryCache?.value(for: key) { return .cached(cached) }

@@ -24,16 +24,9 @@ public struct PublishedLanguageEncoder: Sendable {
                     directory: path,
                     reason: "its features have \(model.outputDimension) dimensions but the CLIP's text space has \(clip.dimension): it was trained for another CLIP")
             }
-            let tokenizer: any TextTokenizer
-            switch model.info.format {
-            case .taiyiCLIP:
-                tokenizer = try TokenizerFit.fitting(positions: model.maxPositions) { try BertTokenizer(directory: directory, maxLength: $0) }
-            case .mCLIP:
-                tokenizer = try TokenizerFit.fitting(positions: model.maxPositions) { try UnigramTokenizer(directory: directory, maxLength: $0) }
-            case .chineseCLIP:
-                throw PublishedEncoderRefusal(
-                    directory: path, reason: "a chinese-clip directory is a whole model: serve it with --model, not as a language encoder")
-            }
+            // The tokenizer `adaptclip tokenize --model` reads: WordPiece for Taiyi-CLIP (BERT),
+            // Unigram for M-CLIP (XLM-R), never longer than the position table.
+            let tokenizer = try ModelDirectory.tokenizer(of: directory)
             guard tokenizer.vocabularySize <= model.model.configuration.vocabSize else {
                 throw PublishedEncoderRefusal(
                     directory: path,
