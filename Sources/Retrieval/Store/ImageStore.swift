@@ -70,7 +70,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Further calls on the store are refused. A background rebuild is abandoned (the next open
     /// replays the file it may have written, or rebuilds).
     public func close(writingCheckpoint: Bool = true) throws {
-        maintainer.stopBackgroundBuild()
+        maintainer.stopBackgroundWork()
         try writeLock.withLock {
             guard !closed else { return }
             if writingCheckpoint, maintainer.changesSinceCheckpoint > 0 { try maintainer.writeCheckpoint(reason: "close") }
@@ -143,12 +143,10 @@ public final class ImageStore: @unchecked Sendable {
         try itemID(sha256: sha256) != nil
     }
 
-    /// Writes the index file now.
+    /// Writes the index file now (after a background checkpoint that is running, if any).
     public func checkpoint() throws {
-        try writeLock.withLock {
-            try ensureWritable()
-            try maintainer.writeCheckpoint(reason: "checkpoint")
-        }
+        try writeLock.withLock { try ensureWritable() }
+        try maintainer.checkpointNow()
     }
 
     /// Rebuilds the index from the stored embeddings and writes it. The build reads a snapshot
@@ -165,10 +163,21 @@ public final class ImageStore: @unchecked Sendable {
         set { maintainer.buildWillInstall = newValue }
     }
 
+    /// Tests: called on the checkpoint thread after the index is frozen, before its file is written.
+    var indexCheckpointWillWrite: (@Sendable () -> Void)? {
+        get { maintainer.checkpointWillWrite }
+        set { maintainer.checkpointWillWrite = newValue }
+    }
+
     /// Returns once no background rebuild (promotion past `flatLimit`, tombstone compaction) is
     /// running: for tools and tests that need the new index in place.
     public func waitForIndexBuild() {
         maintainer.waitForBackgroundBuild()
+    }
+
+    /// Returns once no background checkpoint is running (its rows are folded into the index).
+    public func waitForIndexCheckpoint() {
+        maintainer.waitForBackgroundCheckpoint()
     }
 
     // MARK: reads
@@ -181,7 +190,8 @@ public final class ImageStore: @unchecked Sendable {
         let unit = try StoreValidation.unitVector(query, dimension: space.dimension, label: "query")
         let allowed: [Int64]? = filter.isEmpty ? nil : try readers.withConnection { try ItemRecords.ids($0, spaceID: spaceID, matching: filter) }
         if let allowed, allowed.isEmpty { return [] }
-        let (index, tombstones) = maintainer.snapshot
+        let index = maintainer.snapshot
+        let tombstones = index.tombstones
         let total = index.count
         // Room for a few tombstones at first (up to 3k of them, not all: at 10 % of a million-vector
         // index that would ask for 100k hits per search); doubled while too few hits survive.
@@ -228,14 +238,14 @@ public final class ImageStore: @unchecked Sendable {
 
     /// The ids in the vector index minus tombstones (consistency checks compare them to SQLite).
     public func indexedIDs() throws -> Set<Int64> {
-        let (index, tombstones) = maintainer.snapshot
-        return Set(try index.ids()).subtracting(tombstones)
+        let index = maintainer.snapshot
+        return Set(try index.ids()).subtracting(index.tombstones)
     }
 
     /// Every id held by the vector index, tombstones included, in index order (a duplicate id
     /// would show here twice; consistency checks look for that).
     public func rawIndexedIDs() throws -> [Int64] {
-        try maintainer.snapshot.index.ids()
+        try maintainer.snapshot.ids()
     }
 
     private func ensureWritable() throws {
