@@ -13,7 +13,9 @@ import Imaging
 /// (every coefficient is entropy-decoded), what the decoder allocates is bounded process-wide
 /// by `engine.decoding_pixels_in_flight`, and a batch's answer does not depend on that setting.
 /// A file whose header cannot be read, or that is over `limits.max_image_pixels` on its own, is
-/// not counted: it is refused alone, before decoding, in its own result.
+/// not counted: it is refused alone, before decoding, in its own result. An image already stored
+/// (which will not be decoded again) counts like any other: the answer depends on the request
+/// alone, not on what the library holds.
 struct BatchPixelBudget: Sendable {
     /// `ingest.batch_max_pixels`.
     let limit: Int
