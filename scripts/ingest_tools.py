@@ -126,7 +126,7 @@ class Server:
     def wait_job(self, job_id, poll=0.05):
         while True:
             _, job = self.json("GET", f"/admin/ingest/{job_id}", admin=True)
-            if job["state"] not in ("listing", "running"):
+            if job["state"] not in ("queued", "listing", "running"):
                 return job
             time.sleep(poll)
 

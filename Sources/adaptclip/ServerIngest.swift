@@ -32,7 +32,8 @@ struct ServerIngest {
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
-        /// The problem document's `code` and `detail`, when the server answered one.
+        /// The problem document's code (the last part of its `type`) and `detail`, when the
+        /// server answered one.
         var code: String? = nil
         var detail: String? = nil
     }
@@ -159,6 +160,18 @@ struct ServerIngest {
             part.failed += sent.count
             part.problems += sent.map { Problem(path: $0.relative, reason: failure.detail ?? failure.description) }
             return part
+        } catch let failure as Failure where failure.code == "batch-too-many-pixels" {
+            // The chunk's images announce more pixels than the server decodes for one request
+            // (ingest.batch_max_pixels): its halves go on their own, down to a single file,
+            // which, still too large, fails alone.
+            guard sent.count > 1 else {
+                part.failed += 1
+                part.problems.append(Problem(path: sent[0].relative, reason: failure.detail ?? failure.description))
+                return part
+            }
+            merge(try await send(Array(sent[..<(sent.count / 2)])), into: &part)
+            merge(try await send(Array(sent[(sent.count / 2)...])), into: &part)
+            return part
         }
         guard let results = answer["results"] as? [[String: Any]], results.count == sent.count else {
             throw Failure(description: "the server answered the batch without one result per file")
@@ -196,7 +209,7 @@ struct ServerIngest {
             var status = started
             var poll = URLRequest(url: server.appendingPathComponent("admin/ingest/\(id)"))
             poll.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-            while ["listing", "running"].contains(status["state"] as? String ?? "") {
+            while ["queued", "listing", "running"].contains(status["state"] as? String ?? "") {
                 try await Task.sleep(for: .milliseconds(500))
                 status = try await json(poll, body: nil)
                 progress.begin(total: status["total"] as? Int ?? 0)
@@ -234,7 +247,7 @@ struct ServerIngest {
         guard (200..<300).contains(status) else {
             throw Failure(
                 description: "\(request.httpMethod ?? "GET") \(request.url?.path ?? ""): \(status) \(object["detail"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self))",
-                code: object["code"] as? String, detail: object["detail"] as? String)
+                code: (object["type"] as? String)?.split(separator: "/").last.map(String.init), detail: object["detail"] as? String)
         }
         return object
     }

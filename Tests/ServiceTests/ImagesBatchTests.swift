@@ -74,3 +74,52 @@ import Testing
         }
     }
 }
+
+/// `ingest.batch_max_pixels` over HTTP: the images' stored sizes, summed from their headers, in
+/// both request forms, refused one pixel past the limit and accepted at it.
+@Suite struct ImagesBatchPixelBudgetTests {
+    static let png = "png_rgb_256x192.png"
+    static let jpeg = "jpeg_q95_640x480.jpg"
+    static let sum = 256 * 192 + 640 * 480
+
+    /// The JPEG decodes DCT-scaled (a fraction of its pixels) yet counts at its stored size, as
+    /// limits.max_image_pixels_per_request counts for /v1/embeddings.
+    @Test func aBatchOnePixelPastTheBudgetIsRefusedWithNothingStored() async throws {
+        try await withService(["gallery.seed": "false", "engine.jpeg_dct_scaling": "true", "ingest.batch_max_pixels": "\(Self.sum - 1)"]) { service in
+            let multipart = try await service.postMultipart("/v1/images:batch", fields: [], files: [
+                ("file", "小猫.png", try LiveService.image(Self.png)), ("file", "海滩 1.jpg", try LiveService.image(Self.jpeg)),
+            ])
+            expectProblem(multipart, status: 413, field: "file")
+            #expect(multipart.json["type"] as? String == "https://adaptclip.dev/problems/batch-too-many-pixels")
+            let detail = multipart.json["detail"] as? String ?? ""
+            for part in ["file[1] (\"海滩 1.jpg\")", "640 × 480", "\(Self.sum) pixels", "may decode \(Self.sum - 1)", "ingest.batch_max_pixels"] {
+                #expect(detail.contains(part), "\(part) in \(detail)")
+            }
+
+            let json = try await service.post("/v1/images:batch", json: ["images": [
+                ["image": try LiveService.dataURI(Self.png)], ["image": try LiveService.dataURI(Self.jpeg), "path": "trip/beach.jpg"],
+            ]])
+            expectProblem(json, status: 413, field: "images[1].image")
+            #expect((json.json["detail"] as? String ?? "").contains("images[1] (\"trip/beach.jpg\")"), "\(json.text)")
+            #expect((try await service.request("GET", "/v1/images?limit=10").json["items"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+
+    /// At the limit exactly; an entry that is no image is not counted (it fails alone).
+    @Test func aBatchAtTheBudgetIsStored() async throws {
+        try await withService(["gallery.seed": "false", "ingest.batch_max_pixels": "\(Self.sum)"]) { service in
+            let multipart = try await service.postMultipart("/v1/images:batch", fields: [], files: [
+                ("file", "a.png", try LiveService.image(Self.png)), ("file", "notes.txt", Data("hello".utf8)),
+                ("file", "b.jpg", try LiveService.image(Self.jpeg)),
+            ])
+            #expect(multipart.status == 200, "\(multipart.text)")
+            #expect(multipart.json["stored"] as? Int == 2 && multipart.json["failed"] as? Int == 1)
+
+            let json = try await service.post("/v1/images:batch", json: ["images": [
+                ["image": try LiveService.dataURI(Self.png)], ["image": "not base64 !!"], ["image": try LiveService.dataURI(Self.jpeg)],
+            ]])
+            #expect(json.status == 200, "\(json.text)")
+            #expect(json.json["duplicates"] as? Int == 2 && json.json["failed"] as? Int == 1)
+        }
+    }
+}

@@ -50,6 +50,24 @@ import Testing
         }
     }
 
+    /// The server refuses a chunk whose images announce more than ingest.batch_max_pixels: the
+    /// client sends its halves instead, and a file over the budget on its own fails alone.
+    @Test func aChunkPastTheServersPixelBudgetIsSplit() async throws {
+        let photos = try folder()  // 7 images of 80 to 128 pixels, 728 together
+        defer { TemporaryDirectory.remove(photos) }
+        try makePNG(width: 30, height: 10, seed: 99).write(to: photos.appendingPathComponent("wide.png"))
+        try await withService(["gallery.seed": "false", "ingest.batch_max_pixels": "250"]) { service in
+            let run = try addThroughServer(["--server", service.base, "--chunk-files", "8", photos.path])
+            #expect(run.status == 1, "\(run.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+            #expect(summary["stored"] as? Int == 7 && summary["failed"] as? Int == 1 && summary["skipped"] as? Int == 1, "\(run.stdout)")
+            let problems = summary["problems"] as? [[String: Any]] ?? []
+            let wide = problems.first { $0["path"] as? String == "wide.png" }?["reason"] as? String ?? ""
+            #expect(wide.contains("ingest.batch_max_pixels"), "\(problems)")
+            #expect((try await service.request("GET", "/v1/images?limit=20").json["items"] as? [[String: Any]])?.count == 7)
+        }
+    }
+
     @Test func onServerStartsAnAdminJobAndFollowsIt() async throws {
         let photos = try folder()
         defer { TemporaryDirectory.remove(photos) }

@@ -3,9 +3,12 @@ import Foundation
 /// A background ingest as recorded in SQLite (`ingest_jobs` and its work list), with its counts.
 public struct IngestJob: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable { case folder, urls }
-    /// listing → running → completed | cancelled | failed. A job found listing or running at
-    /// start resumes.
-    public enum State: String, Sendable, Codable { case listing, running, completed, cancelled, failed }
+    /// queued → listing (a folder job not listed yet) → running → completed | cancelled | failed.
+    /// A job waits queued until a running slot is free (the queue is the queued jobs in id order,
+    /// which is submission order); a queued job may be cancelled without ever starting. At start
+    /// a job found listing or running resumes, or waits queued again when more were running than
+    /// the service now allows.
+    public enum State: String, Sendable, Codable { case queued, listing, running, completed, cancelled, failed }
 
     public let id: Int64
     public let kind: Kind
@@ -22,6 +25,8 @@ public struct IngestJob: Sendable, Equatable, Codable {
     public var skippedEntries: Int
     public var error: String?
     public let createdAt: String
+    /// When the job first left the queue (nil while it never ran).
+    public var startedAt: String?
     public var finishedAt: String?
 
     /// Items with an outcome (stored, duplicate, skipped or failed).

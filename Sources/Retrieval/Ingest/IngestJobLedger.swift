@@ -7,12 +7,13 @@ public struct IngestJobLedger: Sendable {
 
     public init(library: ImageLibrary) { self.library = library }
 
-    /// A folder job, listing first (the runner lists it, so a kill while listing lists again).
+    /// A folder job, queued; once started it lists first (the runner lists it, so a kill while
+    /// listing lists again).
     public func createFolderJob(root: String, recursive: Bool) throws -> IngestJob {
         try read(try library.store.writeTransaction { try IngestJobRecords.create($0, kind: .folder, root: root, recursive: recursive) })
     }
 
-    /// A URL job, its work list written with it.
+    /// A URL job, queued, its work list written with it.
     public func createURLJob(urls: [String]) throws -> IngestJob {
         try read(try library.store.writeTransaction { db in
             let id = try IngestJobRecords.create(db, kind: .urls, root: "", recursive: false)
@@ -30,9 +31,28 @@ public struct IngestJobLedger: Sendable {
         try library.store.read { try IngestJobRecords.jobs($0, limit: limit) }
     }
 
-    /// Jobs left listing or running (by a stop, a crash or a kill), oldest first.
+    /// Jobs not finished — queued, or left listing or running by a stop, a crash or a kill —
+    /// oldest (first submitted) first.
     public func unfinished() throws -> [IngestJob] {
         try library.store.read { try IngestJobRecords.unfinished($0) }
+    }
+
+    /// The queued jobs' ids in the order they start (submission order).
+    public func queue() throws -> [Int64] {
+        try library.store.read { try IngestJobRecords.queue($0) }
+    }
+
+    /// Takes a queued job out of the queue (to listing or running) and answers it as it is now;
+    /// nil when it was no longer queued (cancelled meanwhile).
+    public func start(_ id: Int64) throws -> IngestJob? {
+        guard try library.store.writeTransaction({ try IngestJobRecords.start($0, job: id) }) else { return nil }
+        return try job(id)
+    }
+
+    /// Puts a started, unfinished job back in the queue: it starts again, where its submission
+    /// placed it, when a slot is free (a restart with fewer running slots than jobs running).
+    public func requeue(_ id: Int64) throws {
+        try library.store.writeTransaction { try IngestJobRecords.requeue($0, job: id) }
     }
 
     public func problems(_ id: Int64, limit: Int) throws -> [IngestJobProblem] {
@@ -44,8 +64,8 @@ public struct IngestJobLedger: Sendable {
         try library.store.read { db in try IngestJobRecords.outcomes(db, job: id).map { ($0.source, $0.state, $0.itemID) } }
     }
 
-    /// Marks an unfinished job cancelled (its pending items stay pending); false when it had
-    /// finished already.
+    /// Marks an unfinished job cancelled (its pending items stay pending; a queued job never
+    /// starts); false when it had finished already.
     public func cancel(_ id: Int64) throws -> Bool {
         try library.store.writeTransaction { db in
             guard let job = try IngestJobRecords.job(db, id: id), !job.isFinished else { return false }
@@ -56,7 +76,7 @@ public struct IngestJobLedger: Sendable {
 
     /// Marks an unfinished job failed, with why.
     public func fail(_ id: Int64, error: String) throws {
-        try setState(id, .failed, error: error, onlyIf: [.listing, .running])
+        try setState(id, .failed, error: error, onlyIf: [.queued, .listing, .running])
     }
 
     func setState(_ id: Int64, _ state: IngestJob.State, error: String? = nil, onlyIf current: Set<IngestJob.State>) throws {

@@ -3,7 +3,7 @@ import Foundation
 /// The SQL of ingest jobs, one function per statement (like `ItemRecords`).
 enum IngestJobRecords {
     static func create(_ db: SQLiteConnection, kind: IngestJob.Kind, root: String, recursive: Bool) throws -> Int64 {
-        let rows = try db.query("INSERT INTO ingest_jobs (kind, root, recursive, state) VALUES (?, ?, ?, 'listing') RETURNING id",
+        let rows = try db.query("INSERT INTO ingest_jobs (kind, root, recursive, state) VALUES (?, ?, ?, 'queued') RETURNING id",
                                 [.text(kind.rawValue), .text(root), .integer(recursive ? 1 : 0)])
         guard let id = rows.first?[0].integer else { throw StoreError.io("the ingest job was not recorded") }
         return id
@@ -18,6 +18,29 @@ enum IngestJobRecords {
         }
         try db.run("UPDATE ingest_jobs SET state = 'running', skipped_entries = ? WHERE id = ? AND state = 'listing'",
                    [.integer(Int64(skippedEntries)), .integer(job)])
+    }
+
+    /// Takes a queued job out of the queue: a folder job with no work list yet lists first, any
+    /// other resumes its work list. False when it was not queued (cancelled meanwhile).
+    static func start(_ db: SQLiteConnection, job: Int64) throws -> Bool {
+        try db.run("""
+            UPDATE ingest_jobs SET
+                state = CASE WHEN kind = 'folder' AND NOT EXISTS (SELECT 1 FROM ingest_job_items WHERE job_id = ingest_jobs.id)
+                             THEN 'listing' ELSE 'running' END,
+                started_at = COALESCE(started_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            WHERE id = ? AND state = 'queued'
+            """, [.integer(job)])
+        return db.changes > 0
+    }
+
+    /// Puts a started, unfinished job back in the queue (where its id places it).
+    static func requeue(_ db: SQLiteConnection, job: Int64) throws {
+        try db.run("UPDATE ingest_jobs SET state = 'queued' WHERE id = ? AND state IN ('listing', 'running')", [.integer(job)])
+    }
+
+    /// The queued jobs' ids, first to start first.
+    static func queue(_ db: SQLiteConnection) throws -> [Int64] {
+        try db.query("SELECT id FROM ingest_jobs WHERE state = 'queued' ORDER BY id").compactMap { $0[0].integer }
     }
 
     static func pending(_ db: SQLiteConnection, job: Int64, after seq: Int64, limit: Int) throws -> [IngestJobItem] {
@@ -48,7 +71,7 @@ enum IngestJobRecords {
     /// Newest first.
     static func jobs(_ db: SQLiteConnection, where condition: String = "1", _ bindings: [SQLiteValue] = [], limit: Int) throws -> [IngestJob] {
         try db.query("""
-            SELECT j.id, j.kind, j.root, j.recursive, j.state, j.skipped_entries, j.error, j.created_at, j.finished_at,
+            SELECT j.id, j.kind, j.root, j.recursive, j.state, j.skipped_entries, j.error, j.created_at, j.finished_at, j.started_at,
                    COUNT(i.seq),
                    COALESCE(SUM(i.state = 'stored'), 0), COALESCE(SUM(i.state = 'duplicate'), 0),
                    COALESCE(SUM(i.state = 'skipped'), 0), COALESCE(SUM(i.state = 'failed'), 0)
@@ -58,14 +81,15 @@ enum IngestJobRecords {
             IngestJob(
                 id: row[0].integer ?? 0, kind: IngestJob.Kind(rawValue: row[1].text ?? "") ?? .folder, root: row[2].text ?? "",
                 recursive: row[3].integer == 1, state: IngestJob.State(rawValue: row[4].text ?? "") ?? .failed,
-                total: Int(row[9].integer ?? 0), stored: Int(row[10].integer ?? 0), duplicates: Int(row[11].integer ?? 0),
-                skipped: Int(row[12].integer ?? 0), failed: Int(row[13].integer ?? 0), skippedEntries: Int(row[5].integer ?? 0),
-                error: row[6].text, createdAt: row[7].text ?? "", finishedAt: row[8].text)
+                total: Int(row[10].integer ?? 0), stored: Int(row[11].integer ?? 0), duplicates: Int(row[12].integer ?? 0),
+                skipped: Int(row[13].integer ?? 0), failed: Int(row[14].integer ?? 0), skippedEntries: Int(row[5].integer ?? 0),
+                error: row[6].text, createdAt: row[7].text ?? "", startedAt: row[9].text, finishedAt: row[8].text)
         }
     }
 
+    /// Oldest first: the order they were submitted in.
     static func unfinished(_ db: SQLiteConnection) throws -> [IngestJob] {
-        try jobs(db, where: "j.state IN ('listing', 'running')", limit: 1_000_000).reversed()
+        try jobs(db, where: "j.state IN ('queued', 'listing', 'running')", limit: 1_000_000).reversed()
     }
 
     static func problems(_ db: SQLiteConnection, job: Int64, limit: Int) throws -> [IngestJobProblem] {

@@ -32,9 +32,16 @@ public struct IngestJobRunner: Sendable {
         self.imagesInFlight = imagesInFlight
     }
 
-    /// `committed(n)` after each batch with the number of items it finished.
+    /// `committed(n)` after each batch with the number of items it finished. A job still queued
+    /// is taken out of the queue first (the service's scheduler does that itself, to answer
+    /// with the state it started in); one cancelled while queued does not run.
     public func run(_ job: IngestJob, committed: @escaping @Sendable (Int) -> Void = { _ in }) async {
         do {
+            var job = job
+            if job.state == .queued {
+                guard let started = try ledger.start(job.id) else { return }
+                job = started
+            }
             if job.state == .listing, case .folder(let folder) = source {
                 let listing = try folder.list(recursive: job.recursive, limit: maxFiles)
                 try ledger.setWorkList(job.id, sources: listing.files, skippedEntries: listing.skippedEntries)

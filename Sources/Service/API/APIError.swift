@@ -8,13 +8,17 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public let title: String
     public let detail: String
     public let field: String?
+    /// `Retry-After` of a refusal that will pass once the server has caught up; nil gives a 503
+    /// one second (a full model or work queue drains in milliseconds).
+    public let retryAfterSeconds: Int?
 
-    public init(status: Int, code: String, title: String, detail: String, field: String? = nil) {
+    public init(status: Int, code: String, title: String, detail: String, field: String? = nil, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.code = code
         self.title = title
         self.detail = detail
         self.field = field
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(status) \(code): \(detail)" }

@@ -6,6 +6,9 @@ struct IngestSettings: Sendable {
     var jobBatchSize: Int
     var batchMaxFiles: Int
     var batchMaxBytes: Int
+    var batchMaxPixels: Int
+    var maxRunningJobs: Int
+    var maxQueuedJobs: Int
 }
 
 extension AdaptCLIPConfiguration {
@@ -18,6 +21,7 @@ extension AdaptCLIPConfiguration {
         return IngestSettings(
             allowedRoots: roots, maxFileBytes: i("ingest.max_file_bytes", 64 << 20), maxJobFiles: i("ingest.max_job_files", 1_000_000),
             jobBatchSize: i("ingest.job_batch_size", 32), batchMaxFiles: i("ingest.batch_max_files", 64),
-            batchMaxBytes: i("ingest.batch_max_bytes", 64 << 20))
+            batchMaxBytes: i("ingest.batch_max_bytes", 64 << 20), batchMaxPixels: i("ingest.batch_max_pixels", 400_000_000),
+            maxRunningJobs: i("ingest.max_running_jobs", 1), maxQueuedJobs: i("ingest.max_queued_jobs", 100))
     }
 }

@@ -50,6 +50,9 @@ public enum ConfigRegistry {
 
         // HTTP limits: each refusal names the limit it hit.
         ConfigKey("limits.max_body_bytes", .int(16 * mebibyte), "Largest request body (413 above it, sent before the body is read).", check: ConfigKey.intRange(1...(1 << 31))),
+        ConfigKey("ingest.batch_max_pixels", .int(400_000_000), "Most pixels the images of one POST /v1/images:batch may announce together (stored width x height, read from their headers before any is decoded; 413 above it). 400 MP: a full chunk of adaptclip index add --server (32 files) of 12 MP photos.", check: ConfigKey.intRange(1...1_000_000_000_000)),
+        ConfigKey("ingest.max_running_jobs", .int(1), "Ingest jobs that run at once; the others wait queued, in submission order.", check: ConfigKey.intRange(1...64)),
+        ConfigKey("ingest.max_queued_jobs", .int(100), "Ingest jobs that may wait queued; POST /admin/ingest answers 503 past it.", check: ConfigKey.intRange(0...100_000)),
         ConfigKey("limits.max_header_bytes", .int(16 * 1024), "Largest header block (431 above it).", check: ConfigKey.intRange(256...(1 << 20))),
         ConfigKey("limits.max_header_count", .int(100), "Most header fields in one request (431 above it).", check: ConfigKey.intRange(1...10_000)),
         ConfigKey("limits.max_request_line_bytes", .int(8 * 1024), "Longest request line (414 above it).", check: ConfigKey.intRange(64...(1 << 20))),

@@ -14,7 +14,7 @@ extension APIError {
         if let field { object["field"] = field }
         let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         var headers: HTTPHeaders = ["Content-Type": "application/problem+json"]
-        if status == 503 { headers.set("Retry-After", "1") }
+        if let retryAfterSeconds { headers.set("Retry-After", "\(retryAfterSeconds)") } else if status == 503 { headers.set("Retry-After", "1") }
         return HTTPResponse(status: HTTPStatus(code: status), headers: headers, body: Array(body))
     }
 

@@ -22,6 +22,7 @@ public final class ServiceMetrics: Sendable {
     private let openConnections: Gauge
     private let requestWorkWaiting: Gauge
     private let ingestJobsRunning: Gauge
+    private let ingestJobsQueued: Gauge
     private let ingestRate: Gauge
     private let ingestRemaining: Gauge
     /// Where the server's own counters come from once it is listening, and what was exported
@@ -44,6 +45,8 @@ public final class ServiceMetrics: Sendable {
         requestWorkWaiting = registry.makeGauge(
             descriptor: Self.metric("request_work_waiting", unit: "", "Requests waiting for a request-work thread (tokenising, decoding, parsing, search)."))
         ingestJobsRunning = registry.makeGauge(descriptor: Self.metric("ingest_jobs_running", unit: "", "Background ingest jobs running now."))
+        ingestJobsQueued = registry.makeGauge(
+            descriptor: Self.metric("ingest_jobs_queued", unit: "", "Background ingest jobs waiting for a running slot (ingest.max_running_jobs)."))
         ingestRate = registry.makeGauge(
             descriptor: Self.metric("ingest_rate", unit: "items_per_second", "Work items the running ingest jobs finish per second (over their current run)."))
         ingestRemaining = registry.makeGauge(descriptor: Self.metric("ingest_remaining", unit: "items", "Work items the running ingest jobs have left."))
@@ -140,6 +143,8 @@ public final class ServiceMetrics: Sendable {
         ingestRate.set(rate)
         ingestRemaining.set(Double(remaining))
     }
+
+    public func setIngestJobsQueued(_ count: Int) { ingestJobsQueued.set(Double(count)) }
 
     public func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }
     public func setIndexVectors(_ count: Int) { indexVectors.set(Double(count)) }

@@ -6,7 +6,9 @@ import Retrieval
 /// `POST /v1/images:batch`: many images in one request, stored together, each answered on its
 /// own. JSON `{"images": [{"image": "<data URI or base64>", "path"?, "caption"?, "metadata"?}]}`
 /// or multipart/form-data with one `file` part per image (its filename becomes the item's
-/// `path`). Limits: `ingest.batch_max_files` images and `ingest.batch_max_bytes` of body.
+/// `path`). Limits: `ingest.batch_max_files` images, `ingest.batch_max_bytes` of body, and
+/// `ingest.batch_max_pixels` announced by the images' headers together (`BatchPixelBudget`:
+/// 413 before anything is decoded).
 /// An image that cannot be read or embedded fails alone (its result carries a problem); the
 /// others are stored in one transaction: 200 with per-item results. A batch of which nothing
 /// could be stored is refused as a whole (400 or 422, naming the first failure).
@@ -69,6 +71,16 @@ enum ImagesBatchRoute {
             guard !files.isEmpty else { throw APIError.missingField("file") }
             guard files.count <= settings.batchMaxFiles else { throw APIError.tooMany("file", count: files.count, limit: settings.batchMaxFiles) }
             entries = files.map { (IngestInput(bytes: Data($0.body), location: .copy, path: $0.filename), nil) }
+        }
+        let budget = BatchPixelBudget(limit: settings.batchMaxPixels, maxImagePixels: context.configuration.limits.maxImagePixels)
+        let images = entries.map { $0.input?.bytes }
+        do {
+            _ = try await context.engine.requestWork.run(deadline: deadline) { _ in try budget.check(images) }
+        } catch let exceeded as BatchPixelBudget.Exceeded {
+            let index = exceeded.index
+            let position = isMultipart ? "file[\(index)]" : "images[\(index)]"
+            let name = entries[index].input?.path.map { "\(position) (\"\($0)\")" } ?? position
+            throw exceeded.problem(name: name, field: isMultipart ? "file" : "images[\(index)].image")
         }
         let inputs = entries.compactMap(\.input)
         let embedder = try EngineImageEmbedder(engine: context.engine, domain: context.engine.domainAdapters.lease(), deadline: deadline)

@@ -11,7 +11,7 @@ enum IngestRoutes {
         let collection = try context.requireCollection()
         let reader = try FieldReader.parseBody(request.body, limits: context.jsonLimits)
         try reader.rejectUnknown(["path", "recursive", "urls"])
-        let status: IngestJobs.Status
+        let status: IngestJobStatus
         switch (try reader.string("path"), try reader.strings("urls", limit: context.configuration.ingest.maxJobFiles, allowSingle: false)) {
         case (let path?, nil):
             status = try context.ingestJobs.startFolder(
@@ -28,7 +28,7 @@ enum IngestRoutes {
     }
 
     struct JobList: Encodable {
-        let jobs: [IngestJobs.Status]
+        let jobs: [IngestJobStatus]
     }
 
     static func list(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
