@@ -87,19 +87,16 @@ import Testing
         }
     }
 
-    @Test func aStopSignalLeavesTheRotationBeforeTheServerDrains() async throws {
-        // SIGUSR2 stands in for SIGTERM: the test process must not be told to stop.
+    @Test func aStopSignalLeavesTheRotationBeforeTheServerDrains() {
+        // What the signal handler runs (raising a real signal in the test process proves only
+        // libdispatch's delivery, which depends on every thread's signal mask).
         let readiness = ServiceReadiness()
-        let readyWhenStopping = Mutex<[Bool]>([])
-        let signals = StopSignals([SIGUSR2], readiness: readiness) { number in
-            #expect(number == SIGUSR2)
-            readyWhenStopping.withLock { $0.append(readiness.isReady) }
+        var readyWhenStopping: [Bool] = []
+        StopSignals.received(SIGTERM, readiness: readiness) { number in
+            #expect(number == SIGTERM)
+            readyWhenStopping.append(readiness.isReady)
         }
-        defer { signals.cancel() }
-        #expect(readiness.isReady)
-        kill(getpid(), SIGUSR2)
-        try await waitUntil("the signal reached the stop") { !readyWhenStopping.withLock(\.isEmpty) }
-        #expect(readyWhenStopping.withLock { $0 } == [false])
+        #expect(readyWhenStopping == [false])
         #expect(readiness.notReady.map(\.component) == [.server])
     }
 

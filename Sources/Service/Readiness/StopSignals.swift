@@ -20,16 +20,19 @@ final class StopSignals {
             // Delivered to the source instead of ending the process.
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                readiness.beginDraining()
-                stop(number)
-            }
+            source.setEventHandler { Self.received(number, readiness: readiness, stop: stop) }
             registered.enter()
             source.setRegistrationHandler { registered.leave() }
             source.resume()
             return source
         }
         _ = registered.wait(timeout: .now() + .seconds(2))
+    }
+
+    /// What a stop signal does, in this order: out of the rotation, then drain.
+    static func received(_ number: Int32, readiness: ServiceReadiness, stop: (Int32) -> Void) {
+        readiness.beginDraining()
+        stop(number)
     }
 
     /// Stops listening (the signals stay ignored: whoever installed these decides what next).
