@@ -24,6 +24,7 @@ serve: release
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --disable-xctest --no-parallel
+	scripts/check-deploy
 	$(MAKE) --no-print-directory training-test
 	scripts/parity-per-kernel
 	scripts/demo-check

@@ -12,15 +12,31 @@ public enum ServiceRunner {
         public let server: HTTPServer
         public let port: Int
         public let context: ServiceContext
+        /// What `/readyz` reports; a store that connects or recovers later marks itself here.
+        public let readiness: ServiceReadiness
     }
 
-    /// Loads everything and starts listening; returns once the socket accepts connections.
-    /// `accessLog`: where the access lines go (standard error unless a test reads them).
+    /// Starts listening, then loads everything; returns once every component is ready. While it
+    /// loads, `/healthz` answers and `/readyz` (like every other route) answers 503 naming what
+    /// is not ready yet. `accessLog`: where the access lines go (standard error unless a test
+    /// reads them). `listening`: called with the port once the socket listens, before anything
+    /// loads (start-up waits for it).
     public static func start(
         configuration: AdaptCLIPConfiguration, logger: Logger = Logger(label: "adaptclip"),
-        accessLog: HTTPAccessLogConfiguration.Destination = .standardError
+        accessLog: HTTPAccessLogConfiguration.Destination = .standardError,
+        listening: (@Sendable (Int) async -> Void)? = nil
     ) async throws -> Running {
         let metrics = ServiceMetrics()
+        let readiness = ServiceReadiness(waitingFor: [.model: "loading", .store: "opens after the model"])
+        let slot = ServiceContextSlot(configuration: configuration, readiness: readiness)
+        let server = HTTPServer(
+            configuration: httpConfiguration(configuration, accessLog: accessLog), router: ServiceRouter.make(slot), logger: logger,
+            observer: metrics.requestObserver)
+        let port = try server.start()
+        metrics.readHTTPStatistics { server.statistics }
+        var started = false
+        defer { if !started { server.shutdown(gracePeriod: .zero) {} } }
+        await listening?(port)
         let loaded = try EngineFactory.make(configuration: configuration) { _, size, duration in
             metrics.recordBatch(size: size, duration: duration)
         }
@@ -37,13 +53,19 @@ public enum ServiceRunner {
         // Before the collection opens: a restored vision-side domain adapter decides which
         // embedding space the collection serves.
         adapters.restoreInstalled()
+        readiness.waiting(for: .model, "warming up")
+        try await ModelWarmUp.run(loaded.engine)
+        readiness.markReady(.model)
+        readiness.waiting(for: .store, "opening (recovering the index)")
         let collection = try ImageLibrary(
             directory: configuration.storage, current: try loaded.engine.imageSpace(),
             formerModelIDs: loaded.engine.formerModelIDs)
         if configuration.models.clip == nil, configuration.seedGallery, let gallery = EmbeddedDefault.locate()?.gallery {
+            readiness.waiting(for: .store, "indexing the demo gallery")
             try await GallerySeeder.seedIfEmpty(collection, from: gallery, engine: loaded.engine, logger: logger)
         }
         metrics.setIndexVectors(collection.store.indexState.vectors)
+        readiness.markReady(.store)
         logger.notice("collection open", metadata: [
             "data_dir": "\(configuration.dataDirectory)", "items": "\((try? collection.store.itemCount()) ?? 0)",
             "index": "\(collection.store.indexState.factory)", "recovery": "\(collection.store.recovery)",
@@ -54,17 +76,14 @@ public enum ServiceRunner {
             classificationTemplates: loaded.classificationTemplates)
         // Jobs a stop, crash or kill left unfinished continue where their last commit ended.
         try context.ingestJobs.resumeUnfinished(collection: collection, engine: loaded.engine)
-        let server = HTTPServer(
-            configuration: httpConfiguration(configuration, accessLog: accessLog), router: ServiceRouter.make(context), logger: logger,
-            observer: metrics.requestObserver)
-        let port = try server.start()
-        metrics.readHTTPStatistics { server.statistics }
-        logger.notice("listening", metadata: [
+        slot.fill(context)
+        started = true
+        logger.notice("ready", metadata: [
             "host": "\(configuration.server.host)", "port": "\(port)", "model": "\(loaded.engine.modelName)",
             "model_source": "\(loaded.modelLabel)", "dimension": "\(loaded.engine.dimension)",
             "kernels": "\(loaded.engine.clip.options.kernelReport)", "precision": "\(loaded.precision)",
         ])
-        return Running(server: server, port: port, context: context)
+        return Running(server: server, port: port, context: context, readiness: readiness)
     }
 
     /// Runs until a termination signal has drained the server, then ends the process.
@@ -78,15 +97,19 @@ public enum ServiceRunner {
         let logger = Logger(label: "adaptclip")
         let running = try await start(configuration: configuration, logger: logger)
         let collection = running.context.collection
-        running.server.shutdownOnSignals(gracePeriod: .milliseconds(Int(configuration.server.shutdownGraceSeconds * 1000))) {
-            do { try collection?.close() } catch {
-                logger.error("closing the collection failed; the next start replays from SQLite", metadata: ["error": "\(LogText.bounded(error))"])
+        let grace = Duration.milliseconds(Int(configuration.server.shutdownGraceSeconds * 1000))
+        let stopSignals = StopSignals(readiness: running.readiness) { signal in
+            logger.notice("signal received, shutting down", metadata: ["signal": "\(signal)"])
+            running.server.shutdown(gracePeriod: grace) {
+                do { try collection?.close() } catch {
+                    logger.error("closing the collection failed; the next start replays from SQLite", metadata: ["error": "\(LogText.bounded(error))"])
+                }
+                logger.notice("stopped")
+                exit(0)
             }
-            logger.notice("stopped")
-            exit(0)
         }
         // Nothing more happens on this task: the signal path above ends the process.
-        while true { try? await Task.sleep(for: .seconds(3600)) }
+        while true { withExtendedLifetime(stopSignals) {}; try? await Task.sleep(for: .seconds(3600)) }
     }
 
     static func httpConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Service
 
 /// Flags shared by every subcommand that touches configuration, data or models.
@@ -42,6 +43,10 @@ struct CommonOptions: ParsableArguments {
         do {
             let resolved = try loader.load()
             ServiceLogging.bootstrap(level: resolved.logLevel)
+            let links = loader.ignoredServiceLinks
+            if !links.isEmpty {
+                Logger(label: "adaptclip").debug("ignored Kubernetes service variables", metadata: ["names": "\(links.joined(separator: ","))"])
+            }
             return resolved
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)

@@ -21,7 +21,7 @@ struct LiveService {
     /// logger is at info then), instead of standard error.
     static func start(
         _ overrides: [String: String] = [:], environment: [String: String] = [:], embeddedDefault: Bool = false,
-        accessLog: Int32? = nil
+        accessLog: Int32? = nil, listening: (@Sendable (Int) async -> Void)? = nil
     ) async throws -> LiveService {
         let data = try TemporaryDirectory.make()
         var all: [String: String] = [
@@ -34,7 +34,8 @@ struct LiveService {
         var logger = Logger(label: "service-test")
         logger.logLevel = accessLog == nil ? .warning : .info
         let running = try await ServiceRunner.start(
-            configuration: configuration, logger: logger, accessLog: accessLog.map { .text(fileDescriptor: $0) } ?? .standardError)
+            configuration: configuration, logger: logger, accessLog: accessLog.map { .text(fileDescriptor: $0) } ?? .standardError,
+            listening: listening)
         return LiveService(running: running, dataDirectory: data)
     }
 
@@ -63,7 +64,15 @@ struct LiveService {
         _ method: String, _ path: String, body: Data? = nil, contentType: String? = "application/json",
         headers: [String: String] = [:]
     ) async throws -> Reply {
-        var request = URLRequest(url: URL(string: base + path)!)
+        try await Self.request(port: running.port, method, path, body: body, contentType: contentType, headers: headers)
+    }
+
+    /// The same against a server known only by its port (one still starting).
+    static func request(
+        port: Int, _ method: String, _ path: String, body: Data? = nil, contentType: String? = "application/json",
+        headers: [String: String] = [:]
+    ) async throws -> Reply {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)" + path)!)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpMethod = method
         request.httpBody = body

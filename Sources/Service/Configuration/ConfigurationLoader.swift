@@ -26,10 +26,20 @@ public struct ConfigurationLoader: Sendable {
         }
 
         let known = Dictionary(uniqueKeysWithValues: ConfigRegistry.keys.map { ($0.environmentName, $0) })
+        let links = serviceLinks
         for (name, text) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("ADAPTCLIP_") {
             if name == ConfigRegistry.adminTokenVariable || name == ConfigRegistry.configFileVariable { continue }
             guard let key = known[name] else {
+                if links.isServiceLink(name) { continue }
                 throw ConfigurationError.unknownKey(key: name, source: "the environment")
+            }
+            if links.isServiceLink(name) {
+                // A Service named after one of our keys (`adaptclip-server` → ADAPTCLIP_SERVER_PORT):
+                // neither reading the address as the setting nor dropping the setting is safe.
+                throw ConfigurationError.invalidValue(
+                    key: key.path, source: "environment variable \(name)",
+                    reason: "\"\(text)\" is the variable Kubernetes injects for a Service of that name; "
+                        + "set enableServiceLinks: false in the pod spec or rename the Service")
             }
             values[key.path] = try Self.parsed(text, for: key, source: "environment variable \(name)")
         }
@@ -44,6 +54,17 @@ public struct ConfigurationLoader: Sendable {
         let token = environment[ConfigRegistry.adminTokenVariable].flatMap { $0.isEmpty ? nil : $0 }
         return AdaptCLIPConfiguration(values: values, adminToken: token)
     }
+
+    /// The variables of the environment that are Kubernetes' service links for a Service named
+    /// `adaptclip` or `adaptclip-…` (`ADAPTCLIP_PORT=tcp://10.96.0.12:80` and its siblings):
+    /// `load` skips them; the caller may log them once logging is set up.
+    public var ignoredServiceLinks: [String] {
+        let links = serviceLinks
+        let known = Set(ConfigRegistry.keys.map(\.environmentName))
+        return environment.keys.filter { $0.hasPrefix("ADAPTCLIP_") && !known.contains($0) && links.isServiceLink($0) }.sorted()
+    }
+
+    private var serviceLinks: KubernetesServiceLinks { KubernetesServiceLinks(environment: environment, prefix: "ADAPTCLIP") }
 
     private static func parsed(_ text: String, for key: ConfigKey, source: String) throws -> ConfigValue {
         guard let value = key.parse(text) else {

@@ -5,12 +5,14 @@ import Imaging
 import Retrieval
 
 extension APIError {
-    /// The problem document (RFC 9457) with the request id and, when known, the field at fault.
-    func response(requestID: String) -> HTTPResponse {
-        var object: [String: Any] = [
+    /// The problem document (RFC 9457) with the request id and, when known, the field at fault;
+    /// `members` are extension members of the problem type (RFC 9457 §3.2).
+    func response(requestID: String, members: [String: any Sendable] = [:]) -> HTTPResponse {
+        var object: [String: Any] = members
+        object.merge([
             "type": "https://adaptclip.dev/problems/\(code)", "title": title, "status": status,
             "detail": detail, "requestId": requestID,
-        ]
+        ]) { _, standard in standard }
         if let field { object["field"] = field }
         let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         var headers: HTTPHeaders = ["Content-Type": "application/problem+json"]

@@ -15,16 +15,19 @@ public enum ServiceRouter {
             /// thread: what load balancers and Prometheus poll must answer while every handler
             /// is busy. Such a handler must not block or wait for request work.
             case immediate(@Sendable (HTTPRequest, ServiceContext) throws -> HTTPResponse)
+            /// Answered at once like `immediate`, from the moment the server listens: the probes,
+            /// which must answer while start-up is still loading the context.
+            case probe(@Sendable (HTTPRequest, ServiceContextSlot) throws -> HTTPResponse)
         }
 
         let method: HTTPMethod
         let pattern: String
         let handler: Handler
         /// The route's own body limit, replacing `limits.max_body_bytes` (nil: that one).
-        var bodyLimit: (@Sendable (ServiceContext) -> Int)?
+        var bodyLimit: (@Sendable (AdaptCLIPConfiguration) -> Int)?
 
         init(
-            method: HTTPMethod, pattern: String, bodyLimit: (@Sendable (ServiceContext) -> Int)? = nil,
+            method: HTTPMethod, pattern: String, bodyLimit: (@Sendable (AdaptCLIPConfiguration) -> Int)? = nil,
             handler: @escaping @Sendable (HTTPRequest, ServiceContext) async throws -> HTTPResponse
         ) {
             (self.method, self.pattern, self.handler, self.bodyLimit) = (method, pattern, .async(handler), bodyLimit)
@@ -39,6 +42,12 @@ public enum ServiceRouter {
         ) -> Route {
             Route(method: method, pattern: pattern, handler: .immediate(handler))
         }
+
+        static func probe(
+            _ method: HTTPMethod, _ pattern: String, _ handler: @escaping @Sendable (HTTPRequest, ServiceContextSlot) throws -> HTTPResponse
+        ) -> Route {
+            Route(method: method, pattern: pattern, handler: .probe(handler))
+        }
     }
 
     static let routes: [Route] = [
@@ -46,8 +55,8 @@ public enum ServiceRouter {
         .immediate(.get, "/assets/app.css") { request, _ in SearchPageRoutes.stylesheet(request) },
         .immediate(.get, "/assets/app.js") { request, _ in SearchPageRoutes.script(request) },
         .immediate(.get, "/assets/icon.svg") { request, _ in SearchPageRoutes.favicon(request) },
-        .immediate(.get, "/healthz") { _, _ in try HealthRoutes.health() },
-        .immediate(.get, "/readyz") { _, context in try HealthRoutes.ready(context) },
+        .probe(.get, "/healthz") { _, _ in try HealthRoutes.health() },
+        .probe(.get, "/readyz") { request, slot in try HealthRoutes.ready(request, slot) },
         .immediate(.get, "/metrics") { _, context in HealthRoutes.metrics(context) },
         .immediate(.get, "/openapi.json") { request, _ in OpenAPIRoutes.json(request) },
         .immediate(.get, "/openapi.yaml") { request, _ in OpenAPIRoutes.yaml(request) },
@@ -58,7 +67,7 @@ public enum ServiceRouter {
         Route(method: .post, pattern: "/v1/score") { try await ScoreRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/search") { try await SearchRoute.handle($0, $1) },
         Route(method: .post, pattern: "/v1/images") { try await ImagesRoutes.add($0, $1) },
-        Route(method: .post, pattern: "/v1/images:batch", bodyLimit: { $0.configuration.ingest.batchMaxBytes }) {
+        Route(method: .post, pattern: "/v1/images:batch", bodyLimit: { $0.ingest.batchMaxBytes }) {
             try await ImagesBatchRoute.handle($0, $1)
         },
         Route(method: .get, pattern: "/v1/images") { try ImagesRoutes.list($0, $1) },
@@ -80,7 +89,11 @@ public enum ServiceRouter {
         Route(method: .post, pattern: "/admin/ingest/{id}/cancel") { try IngestRoutes.cancel($0, $1) },
     ]
 
-    public static func make(_ context: ServiceContext) -> Router {
+    public static func make(_ context: ServiceContext) -> Router { make(ServiceContextSlot(context)) }
+
+    /// The router of a server that listens before start-up has filled `slot`: until then the
+    /// probes answer (`/readyz` with what it waits for) and every other route 503 not-ready.
+    static func make(_ slot: ServiceContextSlot) -> Router {
         var router = Router()
         // Every route shares the server's body limit, `limits.max_body_bytes` (413 before reading),
         // unless it sets its own (batch uploads: `ingest.batch_max_bytes`).
@@ -88,7 +101,8 @@ public enum ServiceRouter {
             let (method, pattern) = (route.method, route.pattern)
             switch route.handler {
             case .async(let handler):
-                router.add(method, pattern, bodyLimit: route.bodyLimit?(context)) { request in
+                router.add(method, pattern, bodyLimit: route.bodyLimit?(slot.configuration)) { request in
+                    guard let context = slot.context else { return HealthRoutes.notStarted(request, slot) }
                     if let refusal = admission(request, route: route, context: context) { return refusal }
                     let outcome: Result<HTTPResponse, any Error>
                     do { outcome = .success(try await handler(request, context)) } catch { outcome = .failure(error) }
@@ -96,8 +110,15 @@ public enum ServiceRouter {
                 }
             case .immediate(let handler):
                 router.addImmediate(method, pattern) { request in
+                    guard let context = slot.context else { return HealthRoutes.notStarted(request, slot) }
                     if let refusal = admission(request, route: route, context: context) { return refusal }
                     return finish(request, Result { try handler(request, context) }, route: route, context: context)
+                }
+            case .probe(let handler):
+                router.addImmediate(method, pattern) { request in
+                    let outcome = Result { try handler(request, slot) }
+                    if let context = slot.context { return finish(request, outcome, route: route, context: context) }
+                    return (try? outcome.get()) ?? HealthRoutes.notStarted(request, slot)
                 }
             }
         }
@@ -113,7 +134,7 @@ public enum ServiceRouter {
         }
         for (pattern, methods) in methodsByPattern {
             let allowed = methods + (methods.contains(.get) ? [.head] : []) + [.options]
-            router.addImmediate(.options, pattern) { request in context.cors.preflight(request, allow: allowed) }
+            router.addImmediate(.options, pattern) { request in slot.configuration.cors.preflight(request, allow: allowed) }
         }
         return router
     }

@@ -16,10 +16,30 @@ enum HealthRoutes {
 
     static func health() throws -> HTTPResponse { try .encoded(Health()) }
 
-    static func ready(_ context: ServiceContext) throws -> HTTPResponse {
-        try .encoded(Ready(
+    /// 200 with the model once every component is ready; before that, and while draining,
+    /// 503 problem+json whose `not_ready` names each component that is not and why.
+    static func ready(_ request: HTTPRequest, _ slot: ServiceContextSlot) throws -> HTTPResponse {
+        guard slot.readiness.isReady, let context = slot.context else { return notStarted(request, slot) }
+        return try .encoded(Ready(
             status: "ready", model: context.engine.modelName, model_source: context.modelLabel,
             test_model: context.isTestModel, dimension: context.engine.dimension, version: ServiceInfo.version))
+    }
+
+    /// The problem document of `/readyz` while not ready; also what every other route answers
+    /// before start-up has finished (`notStarted`).
+    static func notReady(_ request: HTTPRequest, _ waiting: [(component: ServiceReadiness.Component, reason: String)]) -> HTTPResponse {
+        let detail = waiting.map { "\($0.component.rawValue): \($0.reason)" }.joined(separator: "; ")
+        // The components as a member too, so a probe or a dashboard need not parse `detail`.
+        let components = Dictionary(uniqueKeysWithValues: waiting.map { ($0.component.rawValue, $0.reason) })
+        return APIError(status: 503, code: "not-ready", title: "Not ready", detail: detail)
+            .response(requestID: request.requestID, members: ["not_ready": components])
+    }
+
+    /// What is not ready, or "starting" when start-up has not yet filled the context: the
+    /// answer of `/readyz` until ready and of every route but the probes until started.
+    static func notStarted(_ request: HTTPRequest, _ slot: ServiceContextSlot) -> HTTPResponse {
+        let waiting = slot.readiness.notReady
+        return notReady(request, waiting.isEmpty ? [(.server, "starting")] : waiting)
     }
 
     static func metrics(_ context: ServiceContext) -> HTTPResponse {
