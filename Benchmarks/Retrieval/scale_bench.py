@@ -68,6 +68,9 @@ class Peer:
         self.queries, self.truth = queries, truth
         start = time.perf_counter()
         self.index = faiss.index_factory(base.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+        if "IVF" in factory and "SQfp16" in factory:
+            # As the store's shim builds it: half-precision rows, not residuals (same bytes scanned).
+            faiss.extract_index_ivf(self.index).by_residual = False
         if not self.index.is_trained:
             self.index.train(training)
         self.index.add(base)
@@ -138,11 +141,18 @@ def main():
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--figures", type=Path)
     parser.add_argument("--hnsw", action="store_true", help="also build faiss-cpu's HNSW32 (slow to build)")
+    parser.add_argument("--vectors-only", action="store_true",
+                        help="write base.f32 and queries.f32 into --out and stop (input for retrieval-writes)")
     args = parser.parse_args()
     faiss.omp_set_num_threads(2)
     args.out.mkdir(parents=True, exist_ok=True)
     base, queries, source = vectors(args)
     n, d = base.shape
+    if args.vectors_only:
+        base.astype("<f4").tofile(args.out / "base.f32")
+        queries.astype("<f4").tofile(args.out / "queries.f32")
+        print(f"{source}: {n} × {d} into {args.out}")
+        return
     exact = faiss.IndexFlatIP(d)
     exact.add(base)
     truth = exact.search(queries, K)[1]
@@ -153,8 +163,8 @@ def main():
     training = base[:: max(1, -(-n // 200_000))]
     sweep = [4, 8, 16, 32, 64, 128]
     # IVF1024 is the store's default (trainable from 40k vectors, so it can take over at the flat
-    # limit); at 1M, IVF4096 shows what more, smaller lists buy.
-    plans = [("Flat", None, [0]), ("IVF1024,Flat", "nprobe", sweep)]
+    # limit), with float32 or half-precision rows; at 1M, IVF4096 shows what more, smaller lists buy.
+    plans = [("Flat", None, [0]), ("IVF1024,Flat", "nprobe", sweep), ("IVF1024,SQfp16", "nprobe", sweep)]
     if n > 300_000:
         plans.append(("IVF4096,Flat", "nprobe", [8, 16, 32, 64, 128]))
     rows, kernel_lines = [], []

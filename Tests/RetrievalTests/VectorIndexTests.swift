@@ -70,12 +70,43 @@ import Testing
         #expect(error?.message.contains("trained") == true)
     }
 
+    /// Half-precision storage (FAISS's fp16 scalar quantizer, flat or in IVF lists, which the shim
+    /// keeps off residuals so its kernels read the codes in place): every search finds the exact
+    /// top-k of the rows as rounded to half precision, with their scores, before and after a
+    /// round trip through the file format.
+    @Test(arguments: ["SQfp16", "IVF8,SQfp16"])
+    func halfPrecisionIndexesFindTheExactTopKOfTheRoundedRows(factory: String) throws {
+        var random = TestVectors(seed: 6)
+        let vectors = random.unitVectors(600, dimension: 24)
+        let rounded = vectors.map { $0.map { Float(Float16($0)) } }
+        let ids = (0..<600).map { Int64(7 + $0 * 2) }
+        let index = try VectorIndex(factory: factory, dimension: 24)
+        try index.train(vectors)
+        try index.add(vectors, ids: ids)
+        if factory.hasPrefix("IVF") { try index.setNProbe(8) }  // every list: exact over the rows
+        let copy = try VectorIndex(serialized: try index.serialized(), factory: factory)
+        if factory.hasPrefix("IVF") { try copy.setNProbe(8) }
+        for q in 0..<20 {
+            let query = random.unitVector(dimension: 24)
+            let expected = exactTopK(query, rounded, ids: ids, k: 10)
+            for (label, searched) in [("built", index), ("reloaded", copy)] {
+                let hits = try searched.search(query, k: 10)
+                #expect(hits.map(\.id) == expected, "\(factory) \(label) query \(q)")
+                for hit in hits {
+                    let row = rounded[Int(hit.id - 7) / 2]
+                    let score = zip(query, row).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+                    #expect(abs(hit.score - score) < 1e-5, "\(factory) \(label) id \(hit.id)")
+                }
+            }
+        }
+    }
+
     @Test func filteredSearchReturnsOnlyAllowedIdsForEveryType() throws {
         var random = TestVectors(seed: 2)
         let vectors = random.unitVectors(2_000, dimension: 16)
         let ids = (0..<2_000).map { Int64($0 * 3 + 5) }
         let allowed: [Int64] = [ids[10], ids[500], ids[1_999], 999_999]
-        for factory in ["Flat", "HNSW32", "IVF16,Flat", "SQ8"] {
+        for factory in ["Flat", "HNSW32", "IVF16,Flat", "SQ8", "IVF16,SQfp16"] {
             let index = try VectorIndex(factory: factory, dimension: 16)
             try index.train(vectors)
             try index.add(vectors, ids: ids)

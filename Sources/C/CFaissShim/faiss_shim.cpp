@@ -9,6 +9,7 @@
 #include <faiss/IndexIVF.h>
 #include <faiss/IndexIVFPQ.h>
 #include <faiss/IndexPreTransform.h>
+#include <faiss/IndexScalarQuantizer.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/impl/io.h>
@@ -283,6 +284,14 @@ extern "C" int afs_index_new(const char *factory, int32_t dimension, afs_index *
             // Polysemous training only serves Hamming-threshold search, which this API never
             // runs, and it dominates IVF-PQ training time (minutes at d = 512).
             ivfpq->do_polysemous_training = false;
+        }
+        if (auto *ivfsq = dynamic_cast<faiss::IndexIVFScalarQuantizer *>(innermost(inner.get()));
+            ivfsq && ivfsq->sq.qtype == faiss::ScalarQuantizer::QT_fp16) {
+            // Half precision keeps unit vectors' inner products to ~1e-3 without the residual
+            // trick, and without it a code is the vector itself, which own_scan_search.cpp scans
+            // in place with the SIMD kernels (by residual, FAISS 1.7.3's scalar code decodes
+            // every row).
+            ivfsq->by_residual = false;
         }
         auto map = std::make_unique<faiss::IndexIDMap2>(inner.get());
         map->own_fields = true;

@@ -59,32 +59,25 @@ static void scores_f16_scalar(const float *query, size_t d, const uint16_t *rows
 
 // MARK: AVX-512
 
+// Float32 rows one after the other, each with two accumulators (chunks of 32 lanes, then 16,
+// then the last d % 16 in scalar code). Reading four rows at once, interleaved 512 bytes apart,
+// confused the hardware prefetcher: 10 GB/s against 24.5 GB/s row by row over 1M × 128 (AMD
+// EPYC Zen 4), where half-precision rows, half as far apart, streamed at full speed either way.
 __attribute__((target(AVX512_TARGET))) static void scores_f32_avx512(const float *query, size_t d, const float *rows, size_t count, float *out) {
-    size_t r = 0;
-    for (; r + 4 <= count; r += 4) {
-        const float *a = rows + r * d, *b = a + d, *c = b + d, *e = c + d;
-        __m512 sa = _mm512_setzero_ps(), sb = _mm512_setzero_ps(), sc = _mm512_setzero_ps(), se = _mm512_setzero_ps();
-        for (size_t i = 0; i < d; i += 16) {
-            __mmask16 m = d - i >= 16 ? 0xFFFF : (__mmask16)((1u << (d - i)) - 1);
-            __m512 q = _mm512_maskz_loadu_ps(m, query + i);
-            sa = _mm512_fmadd_ps(q, _mm512_maskz_loadu_ps(m, a + i), sa);
-            sb = _mm512_fmadd_ps(q, _mm512_maskz_loadu_ps(m, b + i), sb);
-            sc = _mm512_fmadd_ps(q, _mm512_maskz_loadu_ps(m, c + i), sc);
-            se = _mm512_fmadd_ps(q, _mm512_maskz_loadu_ps(m, e + i), se);
-        }
-        out[r] = _mm512_reduce_add_ps(sa);
-        out[r + 1] = _mm512_reduce_add_ps(sb);
-        out[r + 2] = _mm512_reduce_add_ps(sc);
-        out[r + 3] = _mm512_reduce_add_ps(se);
-    }
-    for (; r < count; r++) {
+    for (size_t r = 0; r < count; r++) {
         const float *a = rows + r * d;
-        __m512 sa = _mm512_setzero_ps();
-        for (size_t i = 0; i < d; i += 16) {
-            __mmask16 m = d - i >= 16 ? 0xFFFF : (__mmask16)((1u << (d - i)) - 1);
-            sa = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, query + i), _mm512_maskz_loadu_ps(m, a + i), sa);
+        __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+        size_t i = 0;
+        for (; i + 32 <= d; i += 32) {
+            s0 = _mm512_fmadd_ps(_mm512_loadu_ps(query + i), _mm512_loadu_ps(a + i), s0);
+            s1 = _mm512_fmadd_ps(_mm512_loadu_ps(query + i + 16), _mm512_loadu_ps(a + i + 16), s1);
         }
-        out[r] = _mm512_reduce_add_ps(sa);
+        if (i + 16 <= d) {
+            s0 = _mm512_fmadd_ps(_mm512_loadu_ps(query + i), _mm512_loadu_ps(a + i), s0);
+            i += 16;
+        }
+        out[r] = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+        add_tail_f32(query, i, d, a, out + r);
     }
 }
 
@@ -129,32 +122,21 @@ __attribute__((target(AVX2_TARGET))) static float sum8(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
+// Row by row, as the AVX-512 kernel, with four accumulators of 8 lanes.
 __attribute__((target(AVX2_TARGET))) static void scores_f32_avx2(const float *query, size_t d, const float *rows, size_t count, float *out) {
-    size_t body = d - d % 8;
-    size_t r = 0;
-    for (; r + 4 <= count; r += 4) {
-        const float *a = rows + r * d, *b = a + d, *c = b + d, *e = c + d;
-        __m256 sa = _mm256_setzero_ps(), sb = _mm256_setzero_ps(), sc = _mm256_setzero_ps(), se = _mm256_setzero_ps();
-        for (size_t i = 0; i < body; i += 8) {
-            __m256 q = _mm256_loadu_ps(query + i);
-            sa = _mm256_fmadd_ps(q, _mm256_loadu_ps(a + i), sa);
-            sb = _mm256_fmadd_ps(q, _mm256_loadu_ps(b + i), sb);
-            sc = _mm256_fmadd_ps(q, _mm256_loadu_ps(c + i), sc);
-            se = _mm256_fmadd_ps(q, _mm256_loadu_ps(e + i), se);
-        }
-        out[r] = sum8(sa);
-        out[r + 1] = sum8(sb);
-        out[r + 2] = sum8(sc);
-        out[r + 3] = sum8(se);
-        const void *four[4] = {a, b, c, e};
-        for (int j = 0; j < 4; j++) add_tail_f32(query, body, d, four[j], out + r + j);
-    }
-    for (; r < count; r++) {
+    for (size_t r = 0; r < count; r++) {
         const float *a = rows + r * d;
-        __m256 sa = _mm256_setzero_ps();
-        for (size_t i = 0; i < body; i += 8) sa = _mm256_fmadd_ps(_mm256_loadu_ps(query + i), _mm256_loadu_ps(a + i), sa);
-        out[r] = sum8(sa);
-        add_tail_f32(query, body, d, a, out + r);
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+        size_t i = 0;
+        for (; i + 32 <= d; i += 32) {
+            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(query + i), _mm256_loadu_ps(a + i), s0);
+            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(query + i + 8), _mm256_loadu_ps(a + i + 8), s1);
+            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(query + i + 16), _mm256_loadu_ps(a + i + 16), s2);
+            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(query + i + 24), _mm256_loadu_ps(a + i + 24), s3);
+        }
+        for (; i + 8 <= d; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(query + i), _mm256_loadu_ps(a + i), s0);
+        out[r] = sum8(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+        add_tail_f32(query, i, d, a, out + r);
     }
 }
 

@@ -3,7 +3,7 @@
 public struct IndexSettings: Sendable, Equatable {
     /// Up to this many vectors the index is exact (`Flat`, scanned by CVectorScan): recall 1, a few ms.
     public var flatLimit: Int
-    /// The FAISS factory string used above `flatLimit` ("IVF1024,Flat", "HNSW32", "IVF4096,PQ64", ...),
+    /// The FAISS factory string used above `flatLimit` ("IVF1024,SQfp16", "IVF1024,Flat", "HNSW32", ...),
     /// built in the background. IVF trains on ≥ 39 vectors per list: keep `flatLimit` above 39 × nlist.
     public var approximateFactory: String
     /// IVF: inverted lists visited per search.
@@ -17,7 +17,7 @@ public struct IndexSettings: Sendable, Equatable {
     /// Vectors sampled to train IVF/PQ indexes.
     public var maxTrainingVectors: Int
 
-    public init(flatLimit: Int = 50_000, approximateFactory: String = "IVF1024,Flat", nprobe: Int = 16, efSearch: Int = 128,
+    public init(flatLimit: Int = 50_000, approximateFactory: String = "IVF1024,SQfp16", nprobe: Int = 16, efSearch: Int = 128,
                 checkpointEveryRows: Int = 5_000, maxTombstoneFraction: Double = 0.1, maxTrainingVectors: Int = 200_000) {
         self.flatLimit = flatLimit
         self.approximateFactory = approximateFactory

@@ -79,7 +79,7 @@ public enum ConfigRegistry {
 
         // The vector index (docs/retrieval.md explains the trade-offs).
         ConfigKey("index.flat_limit", .int(50_000), "Up to this many vectors the index is exact (Flat); above it, index.approximate_factory.", check: ConfigKey.intRange(0...1_000_000_000)),
-        ConfigKey("index.approximate_factory", .string("IVF1024,Flat"), "FAISS factory string above the flat limit (IVF1024,Flat, IVF4096,Flat, HNSW32, IVF4096,PQ64 ...); built in the background.", check: ConfigKey.nonEmpty),
+        ConfigKey("index.approximate_factory", .string("IVF1024,SQfp16"), "FAISS factory string above the flat limit (IVF1024,SQfp16: half-precision rows, IVF1024,Flat: float32 rows, IVF4096,SQfp16, HNSW32, IVF4096,PQ64 ...); built in the background.", check: ConfigKey.nonEmpty),
         ConfigKey("index.nprobe", .int(16), "IVF: inverted lists visited per search.", check: ConfigKey.intRange(1...65_536)),
         ConfigKey("index.ef_search", .int(128), "HNSW: candidate list size per search.", check: ConfigKey.intRange(1...65_536)),
         ConfigKey("index.checkpoint_every_rows", .int(5_000), "Rows added between index checkpoints (the rest is replayed from SQLite at start).", check: ConfigKey.intRange(1...100_000_000)),
