@@ -1,27 +1,26 @@
 import Foundation
-import TestSupport
 
 /// Deterministic pseudo-random unit vectors (SplitMix64), so a failing test reproduces.
-struct TestVectors {
+public struct TestVectors {
     private var generator: SplitMix64
 
-    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+    public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 { generator.next() }
+    public mutating func next() -> UInt64 { generator.next() }
 
-    mutating func unitVector(dimension: Int) -> [Float] {
+    public mutating func unitVector(dimension: Int) -> [Float] {
         let raw = (0..<dimension).map { _ in Float(Double(next() >> 11) / Double(1 << 53)) * 2 - 1 }
         let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return raw.map { $0 / norm }
     }
 
-    mutating func unitVectors(_ count: Int, dimension: Int) -> [[Float]] {
+    public mutating func unitVectors(_ count: Int, dimension: Int) -> [[Float]] {
         (0..<count).map { _ in unitVector(dimension: dimension) }
     }
 }
 
 /// Exact inner-product top-k, the reference the index is compared with.
-func exactTopK(_ query: [Float], _ vectors: [[Float]], ids: [Int64], k: Int) -> [Int64] {
+public func exactTopK(_ query: [Float], _ vectors: [[Float]], ids: [Int64], k: Int) -> [Int64] {
     let scored = zip(vectors, ids).map { v, id in (zip(v, query).reduce(Float(0)) { $0 + $1.0 * $1.1 }, id) }
     return scored.sorted { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }.prefix(k).map(\.1)
 }
