@@ -118,6 +118,9 @@ let package = Package(
         .executableTarget(name: "decode-bench", dependencies: ["Engine", "Imaging", "Models"], path: "Benchmarks/DecodeBench"),
         // Write latency while the index is rebuilt in the background (docs/retrieval.md).
         .executableTarget(name: "retrieval-writes", dependencies: ["Retrieval"], path: "Benchmarks/RetrievalWrites"),
+        // Recall and latency of pgvector's HNSW against exact search (scripts/bench-pgvector, docs/scaling.md).
+        .executableTarget(
+            name: "pgvector-bench", dependencies: ["PostgresStore", "Retrieval", "Digests", "TestSupport"], path: "Benchmarks/PgvectorBench"),
 
         // MARK: Tests, one target per library target
         // Helpers every test target shares (seeded generator, temporary directories, the fixture
@@ -134,7 +137,12 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "CVectorScan", "Digests", "JSON", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
         // Starts a real PostgreSQL (TemporaryPostgres, from scripts/postgres-venv) once per run.
-        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Retrieval", "Digests", "JSON", "TestSupport"]),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "Retrieval", "Digests", "JSON", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(
             name: "ServiceTests",
             dependencies: [

@@ -132,24 +132,10 @@ public final class PostgresImageStore: ImageCollectionStore {
         try MetadataFilterRules.check(filter, limits: .ceiling)
         // No stored string holds a NUL (PostgreSQL text cannot), so such a value matches nothing.
         if filter.values.contains(where: { if case .string(let s) = $0 { s.contains("\0") } else { false } }) { return [] }
-        let d = space.dimension
-        let queryVector = "$1::float4[]::vector(\(d))"
-        let order = exact
-            ? "e.embedding <#> \(queryVector), e.item_id"
-            : settings.halfPrecision ? "(e.embedding::halfvec(\(d))) <#> \(queryVector)::halfvec(\(d))" : "(e.embedding::vector(\(d))) <#> \(queryVector)"
         var binds = PostgresBindings()
         binds.append(unit)
-        var condition = ""
-        if !filter.isEmpty {
-            binds.append(try StoredMetadata.text(filter))
-            condition = " AND i.metadata @> $2::jsonb"
-        }
-        let sql = """
-            SELECT \(PostgresItemRows.columns("i")), -(e.embedding <#> \(queryVector)) AS score
-            FROM embeddings e JOIN items i ON i.id = e.item_id
-            WHERE e.space_id = \(spaceID)\(condition)
-            ORDER BY \(order) LIMIT \(k)
-            """
+        if !filter.isEmpty { binds.append(try StoredMetadata.text(filter)) }
+        let sql = searchSQL(filtered: !filter.isEmpty, exact: exact, k: k)
         let hits = try pool.withConnection { connection in
             try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds)).map { row in
                 SearchHit(item: try PostgresItemRows.item(row), score: Float(try row.makeRandomAccess()[9].decode(Double.self)))
@@ -158,6 +144,23 @@ public final class PostgresImageStore: ImageCollectionStore {
         // The index orders by half-precision distances (and iterative scans relax the order):
         // the exact float32 scores decide the final order.
         return exact ? hits : hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.item.id < $1.item.id) }
+    }
+
+    /// The search statement: $1 the query (float4[]), $2 the filter (jsonb) when `filtered`.
+    /// Space id, dimension and k are literals: the planner must see the space id to match the
+    /// space's partial index, and the dimension to match its expression.
+    public func searchSQL(filtered: Bool, exact: Bool, k: Int) -> String {
+        let d = space.dimension
+        let queryVector = "$1::float4[]::vector(\(d))"
+        let order = exact
+            ? "e.embedding <#> \(queryVector), e.item_id"
+            : settings.halfPrecision ? "(e.embedding::halfvec(\(d))) <#> \(queryVector)::halfvec(\(d))" : "(e.embedding::vector(\(d))) <#> \(queryVector)"
+        return """
+            SELECT \(PostgresItemRows.columns("i")), -(e.embedding <#> \(queryVector)) AS score
+            FROM embeddings e JOIN items i ON i.id = e.item_id
+            WHERE e.space_id = \(spaceID)\(filtered ? " AND i.metadata @> $2::jsonb" : "")
+            ORDER BY \(order) LIMIT \(k)
+            """
     }
 
     public func item(id: Int64) throws -> StoredItem? {

@@ -18,7 +18,8 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
     /// The URL without its password, for logs and error messages.
     public let description: String
 
-    public init(_ text: String) throws {
+    /// `defaultPassword`: used when the URL has none (the CLI passes PGPASSWORD, as libpq does).
+    public init(_ text: String, defaultPassword: String? = nil) throws {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
               scheme == "postgres" || scheme == "postgresql" else {
             throw PostgresStoreError.invalidURL("expected postgres://user[:password]@host[:port]/database[?sslmode=…]")
@@ -31,7 +32,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
             parameters[item.name] = item.value ?? ""
         }
         let user = components.user.flatMap { $0.removingPercentEncoding } ?? "postgres"
-        let password = components.password.flatMap { $0.removingPercentEncoding }
+        let password = components.password.flatMap { $0.removingPercentEncoding } ?? defaultPassword
         let pathDatabase = String(components.path.drop { $0 == "/" }).removingPercentEncoding ?? ""
         let database = pathDatabase.isEmpty ? user : pathDatabase
         let port = components.port ?? 5432

@@ -35,16 +35,3 @@ func makePostgresItems(_ count: Int, dimension: Int, seed: UInt64, prefix: Strin
                        caption: "\(prefix) \(i)", metadata: metadata(i), embedding: random.unitVector(dimension: dimension))
     }
 }
-
-/// Vectors around a few centres, as real image embeddings are (photos of a few subjects), rather
-/// than uniform on the sphere, where every point is nearly equidistant and no index does well.
-func clusteredVectors(_ count: Int, dimension: Int, clusters: Int, spread: Float, seed: UInt64) -> [[Float]] {
-    var random = TestVectors(seed: seed)
-    let centres = random.unitVectors(clusters, dimension: dimension)
-    return (0..<count).map { i in
-        let noise = random.unitVector(dimension: dimension)
-        let raw = zip(centres[i % clusters], noise).map { $0 + spread * $1 }
-        let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return raw.map { $0 / norm }
-    }
-}
