@@ -9,13 +9,14 @@ import TestSupport
 // docs/scaling.md: halfvec vs vector index, ef_search. Runs a throwaway server (TemporaryPostgres)
 // and prints a Markdown table. Not a test: wall-clock figures (scripts/bench-pgvector).
 //
-//   pgvector-bench [count] [dimension] [queries] [rank] [noise]
+//   pgvector-bench [count] [dimension] [queries] [rank] [noise] [half|full|both]
 //
 // The vectors lie near a `rank`-dimensional subspace (lowRankVectors): real image embeddings
 // have an intrinsic dimension far below their width. rank = dimension makes them uniform on the
 // sphere, the worst case for any approximate index.
 
-let arguments = CommandLine.arguments.dropFirst().map { Double($0) ?? 0 }
+let arguments = CommandLine.arguments.dropFirst().prefix(5).map { Double($0) ?? 0 }
+let indexKinds = CommandLine.arguments.count > 6 ? CommandLine.arguments[6] : "both"
 func argument(_ index: Int, _ fallback: Double) -> Double { index < arguments.count ? arguments[index] : fallback }
 let count = Int(argument(0, 100_000)), dimension = Int(argument(1, 512)), queryCount = Int(argument(2, 100))
 let rank = Int(argument(3, 16)), noise = Float(argument(4, 0.1))
@@ -38,7 +39,7 @@ func milliseconds(_ body: () throws -> Void) rethrows -> Double {
     try body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 }
-for halfPrecision in [true, false] {
+for halfPrecision in [true, false] where indexKinds == "both" || (indexKinds == "half") == halfPrecision {
     let url = try PostgresURL(try server.makeDatabase(halfPrecision ? "half" : "full"))
     let loadSettings = PostgresIndexSettings(halfPrecision: halfPrecision)
     let loadPool = PostgresImageStore.makePool(url: url, settings: loadSettings)

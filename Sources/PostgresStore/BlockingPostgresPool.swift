@@ -117,7 +117,12 @@ public final class BlockingPostgresPool: @unchecked Sendable {
     }
 
     private func connect(id: Int) throws -> PostgresConnection {
-        let connection = try PostgresConnection.connect(on: group.next(), configuration: url.configuration, id: id, logger: logger).wait()
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection.connect(on: group.next(), configuration: url.configuration, id: id, logger: logger).wait()
+        } catch {
+            throw PostgresStoreError.connectFailed(url: url.description, reason: PostgresErrorText.describe(error))
+        }
         let blocking = BlockingPostgresConnection(connection: connection, timeout: clientTimeout, logger: logger)
         do {
             // The server stops a runaway statement by itself; the client's own bound is the backstop.

@@ -246,6 +246,17 @@ public final class PostgresImageStore: ImageCollectionStore {
         try check(item.uri, "uri")
         try check(item.path, "path")
         try check(item.caption, "caption")
-        try check(try StoredMetadata.text(item.metadata).contains("\\u0000") ? "\0" : nil, "metadata")
+        if item.metadata.contains(where: { key, value in key.contains("\0") || holdsNUL(value) }) {
+            throw StoreError.invalidArgument("metadata of \(item.uri.debugDescription) holds a NUL character")
+        }
+    }
+
+    private static func holdsNUL(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.contains("\0")
+        case .array(let values): values.contains(where: holdsNUL)
+        case .object(let members): members.contains { $0.key.contains("\0") || holdsNUL($0.value) }
+        case .integer, .number, .bool, .null: false
+        }
     }
 }

@@ -81,7 +81,7 @@ public struct PostgresMigrator: Sendable {
                         """)
                 }
             } catch let error as PSQLError {
-                throw PostgresStoreError.migrationFailed(version: migration.version, name: migration.name, reason: String(reflecting: error))
+                throw PostgresStoreError.migrationFailed(version: migration.version, name: migration.name, reason: PostgresErrorText.describe(error))
             }
             applied.append(migration.fileName)
         }

@@ -12,6 +12,8 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable, Equata
     case closed
     /// A migration failed and was rolled back.
     case migrationFailed(version: Int, name: String, reason: String)
+    /// The server could not be reached or refused the login (`reason` from `PostgresErrorText`).
+    case connectFailed(url: String, reason: String)
     /// A statement returned something the store did not ask for.
     case unexpectedResult(String)
 
@@ -24,6 +26,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable, Equata
         case .calledFromEventLoop: "a blocking PostgreSQL call was made from the pool's own event loop"
         case .closed: "the PostgreSQL store is closed"
         case .migrationFailed(let version, let name, let reason): "migration \(version) (\(name)) failed and was rolled back: \(reason)"
+        case .connectFailed(let url, let reason): "cannot connect to \(url): \(reason)"
         case .unexpectedResult(let what): "unexpected PostgreSQL result: \(what)"
         }
     }

@@ -25,6 +25,14 @@ struct MigrateCommandTests {
         #expect(!result.stderr.contains("hunter2") && !result.stdout.contains("hunter2"))
     }
 
+    @Test func anUnreachableServerIsADatabaseFailureSayingSo() throws {
+        // Port 1 on loopback: nothing listens there, the connection is refused at once.
+        let result = try migrate(["--postgres", "postgres://u@127.0.0.1:1/db?sslmode=disable"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot connect to postgres://u@127.0.0.1:1/db"), "\(result.stderr)")
+        #expect(!result.stderr.contains("Usage:"))
+    }
+
     private func migrate(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         try runAdaptCLIP(["migrate"] + arguments)
     }

@@ -57,6 +57,9 @@ struct PostgresImageStoreTests {
         var badDigest = item
         badDigest.sha256 = String(repeating: "A", count: 64)
         #expect(throws: StoreError.self) { try fixture.store.add([badDigest]) }
+        var nulInMetadata = item
+        nulInMetadata.metadata = ["tags": .array([.string("ok"), .string("nul\0inside")])]
+        #expect(throws: StoreError.self) { try fixture.store.add([nulInMetadata]) }
         item.caption = "nul\0inside"
         #expect(throws: StoreError.self) { try fixture.store.add([item]) }
         #expect(try fixture.store.itemCount() == 0)

@@ -32,7 +32,13 @@ struct MigrateCommand: AsyncParsableCommand {
             }
             let pool = BlockingPostgresPool(url: url, limits: PostgresPoolLimits(maxConnections: 1))
             defer { pool.close() }
-            let outcome = try PostgresMigrator(catalog: try PostgresMigrator.bundledCatalog()).migrate(pool)
+            let outcome: PostgresMigrator.Outcome
+            do {
+                outcome = try PostgresMigrator(catalog: try PostgresMigrator.bundledCatalog()).migrate(pool)
+            } catch {
+                // PostgresNIO's own errors print as a generic text: say what the server said.
+                throw DatabaseFailure(description: error is PostgresStoreError ? "\(error)" : PostgresErrorText.describe(error))
+            }
             print(try jsonText(Report(database: url.description, previousVersion: outcome.previousVersion,
                                       currentVersion: outcome.currentVersion, applied: outcome.applied)))
             return
@@ -42,4 +48,9 @@ struct MigrateCommand: AsyncParsableCommand {
         print(try jsonText(Report(database: database.path, previousVersion: outcome.previousVersion,
                                   currentVersion: outcome.currentVersion, applied: outcome.applied)))
     }
+}
+
+/// A failure of the database, not of the command line (exit status 1, no usage text).
+private struct DatabaseFailure: Error, CustomStringConvertible {
+    let description: String
 }
