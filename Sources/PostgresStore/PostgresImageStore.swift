@@ -141,25 +141,28 @@ public final class PostgresImageStore: ImageCollectionStore {
                 SearchHit(item: try PostgresItemRows.item(row), score: Float(try row.makeRandomAccess()[9].decode(Double.self)))
             }
         }
-        // The index orders by half-precision distances (and iterative scans relax the order):
-        // the exact float32 scores decide the final order.
-        return exact ? hits : hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.item.id < $1.item.id) }
+        // The join does not keep the subquery's order, and the index orders by half-precision
+        // distances (iterative scans relax even that): the exact float32 scores decide, ties by id.
+        return hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.item.id < $1.item.id) }
     }
 
     /// The search statement: $1 the query (float4[]), $2 the filter (jsonb) when `filtered`.
     /// Space id, dimension and k are literals: the planner must see the space id to match the
-    /// space's partial index, and the dimension to match its expression.
+    /// space's partial index, and the dimension to match its expression. The top k are found on
+    /// `embeddings` alone and only then joined to their rows: joining first carried every 2 KB
+    /// vector through a hash join that spilled to disk (92 ms instead of 20 at 20k x 512).
     public func searchSQL(filtered: Bool, exact: Bool, k: Int) -> String {
         let d = space.dimension
         let queryVector = "$1::float4[]::vector(\(d))"
         let order = exact
             ? "e.embedding <#> \(queryVector), e.item_id"
             : settings.halfPrecision ? "(e.embedding::halfvec(\(d))) <#> \(queryVector)::halfvec(\(d))" : "(e.embedding::vector(\(d))) <#> \(queryVector)"
+        let filter = filtered ? " AND e.item_id IN (SELECT id FROM items WHERE space_id = \(spaceID) AND metadata @> $2::jsonb)" : ""
         return """
-            SELECT \(PostgresItemRows.columns("i")), -(e.embedding <#> \(queryVector)) AS score
-            FROM embeddings e JOIN items i ON i.id = e.item_id
-            WHERE e.space_id = \(spaceID)\(filtered ? " AND i.metadata @> $2::jsonb" : "")
-            ORDER BY \(order) LIMIT \(k)
+            SELECT \(PostgresItemRows.columns("i")), top.score
+            FROM (SELECT e.item_id, -(e.embedding <#> \(queryVector)) AS score FROM embeddings e
+                  WHERE e.space_id = \(spaceID)\(filter) ORDER BY \(order) LIMIT \(k)) AS top
+            JOIN items i ON i.id = top.item_id
             """
     }
 
