@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // MARK: C system libraries (installed by scripts/bootstrap)
@@ -80,6 +81,17 @@ let package = Package(
             name: "Retrieval", dependencies: ["CFaissShim", "CSQLite", "Digests", "Imaging", "JSON", "Numerics"],
             // The numbered .sql migrations ship with the binary (see migrations/README.md).
             resources: [.copy("Migrations")]),
+        // The shared store for several replicas: PostgreSQL + pgvector behind the same item,
+        // embedding and filter vocabulary as Retrieval's embedded SQLite + FAISS store.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Retrieval", "JSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The numbered .sql migrations ship with the binary (migrations/postgres links here).
+            resources: [.copy("Migrations")]),
         .target(name: "HTTPServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Service",
@@ -95,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "adaptclip",
             dependencies: [
-                "Service", "Engine", "Retrieval", "HTTPServer", "Numerics", "Imaging", "Models", "Tokenizers",
+                "Service", "Engine", "Retrieval", "PostgresStore", "HTTPServer", "Numerics", "Imaging", "Models", "Tokenizers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -106,6 +118,9 @@ let package = Package(
         .executableTarget(name: "decode-bench", dependencies: ["Engine", "Imaging", "Models"], path: "Benchmarks/DecodeBench"),
         // Write latency while the index is rebuilt in the background (docs/retrieval.md).
         .executableTarget(name: "retrieval-writes", dependencies: ["Retrieval"], path: "Benchmarks/RetrievalWrites"),
+        // Recall and latency of pgvector's HNSW against exact search (scripts/bench-pgvector, docs/scaling.md).
+        .executableTarget(
+            name: "pgvector-bench", dependencies: ["PostgresStore", "Retrieval", "Digests", "TestSupport"], path: "Benchmarks/PgvectorBench"),
 
         // MARK: Tests, one target per library target
         // Helpers every test target shares (seeded generator, temporary directories, the fixture
@@ -121,6 +136,13 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Imaging", "Models", "Tokenizers", "TestSupport"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "CVectorScan", "Digests", "JSON", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "TestSupport"]),
+        // Starts a real PostgreSQL (TemporaryPostgres, from scripts/postgres-venv) once per run.
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "Retrieval", "Digests", "JSON", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(
             name: "ServiceTests",
             dependencies: [

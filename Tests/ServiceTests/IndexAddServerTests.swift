@@ -7,18 +7,7 @@ import Testing
 /// chunks to /v1/images:batch, or starts an admin job with --on-server.
 @Suite(.serialized) struct IndexAddServerTests {
     private func addThroughServer(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = try builtAdaptCLIP()
-        process.arguments = ["index", "add"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        try runAdaptCLIP(["index", "add"] + arguments, environment: environment)
     }
 
     private func folder() throws -> URL {

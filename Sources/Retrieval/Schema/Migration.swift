@@ -36,7 +36,7 @@ public enum MigrationError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .catalogNotFound(let searched):
-            "migrations folder not found; looked in: \(searched.joined(separator: ", ")) (install the AdaptCLIP_Retrieval.resources folder next to the adaptclip binary)"
+            "migrations folder not found; looked in: \(searched.joined(separator: ", ")) (install the AdaptCLIP_*.resources folders next to the adaptclip binary)"
         case .badFileName(let name): "migration file '\(name)' is not named NNNN_name.sql"
         case .duplicateVersion(let v): "two migrations have version \(v)"
         case .gap(let expected, let found): "migrations must be numbered without gaps: expected \(expected), found \(found)"

@@ -34,7 +34,14 @@ public struct MigrationCatalog: Sendable {
 
     /// The catalog shipped with this build.
     public static func bundled() throws -> MigrationCatalog {
-        let candidates = bundledDirectoryCandidates()
+        try bundled(bundleName: "AdaptCLIP_Retrieval.resources",
+                    sourceFolder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Migrations"))
+    }
+
+    /// The `Migrations` resource folder of another target (the PostgreSQL store's), found the same
+    /// way: `bundleName` next to the executable, then `sourceFolder` (development builds).
+    public static func bundled(bundleName: String, sourceFolder: URL) throws -> MigrationCatalog {
+        let candidates = bundledDirectoryCandidates(bundleName: bundleName, sourceFolder: sourceFolder)
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("0001_initial.sql").path) }) else {
             throw MigrationError.catalogNotFound(searched: candidates.map(\.path))
         }
@@ -43,8 +50,7 @@ public struct MigrationCatalog: Sendable {
 
     /// Where the resource folder may be. Not `Bundle.module`: its generated accessor calls
     /// fatalError when the bundle is missing, and a server must report that as an error instead.
-    static func bundledDirectoryCandidates() -> [URL] {
-        let bundleName = "AdaptCLIP_Retrieval.resources"
+    static func bundledDirectoryCandidates(bundleName: String, sourceFolder: URL) -> [URL] {
         var out: [URL] = []
         // 1. Next to the running executable (adaptclip, or the test runner in .build/<config>/).
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -54,8 +60,8 @@ public struct MigrationCatalog: Sendable {
         if let resources = Bundle.main.resourceURL {
             out.append(resources.appendingPathComponent(bundleName).appendingPathComponent("Migrations"))
         }
-        // 3. The source tree this file was compiled from (development builds only).
-        out.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Migrations"))
+        // 3. The source tree the target was compiled from (development builds only).
+        out.append(sourceFolder)
         var seen = Set<String>()
         return out.filter { seen.insert($0.standardizedFileURL.path).inserted }
     }

@@ -1,9 +1,9 @@
 import Numerics
 
-/// What the store refuses before anything is written or searched.
-enum StoreValidation {
+/// What a store refuses before anything is written or searched (every backend refuses the same).
+public enum StoreValidation {
     /// `vector` scaled to unit length; refuses a wrong length, non-finite values and the zero vector.
-    static func unitVector(_ vector: [Float], dimension: Int, label: String) throws -> [Float] {
+    public static func unitVector(_ vector: [Float], dimension: Int, label: String) throws -> [Float] {
         guard vector.count == dimension else {
             throw StoreError.invalidArgument("\(label) has \(vector.count) dimensions, the space has \(dimension)")
         }
@@ -13,7 +13,7 @@ enum StoreValidation {
     }
 
     /// 64 lowercase hex digits.
-    static func isSHA256(_ text: String) -> Bool {
+    public static func isSHA256(_ text: String) -> Bool {
         text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
     }
 }

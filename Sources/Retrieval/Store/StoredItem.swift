@@ -44,6 +44,20 @@ public struct StoredItem: Sendable, Equatable, Codable {
     public let metadata: [String: JSONValue]
     public let createdAt: String
 
+    /// For other stores of the same items (the PostgreSQL backend builds its rows with it).
+    public init(id: Int64, uri: String, path: String?, sha256: String, width: Int?, height: Int?, caption: String?,
+                metadata: [String: JSONValue], createdAt: String) {
+        self.id = id
+        self.uri = uri
+        self.path = path
+        self.sha256 = sha256
+        self.width = width
+        self.height = height
+        self.caption = caption
+        self.metadata = metadata
+        self.createdAt = createdAt
+    }
+
     /// What clients are shown: `path` when recorded, a uri relative to the data directory as it
     /// is, else (an operator's file from before paths were recorded) its file name alone, so no
     /// absolute server path leaves the server.
@@ -73,6 +87,11 @@ public struct SearchHit: Sendable, Equatable, Codable {
     public let item: StoredItem
     /// Cosine similarity (stored vectors and the query are unit length).
     public let score: Float
+
+    public init(item: StoredItem, score: Float) {
+        self.item = item
+        self.score = score
+    }
 }
 
 /// Exact-match conditions on metadata keys (all must hold). Values must be scalars.
