@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTPServer", "Engine", "Retrieval", "Models", "Numerics", "Imaging", "Digests", "JSON", "CMalloc", "CCurl", "CZlib",
+                "HTTPServer", "Engine", "Retrieval", "PostgresStore", "Models", "Numerics", "Imaging", "Digests", "JSON", "CMalloc", "CCurl", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),

@@ -14,14 +14,12 @@ import yaml
 
 # Variables the server reads that are not configuration keys.
 SPECIAL_VARIABLES = {"ADAPTCLIP_ADMIN_TOKEN", "ADAPTCLIP_CONFIG"}
-# Keys the shared-store manifest sets before the service reads them (store.backend and
-# store.postgres.url come with the PostgreSQL backend). A pending key the server has come to
-# know is an error too, so this list cannot outlive its reason.
-PENDING_VARIABLES = {"ADAPTCLIP_STORE_BACKEND", "ADAPTCLIP_STORE_POSTGRES_URL"}
 # Stand-ins for values the cluster provides (Secrets, the downward API), to run the server's
 # own configuration check on a manifest's environment.
 FIELD_STAND_IN = "2"
 SECRET_STAND_IN = "stand-in-secret"
+# A Secret holding a URL must still parse as one: the server checks its form at start.
+URL_SECRET_STAND_IN = "postgres://adaptclip:stand-in-secret@postgres:5432/adaptclip?sslmode=disable"
 
 
 def documents(paths):
@@ -60,9 +58,6 @@ def check(paths, binary):
     problems = []
     known = known_variables(binary)
     version = service_version()
-    stale = PENDING_VARIABLES & known
-    if stale:
-        problems.append(f"scripts/check_deploy.py: {sorted(stale)} are keys now; remove them from PENDING_VARIABLES")
 
     by_kind = {}
     for path, document in documents(paths):
@@ -90,7 +85,7 @@ def check(paths, binary):
             variables = [variable["name"] for variable in container.get("env", [])]
             if reference.startswith("adaptclip"):
                 for variable in variables:
-                    if variable.startswith("ADAPTCLIP_") and variable not in known | SPECIAL_VARIABLES | PENDING_VARIABLES:
+                    if variable.startswith("ADAPTCLIP_") and variable not in known | SPECIAL_VARIABLES:
                         problems.append(f"{where}: {variable} is no configuration key the server knows")
             if reference.startswith("adaptclip") and container.get("args", [None])[0] == "serve":
                 problems += probes(container, where)
@@ -113,12 +108,10 @@ def starts(container, where, binary):
     """The server's own check of the container's environment: --print-config exits 0."""
     environment = clean_environment()
     for variable in container.get("env", []):
-        if variable["name"] in PENDING_VARIABLES:
-            continue
         if "value" in variable:
             environment[variable["name"]] = variable["value"]
         elif "secretKeyRef" in variable.get("valueFrom", {}):
-            environment[variable["name"]] = SECRET_STAND_IN
+            environment[variable["name"]] = URL_SECRET_STAND_IN if variable["name"].endswith("_URL") else SECRET_STAND_IN
         else:
             environment[variable["name"]] = FIELD_STAND_IN
     result = subprocess.run([binary] + container["args"] + ["--print-config"], capture_output=True, text=True, env=environment)

@@ -125,9 +125,13 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
             maxRedirects: i("image_url.max_redirects"))
     }
 
-    /// One `key = value` line per knob, sorted; the admin token shows only whether it is set.
+    /// One `key = value` line per knob, sorted; the admin token shows only whether it is set, the
+    /// store URL is shown without its password.
     public var description: String {
-        var lines = values.keys.sorted().map { "\($0) = \(values[$0]!)" }
+        var lines = values.keys.sorted().map { key in
+            if key == "store.postgres.url", case .string(let url) = values[key] { return "\(key) = \(ConfigValue.string(StoreSettings.shown(url: url)))" }
+            return "\(key) = \(values[key]!)"
+        }
         lines.append("admin_token = \(adminToken == nil ? "(not set)" : "(set)")")
         return lines.joined(separator: "\n")
     }

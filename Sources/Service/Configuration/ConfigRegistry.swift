@@ -1,5 +1,6 @@
 import Models
 import Numerics
+import PostgresStore
 import Retrieval
 
 /// Every knob the service has. config/adaptclip.json and config/README.md are tested against
@@ -83,6 +84,16 @@ public enum ConfigRegistry {
         ConfigKey("index.nprobe", .int(16), "IVF: inverted lists visited per search.", check: ConfigKey.intRange(1...65_536)),
         ConfigKey("index.ef_search", .int(128), "HNSW: candidate list size per search.", check: ConfigKey.intRange(1...65_536)),
         ConfigKey("index.checkpoint_every_rows", .int(5_000), "Rows added between index checkpoints (the rest is replayed from SQLite at start).", check: ConfigKey.intRange(1...100_000_000)),
+
+        // Which store holds the collection (docs/scaling.md): the embedded SQLite + FAISS of
+        // data_dir, or a PostgreSQL + pgvector database any number of replicas share.
+        ConfigKey("store.backend", .string("sqlite"), "sqlite (the embedded store in data_dir, one process) or postgres (store.postgres.url, shared by any number of replicas).", check: ConfigKey.oneOf(["sqlite", "postgres"])),
+        ConfigKey("store.postgres.url", .string(""), "libpq-style URL of the shared store, postgres://user:password@host:port/database?sslmode=...; required with store.backend postgres. Its password is never shown.",
+                  check: StoreSettings.checkURL),
+        ConfigKey("store.postgres.max_connections", .int(StoreSettings.defaultPoolLimits.maxConnections), "Connections one replica opens at most (replicas x this must stay under the server's max_connections).", check: ConfigKey.intRange(1...1_000)),
+        ConfigKey("store.postgres.acquire_timeout_seconds", .double(StoreSettings.defaultPoolLimits.acquireTimeout.wholeSeconds), "How long a store call waits for a free connection before it fails with 503.", check: ConfigKey.positiveSeconds(max: 3600)),
+        ConfigKey("store.postgres.statement_timeout_seconds", .double(StoreSettings.defaultPoolLimits.statementTimeout.wholeSeconds), "Longest one statement may run (also the server's statement_timeout) before the call fails with 503.", check: ConfigKey.positiveSeconds(max: 3600)),
+        ConfigKey("store.postgres.ef_search", .int(PostgresIndexSettings().efSearch), "pgvector HNSW candidate list per search (hnsw.ef_search): recall against latency.", check: ConfigKey.intRange(1...1_000)),
 
         // Images fetched by URL (`image_url` members): off unless hosts are allow-listed.
         ConfigKey("image_url.allowed_hosts", .string(""), "Comma-separated hosts (names or IP literals) image_url may fetch from; empty disables image_url.", check: { _ in nil }),

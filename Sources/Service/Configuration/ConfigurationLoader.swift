@@ -51,6 +51,7 @@ public struct ConfigurationLoader: Sendable {
             values[path] = try Self.parsed(text, for: key, source: "command-line flags")
         }
 
+        try Self.requirePostgresURL(values)
         let token = environment[ConfigRegistry.adminTokenVariable].flatMap { $0.isEmpty ? nil : $0 }
         return AdaptCLIPConfiguration(values: values, adminToken: token)
     }
@@ -90,6 +91,16 @@ public struct ConfigurationLoader: Sendable {
     }
 
     /// Reads a JSON object and flattens nested objects into dotted paths.
+    /// The shared store cannot be guessed: postgres without a URL stops start-up, naming both
+    /// ways to give one.
+    private static func requirePostgresURL(_ values: [String: ConfigValue]) throws {
+        guard values["store.backend"] == .string("postgres"), values["store.postgres.url"] == .string("") else { return }
+        throw ConfigurationError.invalidValue(
+            key: "store.postgres.url", source: "the resolved configuration",
+            reason: "store.backend is \"postgres\" but no URL is set (ADAPTCLIP_STORE_POSTGRES_URL or store.postgres.url, "
+                + "postgres://user:password@host:port/database)")
+    }
+
     static func readFile(_ url: URL) throws -> [(String, ConfigValue)] {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
