@@ -56,26 +56,27 @@ public enum ServiceRunner {
         readiness.waiting(for: .model, "warming up")
         try await ModelWarmUp.run(loaded.engine)
         readiness.markReady(.model)
-        readiness.waiting(for: .store, "opening (recovering the index)")
-        let collection = try ImageLibrary(
-            directory: configuration.storage, current: try loaded.engine.imageSpace(),
-            formerModelIDs: loaded.engine.formerModelIDs)
+        let collection = try await CollectionOpener.open(
+            configuration, current: try loaded.engine.imageSpace(), formerModelIDs: loaded.engine.formerModelIDs,
+            readiness: readiness, logger: logger)
         if configuration.models.clip == nil, configuration.seedGallery, let gallery = EmbeddedDefault.locate()?.gallery {
             readiness.waiting(for: .store, "indexing the demo gallery")
             try await GallerySeeder.seedIfEmpty(collection, from: gallery, engine: loaded.engine, logger: logger)
         }
-        metrics.setIndexVectors(collection.store.indexState.vectors)
+        metrics.recordIndexSize(of: collection)
         readiness.markReady(.store)
         logger.notice("collection open", metadata: [
-            "data_dir": "\(configuration.dataDirectory)", "items": "\((try? collection.store.itemCount()) ?? 0)",
-            "index": "\(collection.store.indexState.factory)", "recovery": "\(collection.store.recovery)",
+            "store": "\(configuration.store.backend.rawValue)", "data_dir": "\(configuration.dataDirectory)",
+            "items": "\((try? collection.store.itemCount()) ?? 0)",
+            "index": "\(collection.embedded.map { "\($0.indexState.factory)" } ?? "pgvector hnsw")",
+            "recovery": "\(collection.embedded.map { "\($0.recovery)" } ?? "none")",
         ])
         let context = ServiceContext(
             configuration: configuration, engine: loaded.engine, modelLabel: loaded.modelLabel,
             isTestModel: loaded.isTestModel, metrics: metrics, logger: logger, collection: collection, adapters: adapters,
             classificationTemplates: loaded.classificationTemplates)
         // Jobs a stop, crash or kill left unfinished continue where their last commit ended.
-        try context.ingestJobs.resumeUnfinished(collection: collection, engine: loaded.engine)
+        if collection.embedded != nil { try context.ingestJobs.resumeUnfinished(collection: collection, engine: loaded.engine) }
         slot.fill(context)
         started = true
         logger.notice("ready", metadata: [

@@ -28,7 +28,7 @@ import Testing
         // Beside the writer, as `adaptclip search` opens it: same space, same row, same bytes.
         let reader = try ImageLibrary(directory: directory, current: space, readOnly: true)
         let query = try #require(try await PNGHistogramEmbedder(space: space).embed(images: [png]).first)
-        let hits = try reader.servingStore(for: space).search(query, k: 1)
+        let hits = try reader.servingStore(for: space).search(query, k: 1, filter: [:])
         #expect(hits.map(\.item) == [added.item])
         let content = try #require(reader.content(of: added.item))
         #expect(content.data == png && content.mediaType == "image/png")
@@ -89,7 +89,7 @@ import Testing
         let photo = root.appendingPathComponent("photo.png")
         try makePNG(width: 3, height: 3, seed: 2).write(to: photo)
         let library = try ImageLibrary(directory: DataDirectory(root: root.appendingPathComponent("data")), current: space)
-        let ingestor = try Ingestor(store: try library.servingStore(for: space), embedder: PNGHistogramEmbedder(space: space))
+        let ingestor = try Ingestor(store: try library.servingEmbeddedStore(for: space), embedder: PNGHistogramEmbedder(space: space))
         #expect(try await ingestor.run(paths: [photo.path]).stored == 1)
         let item = try #require(try library.store.items(after: 0, limit: 1).first)
         #expect(item.uri == photo.absoluteString && item.width == 3)

@@ -43,7 +43,7 @@ import Testing
         let space = try EmbeddingSpace(modelID: "test-clip", dimension: 16)
         let directory = DataDirectory(root: dir.appendingPathComponent("data"))
         let library = try ImageLibrary(directory: directory, current: space)
-        let ingestor = try Ingestor(store: library.store, embedder: PNGHistogramEmbedder(space: space))
+        let ingestor = try Ingestor(store: try library.embeddedStore(), embedder: PNGHistogramEmbedder(space: space))
         let summary = try await ingestor.run(paths: [photos.path])
         #expect(summary.stored == Self.names.count, "\(summary.problems)")
 

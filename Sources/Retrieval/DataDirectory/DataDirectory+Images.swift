@@ -11,10 +11,10 @@ import Imaging
 extension DataDirectory {
     public var imagesDirectory: URL { root.appendingPathComponent(Self.imagesFolder) }
 
-    static let imagesFolder = "images"
+    public static let imagesFolder = "images"
 
     /// The relative uri of stored bytes with this hash and format.
-    static func imageURI(sha256: String, format: ImageFormat?) -> String {
+    public static func imageURI(sha256: String, format: ImageFormat?) -> String {
         let fileExtension = switch format {
         case .jpeg?: "jpeg"
         case .png?: "png"
@@ -22,6 +22,11 @@ extension DataDirectory {
         case nil: "bin"
         }
         return shardedPath(imagesFolder, sha256: sha256, name: "\(sha256).\(fileExtension)")
+    }
+
+    /// The relative uri of stored `bytes`, their format read from their first bytes.
+    public static func imageURI(sha256: String, bytes: Data) -> String {
+        imageURI(sha256: sha256, format: try? ImageDecoder.format(of: bytes))
     }
 
     /// `<folder>/<first two hex digits of sha256>/<name>`: content-addressed files (images,
@@ -39,8 +44,8 @@ extension DataDirectory {
 
     /// Stores `bytes` (whose SHA-256 is `sha256`) and returns their uri. Temp file + rename: the
     /// path holds all of the bytes or none. An existing file is kept (same hash, same bytes).
-    func writeImage(_ bytes: Data, sha256: String) throws -> String {
-        let uri = Self.imageURI(sha256: sha256, format: try? ImageDecoder.format(of: bytes))
+    public func writeImage(_ bytes: Data, sha256: String) throws -> String {
+        let uri = Self.imageURI(sha256: sha256, bytes: bytes)
         let url = root.appendingPathComponent(uri)
         if !FileManager.default.fileExists(atPath: url.path) { try writeAtomically(bytes, to: url) }
         return uri
@@ -68,7 +73,7 @@ extension DataDirectory {
     }
 
     /// Removes the file of a uri this directory stored (an operator's files are never removed).
-    func removeStoredImage(uri: String) {
+    public func removeStoredImage(uri: String) {
         guard uri.hasPrefix("\(Self.imagesFolder)/"), let url = fileURL(forURI: uri) else { return }
         try? FileManager.default.removeItem(at: url)
     }

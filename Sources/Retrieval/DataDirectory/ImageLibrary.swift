@@ -4,14 +4,23 @@ import Imaging
 import JSON
 import Synchronization
 
-/// The searchable photo collection of a data directory: the store of the space being served and
-/// the image files its rows point at. `adaptclip serve` and the `index add` / `search` commands
-/// open it the same way, `ImageLibrary(directory:current:readOnly:)`, so they agree on which
-/// space is served, where files live and when vectors of another space are refused.
+/// The searchable photo collection: the store of the space being served and the bytes of the
+/// images its rows point at. Two kinds:
+///
+/// - embedded (`init(directory:current:readOnly:formerModelIDs:)`): SQLite + FAISS and image
+///   files in a data directory. `adaptclip serve` and the `index add` / `search` commands open it
+///   the same way, so they agree on which space is served, where files live and when vectors of
+///   another space are refused. Re-index and ingest jobs need this kind (`embedded`).
+/// - shared (`init(shared:bytes:directory:close:)`): any `ImageCollectionStore` with its own
+///   bytes store (the PostgreSQL one), which any number of replicas open at once. The data
+///   directory then holds only caches (thumbnails).
 public final class ImageLibrary: Sendable {
+    /// Thumbnails are cached here whatever the kind; the embedded store's files too.
     public let directory: DataDirectory
     /// Swapped once, at the end of a re-index (`switchServing`).
-    private let serving: Mutex<ImageStore>
+    private let serving: Mutex<any ImageCollectionStore>
+    let imageBytes: any ImageBytesStore
+    private let closeShared: (@Sendable () throws -> Void)?
 
     public struct Added: Sendable {
         public let item: StoredItem
@@ -34,17 +43,44 @@ public final class ImageLibrary: Sendable {
         }
         let space = try directory.servingSpace(for: current)
         serving = Mutex(try directory.openStore(space: space, readOnly: readOnly))
+        imageBytes = directory
+        closeShared = nil
+    }
+
+    /// A shared collection: `store` serves, `bytes` holds the images' bytes, `directory` only
+    /// caches thumbnails; `close` releases what the store holds (its connections).
+    public init(shared store: any ImageCollectionStore, bytes: any ImageBytesStore, directory: DataDirectory,
+                close: @escaping @Sendable () throws -> Void) {
+        self.directory = directory
+        serving = Mutex(store)
+        imageBytes = bytes
+        closeShared = close
     }
 
     /// The store being served, whatever its space.
-    public var store: ImageStore { serving.withLock { $0 } }
+    public var store: any ImageCollectionStore { serving.withLock { $0 } }
+
+    /// The embedded SQLite + FAISS store being served; nil for a shared collection.
+    public var embedded: ImageStore? { store as? ImageStore }
 
     /// The store being served, when it holds vectors of `space`: the one store a request that
     /// embeds in `space` should use from start to end.
-    public func servingStore(for space: EmbeddingSpace) throws(EmbeddingSpaceMismatch) -> ImageStore {
+    public func servingStore(for space: EmbeddingSpace) throws(EmbeddingSpaceMismatch) -> any ImageCollectionStore {
         let store = self.store
         guard store.space == space else { throw EmbeddingSpaceMismatch(served: store.space, requested: space) }
         return store
+    }
+
+    /// The embedded store, for what only it runs (ingest jobs' ledger, re-index, the CLI).
+    public func embeddedStore() throws -> ImageStore {
+        guard let store = embedded else { throw StoreError.invalidArgument("this collection is not an embedded data directory") }
+        return store
+    }
+
+    /// `servingStore(for:)` of an embedded collection (the CLI's `index add` and `search`).
+    public func servingEmbeddedStore(for space: EmbeddingSpace) throws -> ImageStore {
+        _ = try servingStore(for: space)
+        return try embeddedStore()
     }
 
     /// Stores an image: known bytes (by SHA-256) return their item; new ones are embedded by
@@ -62,7 +98,7 @@ public final class ImageLibrary: Sendable {
             throw StoreError.invalidArgument("the embedder returned no vector for one image")
         }
         let header = try? ImageDecoder.header(of: bytes)
-        let uri = try directory.writeImage(bytes, sha256: sha256)
+        let uri = try imageBytes.writeImage(bytes, sha256: sha256)
         let outcome = try store.add([NewItem(
             uri: uri, path: path, sha256: sha256, width: header?.width, height: header?.height, caption: caption,
             metadata: metadata, embedding: embedding)])[0]
@@ -80,14 +116,14 @@ public final class ImageLibrary: Sendable {
     }
 
     /// The stored bytes of an item, when the file is readable.
-    public func bytes(of item: StoredItem) -> Data? { directory.imageBytes(uri: item.uri) }
+    public func bytes(of item: StoredItem) -> Data? { imageBytes.imageBytes(uri: item.uri) }
 
-    /// Removes the row (and so the vector), its cached thumbnails, and the file too when this
-    /// directory stored it.
+    /// Removes the row (and so the vector), its cached thumbnails, and the stored bytes too when
+    /// the collection stored them.
     public func delete(_ item: StoredItem) throws -> Bool {
         let removed = try store.delete(ids: [item.id]) > 0
         if removed {
-            directory.removeStoredImage(uri: item.uri)
+            imageBytes.removeStoredImage(uri: item.uri)
             directory.removeThumbnails(sha256: item.sha256)
         }
         return removed
@@ -95,12 +131,14 @@ public final class ImageLibrary: Sendable {
 
     /// Serves `replacement` from now on and closes the store it replaces.
     public func switchServing(to replacement: ImageStore) throws {
-        let previous = serving.withLock { store in
+        let previous = serving.withLock { store -> any ImageCollectionStore in
             defer { store = replacement }
             return store
         }
-        try previous.close()
+        try (previous as? ImageStore)?.close()
     }
 
-    public func close() throws { try store.close() }
+    public func close() throws {
+        if let closeShared { try closeShared() } else { try embedded?.close() }
+    }
 }

@@ -42,7 +42,7 @@ public struct PreparedBatch: Sendable {
     }
 
     let entries: [Entry]
-    let store: ImageStore
+    let store: any ImageCollectionStore
     public var count: Int { entries.count }
 }
 
@@ -101,17 +101,38 @@ extension ImageLibrary {
         return PreparedBatch(entries: entries, store: store)
     }
 
-    /// Writes the copies, then stores the rows in one transaction, in which `record` runs with
-    /// every input's outcome (in input order).
+    /// Writes the copies, then stores the rows in one transaction (any kind of collection).
+    @discardableResult
+    public func commit(_ batch: PreparedBatch) throws -> [IngestOutcome] {
+        try commitRows(batch) { store, items, settle in _ = settle(try store.add(items)) }
+    }
+
+    /// Writes the copies, then stores the rows in one transaction of the embedded store, in which
+    /// `record` runs with every input's outcome (in input order): an ingest job's ledger commits
+    /// with the rows it counts.
     @discardableResult
     public func commit(
-        _ batch: PreparedBatch, recording record: (SQLiteConnection, [IngestOutcome]) throws -> Void = { _, _ in }
+        _ batch: PreparedBatch, recording record: (SQLiteConnection, [IngestOutcome]) throws -> Void
+    ) throws -> [IngestOutcome] {
+        guard let embedded = batch.store as? ImageStore else {
+            throw StoreError.invalidArgument("recording a commit needs the embedded store")
+        }
+        return try commitRows(batch) { _, items, settle in
+            _ = try embedded.add(items) { db, added in try record(db, settle(added)) }
+        }
+    }
+
+    /// Writes the copies, then calls `store` with the rows to add; it stores them and hands what
+    /// the store answered to `settle`, which returns every input's outcome.
+    private func commitRows(
+        _ batch: PreparedBatch,
+        store: (any ImageCollectionStore, [NewItem], (_ added: [AddOutcome]) -> [IngestOutcome]) throws -> Void
     ) throws -> [IngestOutcome] {
         var items: [NewItem] = []
         var slots: [Int] = []
         for (offset, entry) in batch.entries.enumerated() {
             guard case .embedded(let item, let copy) = entry else { continue }
-            if let copy { _ = try directory.writeImage(copy, sha256: item.sha256) }
+            if let copy { _ = try imageBytes.writeImage(copy, sha256: item.sha256) }
             items.append(item)
             slots.append(offset)
         }
@@ -122,14 +143,14 @@ extension ImageLibrary {
             case .embedded: .failed(reason: "not stored")
             }
         }
-        _ = try batch.store.add(items) { db, added in
+        try store(batch.store, items) { added in
             for (slot, outcome) in zip(slots, added) {
                 switch outcome {
                 case .stored(let id): outcomes[slot] = .stored(id: id)
                 case .duplicate(let id): outcomes[slot] = .duplicate(id: id)
                 }
             }
-            try record(db, outcomes)
+            return outcomes
         }
         return outcomes
     }

@@ -58,8 +58,8 @@ final class Reindexer: Sendable {
     private func run(
         _ collection: ImageLibrary, engine: EmbeddingEngine, into space: EmbeddingSpace, domain: DomainLease?, logger: Logger
     ) async {
-        let source = collection.store
         do {
+            guard let source = collection.embedded else { throw StoreError.invalidArgument("re-index needs the embedded store") }
             let target = try collection.directory.openStore(space: space)
             do {
                 let total = try source.itemCount()

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import HTTPServer
 import Imaging
+import PostgresStore
 import Retrieval
 
 extension APIError {
@@ -51,7 +52,9 @@ extension APIError {
             return APIError(status: 409, code: "embedding-space-mismatch", title: "Embedding space mismatch",
                             detail: "\(mismatch); run POST /admin/reindex first")
         default:
-            return nil
+            guard let reason = PostgresUnavailability.reason(error) else { return nil }
+            return APIError(status: 503, code: "store-unavailable", title: "Store unavailable",
+                            detail: "\(reason); retry shortly", retryAfterSeconds: 1)
         }
     }
 

@@ -75,6 +75,17 @@ public struct ServiceContext: Sendable {
         return collection
     }
 
+    /// The collection, when it is an embedded data directory: what `feature` (ingest jobs,
+    /// re-index) is built on. The shared PostgreSQL store does not run them yet: 501 naming why.
+    func requireEmbeddedCollection(for feature: String) throws(APIError) -> ImageLibrary {
+        let collection = try requireCollection()
+        guard collection.embedded != nil else {
+            throw APIError(status: 501, code: "not-on-shared-store", title: "Not available on the shared store",
+                           detail: "\(feature) run on the embedded store only (store.backend sqlite); this server uses store.backend postgres")
+        }
+        return collection
+    }
+
     /// `limits.max_json_values` and `limits.max_json_depth`.
     var jsonLimits: JSONLimits {
         JSONLimits(maxValues: configuration.limits.maxJSONValues, maxDepth: configuration.limits.maxJSONDepth)

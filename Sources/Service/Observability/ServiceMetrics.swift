@@ -1,5 +1,6 @@
 import HTTPServer
 import Prometheus
+import Retrieval
 import Synchronization
 
 /// The service's Prometheus metrics, served at `GET /metrics` in the text exposition format.
@@ -148,6 +149,11 @@ public final class ServiceMetrics: Sendable {
 
     public func setQueueDepth(_ depth: Int) { queueDepth.set(Double(depth)) }
     public func setIndexVectors(_ count: Int) { indexVectors.set(Double(count)) }
+    /// The embedded index's vector count. A shared store's count changes under every replica
+    /// (and costs a query), so the gauge is left to the embedded store.
+    func recordIndexSize(of collection: ImageLibrary) {
+        if let store = collection.embedded { setIndexVectors(store.indexState.vectors) }
+    }
     public func setCacheHitRatio(_ ratio: Double) { cacheHitRatio.set(ratio) }
 
     /// The exposition text for `GET /metrics` (content type `text/plain; version=0.0.4`).

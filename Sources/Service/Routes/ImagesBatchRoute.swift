@@ -86,7 +86,7 @@ enum ImagesBatchRoute {
         let embedder = try EngineImageEmbedder(engine: context.engine, domain: context.engine.domainAdapters.lease(), deadline: deadline)
         let prepared = try await collection.prepare(inputs, embedder: embedder)
         let outcomes = try collection.commit(prepared)
-        context.metrics.setIndexVectors(collection.store.indexState.vectors)
+        context.metrics.recordIndexSize(of: collection)
 
         var results: [Result] = []
         var next = outcomes.makeIterator()

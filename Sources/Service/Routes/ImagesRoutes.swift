@@ -72,7 +72,7 @@ enum ImagesRoutes {
         } catch EngineError.image(_, let error) {
             throw APIError.from(EngineError.image(index: 0, error), imageField: { [imageField] _ in imageField }) ?? error
         }
-        context.metrics.setIndexVectors(collection.store.indexState.vectors)
+        context.metrics.recordIndexSize(of: collection)
         var response = try HTTPResponse.encoded(ItemView(added.item), status: added.created ? .created : .ok)
         response.headers.set("Location", "/v1/images/\(added.item.id)")
         return response
@@ -91,7 +91,7 @@ enum ImagesRoutes {
     static func delete(_ http: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         let collection = try context.requireCollection()
         _ = try collection.delete(try item(http, context))
-        context.metrics.setIndexVectors(collection.store.indexState.vectors)
+        context.metrics.recordIndexSize(of: collection)
         return HTTPResponse(status: .noContent)
     }
 

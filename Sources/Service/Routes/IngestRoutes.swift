@@ -8,7 +8,7 @@ enum IngestRoutes {
     /// 202 with the job's status and `Location: /admin/ingest/{id}`.
     static func start(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         try context.admin.check(request)
-        let collection = try context.requireCollection()
+        let collection = try context.requireEmbeddedCollection(for: "ingest jobs")
         let reader = try FieldReader.parseBody(request.body, limits: context.jsonLimits)
         try reader.rejectUnknown(["path", "recursive", "urls"])
         let status: IngestJobStatus
@@ -33,19 +33,19 @@ enum IngestRoutes {
 
     static func list(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         try context.admin.check(request)
-        return try .encoded(JobList(jobs: try context.ingestJobs.list(collection: try context.requireCollection())))
+        return try .encoded(JobList(jobs: try context.ingestJobs.list(collection: try context.requireEmbeddedCollection(for: "ingest jobs"))))
     }
 
     static func status(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         try context.admin.check(request)
-        return try .encoded(try context.ingestJobs.status(try jobID(request), collection: try context.requireCollection()))
+        return try .encoded(try context.ingestJobs.status(try jobID(request), collection: try context.requireEmbeddedCollection(for: "ingest jobs")))
     }
 
     /// `DELETE /admin/ingest/{id}` and `POST /admin/ingest/{id}/cancel`: the job stops after the
     /// batch committing now; what it stored stays, and a finished job is left as it is.
     static func cancel(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         try context.admin.check(request)
-        return try .encoded(try context.ingestJobs.cancel(try jobID(request), collection: try context.requireCollection()))
+        return try .encoded(try context.ingestJobs.cancel(try jobID(request), collection: try context.requireEmbeddedCollection(for: "ingest jobs")))
     }
 
     private static func jobID(_ request: HTTPRequest) throws(APIError) -> Int64 {

@@ -18,7 +18,7 @@ struct QueryVector {
     static let members = ["query", "image", "image_url", "id"]
 
     static func read(
-        _ reader: FieldReader, context: ServiceContext, store: ImageStore, language: QueryLanguage, domain: DomainLease?,
+        _ reader: FieldReader, context: ServiceContext, store: any ImageCollectionStore, language: QueryLanguage, domain: DomainLease?,
         deadline: ContinuousClock.Instant
     ) async throws -> QueryVector {
         let given = members.filter { reader.value($0) != nil }
@@ -66,7 +66,7 @@ struct QueryVector {
     }
 
     /// The stored vector of item `id` in the served store: the item must be stored in its space.
-    private static func stored(_ reader: FieldReader, store: ImageStore, context: ServiceContext) throws -> QueryVector {
+    private static func stored(_ reader: FieldReader, store: any ImageCollectionStore, context: ServiceContext) throws -> QueryVector {
         guard let id = try reader.int("id", in: 1...Int.max) else { throw APIError.missingField("id") }
         guard let vector = try store.embedding(id: Int64(id)) else { throw ImagesRoutes.notFound(Int64(id)) }
         return QueryVector(vector: vector, lang: "id", producer: context.engine.modelName, itemID: Int64(id))

@@ -6,7 +6,7 @@ import HTTPServer
 enum ReindexRoutes {
     static func startReindex(_ request: HTTPRequest, _ context: ServiceContext) throws -> HTTPResponse {
         try context.admin.check(request)
-        let status = try context.reindexer.start(try context.requireCollection(), engine: context.engine, logger: context.logger)
+        let status = try context.reindexer.start(try context.requireEmbeddedCollection(for: "re-index runs"), engine: context.engine, logger: context.logger)
         return try .encoded(status, status: status.state == "running" ? HTTPStatus(code: 202) : .ok)
     }
 

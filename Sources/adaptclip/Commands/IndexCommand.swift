@@ -50,7 +50,7 @@ struct IndexCommand: AsyncParsableCommand {
             // Opened as the server opens it: images are added to the served space only.
             let library = try ImageLibrary(
                 directory: resolved.storage, current: embedder.space, formerModelIDs: engine.formerModelIDs)
-            let store = try library.servingStore(for: embedder.space)
+            let store = try library.servingEmbeddedStore(for: embedder.space)
             let options = Ingestor.Options(
                 batchSize: batchSize, sidecar: try sidecar.map { try Sidecar(url: URL(fileURLWithPath: $0)) } ?? Sidecar())
             let ingestor = try Ingestor(store: store, embedder: embedder, options: options, progress: IngestProgress())

@@ -33,7 +33,7 @@ struct SearchCommand: AsyncParsableCommand {
         // Opened as the server opens it (read-only): the same space is served, and queries of
         // another space are refused instead of compared.
         let space = try engine.imageSpace()
-        let store = try ImageLibrary(directory: resolved.storage, current: space, readOnly: true).servingStore(for: space)
+        let store = try ImageLibrary(directory: resolved.storage, current: space, readOnly: true).servingEmbeddedStore(for: space)
         let query = try await engine.embedTexts(
             [text], language: language, deadline: .now + .seconds(resolved.limits.requestTimeoutSeconds))[0]
         let hits = try store.search(query.vector, k: k)
