@@ -23,7 +23,7 @@ struct PostgresMigrationTests {
         let tables = try pool.withConnection { connection in
             try connection.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename").map { try $0.decode(String.self) }
         }
-        #expect(tables == ["adapter_replicas", "adapters", "embeddings", "ingest_job_items", "ingest_jobs", "items", "schema_migrations", "spaces"])
+        #expect(tables == ["adapter_replicas", "adapters", "embeddings", "image_bytes", "ingest_job_items", "ingest_jobs", "items", "schema_migrations", "spaces"])
     }
 
     /// Replicas starting at once: the advisory lock lets one migrate; the others find it done.
