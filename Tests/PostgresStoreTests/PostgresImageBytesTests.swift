@@ -16,13 +16,27 @@ struct PostgresImageBytesTests {
     /// The bytes of a PNG signature and some payload: enough for the format to be read.
     static func png(_ seed: UInt8) -> Data { Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: seed, count: 64)) }
 
+    /// A database with one image's bytes written: its store, bytes, hash and uri.
+    struct Written {
+        let fixture: PostgresFixture
+        let store: PostgresImageBytes
+        let bytes: Data
+        let sha: String
+        let uri: String
+
+        init(space: EmbeddingSpace, seed: UInt8, label: String = #function) throws {
+            fixture = try PostgresFixture(space: space, label: label)
+            store = PostgresImageBytes(pool: fixture.pool)
+            bytes = PostgresImageBytesTests.png(seed)
+            sha = SHA256.hex(bytes)
+            uri = try store.writeImage(bytes, sha256: sha)
+        }
+    }
+
     @Test func writtenBytesAreReadBackByTheirURIFromAnyPool() throws {
-        let fixture = try PostgresFixture(space: space)
+        let written = try Written(space: space, seed: 1)
+        let (fixture, store, bytes, sha, uri) = (written.fixture, written.store, written.bytes, written.sha, written.uri)
         defer { fixture.pool.close() }
-        let bytes = Self.png(1)
-        let sha = SHA256.hex(bytes)
-        let store = PostgresImageBytes(pool: fixture.pool)
-        let uri = try store.writeImage(bytes, sha256: sha)
         #expect(uri == "images/\(sha.prefix(2))/\(sha).png")
         #expect(try store.writeImage(bytes, sha256: sha) == uri)
         let (otherPool, _) = try fixture.secondStore()
@@ -48,12 +62,9 @@ struct PostgresImageBytesTests {
     }
 
     @Test func bytesStayWhileAnyItemPointsAtThem() throws {
-        let fixture = try PostgresFixture(space: space)
+        let written = try Written(space: space, seed: 3)
+        let (fixture, store, bytes, sha, uri) = (written.fixture, written.store, written.bytes, written.sha, written.uri)
         defer { fixture.pool.close() }
-        let bytes = Self.png(3)
-        let sha = SHA256.hex(bytes)
-        let store = PostgresImageBytes(pool: fixture.pool)
-        let uri = try store.writeImage(bytes, sha256: sha)
         let other = try PostgresImageStore(pool: fixture.pool, space: try EmbeddingSpace(modelID: "other-clip", imageAdapterID: nil, dimension: 16))
         var item = makePostgresItems(1, dimension: 16, seed: 4)[0]
         item = NewItem(uri: uri, path: nil, sha256: sha, width: nil, height: nil, caption: nil, metadata: [:], embedding: item.embedding)
