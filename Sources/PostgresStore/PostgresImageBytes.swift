@@ -28,6 +28,8 @@ public struct PostgresImageBytes: ImageBytesStore {
         }
         let uri = DataDirectory.imageURI(sha256: sha256, bytes: bytes)
         try pool.withConnection { connection in
+            // Stored bytes are not sent again (a duplicate upload, `ImageLibrary.keepBytes`).
+            guard try connection.query("SELECT 1 FROM image_bytes WHERE sha256 = \(sha256)").isEmpty else { return }
             _ = try connection.run("INSERT INTO image_bytes (sha256, bytes) VALUES (\(sha256), \(ByteBuffer(data: bytes))) ON CONFLICT DO NOTHING")
         }
         return uri

@@ -102,11 +102,20 @@ public final class ImageLibrary: Sendable {
         let outcome = try store.add([NewItem(
             uri: uri, path: path, sha256: sha256, width: header?.width, height: header?.height, caption: caption,
             metadata: metadata, embedding: embedding)])[0]
+        try keepBytes(bytes, sha256: sha256)
         guard let item = try store.item(id: outcome.id) else {
             throw StoreError.invalidArgument("item \(outcome.id) vanished after it was stored")
         }
         if case .stored = outcome { return Added(item: item, created: true) }
         return Added(item: item, created: false)
+    }
+
+    /// Writes the bytes again when a delete removed them after they were first written: a delete
+    /// of the last other row with these bytes, between this writer's bytes and its row, saw no
+    /// row left and removed them. Once the row is committed no later delete does, so writing
+    /// again now (a no-op when they are there) leaves no row without its bytes.
+    func keepBytes(_ bytes: Data, sha256: String) throws {
+        _ = try imageBytes.writeImage(bytes, sha256: sha256)
     }
 
     /// The stored bytes of an item and their media type, when the file is readable.

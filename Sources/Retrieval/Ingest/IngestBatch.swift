@@ -152,6 +152,7 @@ extension ImageLibrary {
             }
             return outcomes
         }
+        for case .embedded(let item, let copy?) in batch.entries { try keepBytes(copy, sha256: item.sha256) }
         return outcomes
     }
 }

@@ -44,6 +44,10 @@ struct IndexCommand: AsyncParsableCommand {
             }
             guard !onServer else { throw ValidationError("--on-server needs --server") }
             let resolved = try common.resolve()
+            // Without --server it fills data_dir's SQLite, which replicas on the shared store never read.
+            guard resolved.store.backend == .sqlite else {
+                throw ValidationError("index add without --server fills the embedded store (store.backend sqlite); with store.backend postgres, add --server URL of a replica")
+            }
             guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
             let engine = try EngineFactory.make(configuration: resolved).engine
             let embedder = try EngineImageEmbedder(engine: engine)

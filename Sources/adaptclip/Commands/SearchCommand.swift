@@ -23,6 +23,10 @@ struct SearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let resolved = try common.resolve()
+        // It reads data_dir's SQLite: on the shared store that is an empty, unrelated collection.
+        guard resolved.store.backend == .sqlite else {
+            throw ValidationError("search reads the embedded store (store.backend sqlite); with store.backend postgres, POST /v1/search to a replica")
+        }
         guard let language = QueryLanguage(rawValue: lang) else {
             throw ValidationError("--lang must be one of \(QueryLanguage.allCases.map(\.rawValue).joined(separator: ", "))")
         }
