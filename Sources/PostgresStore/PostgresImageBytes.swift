@@ -35,12 +35,12 @@ public struct PostgresImageBytes: ImageBytesStore {
         return uri
     }
 
-    public func imageBytes(uri: String) -> Data? {
+    public func imageBytes(uri: String) throws -> Data? {
         guard let sha256 = Self.sha256(of: uri) else { return nil }
-        let row = try? pool.withConnection { connection in
+        let row = try pool.withConnection { connection in
             try connection.query("SELECT bytes FROM image_bytes WHERE sha256 = \(sha256)").first
         }
-        guard let buffer = try? row?.decode(ByteBuffer.self) else { return nil }
+        guard let buffer = try row?.decode(ByteBuffer.self) else { return nil }
         return Data(buffer.readableBytesView)
     }
 
