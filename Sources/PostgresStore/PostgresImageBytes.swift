@@ -35,20 +35,23 @@ public struct PostgresImageBytes: ImageBytesStore {
         return uri
     }
 
-    public func imageBytes(uri: String) -> Data? {
+    public func imageBytes(uri: String) throws -> Data? {
         guard let sha256 = Self.sha256(of: uri) else { return nil }
-        let row = try? pool.withConnection { connection in
+        let row = try pool.withConnection { connection in
             try connection.query("SELECT bytes FROM image_bytes WHERE sha256 = \(sha256)").first
         }
-        guard let buffer = try? row?.decode(ByteBuffer.self) else { return nil }
+        guard let buffer = try row?.decode(ByteBuffer.self) else { return nil }
         return Data(buffer.readableBytesView)
     }
 
     public func removeStoredImage(uri: String) {
         guard let sha256 = Self.sha256(of: uri) else { return }
+        // The spaces as the leading key: the (space_id, sha256) unique index answers the check,
+        // where `sha256` alone would scan every item.
         _ = try? pool.withConnection { connection in
             try connection.run("""
-                DELETE FROM image_bytes WHERE sha256 = \(sha256) AND NOT EXISTS (SELECT 1 FROM items WHERE sha256 = \(sha256))
+                DELETE FROM image_bytes WHERE sha256 = \(sha256) AND NOT EXISTS (
+                    SELECT 1 FROM items WHERE space_id = ANY(ARRAY(SELECT id FROM spaces)) AND sha256 = \(sha256))
                 """)
         }
     }

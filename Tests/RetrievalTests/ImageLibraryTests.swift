@@ -30,7 +30,7 @@ import Testing
         let query = try #require(try await PNGHistogramEmbedder(space: space).embed(images: [png]).first)
         let hits = try reader.servingStore(for: space).search(query, k: 1, filter: [:])
         #expect(hits.map(\.item) == [added.item])
-        let content = try #require(reader.content(of: added.item))
+        let content = try #require(try reader.content(of: added.item))
         #expect(content.data == png && content.mediaType == "image/png")
         #expect(throws: StoreError.self) { _ = try reader.store.delete(ids: [added.item.id]) }
 
@@ -93,7 +93,7 @@ import Testing
         #expect(try await ingestor.run(paths: [photo.path]).stored == 1)
         let item = try #require(try library.store.items(after: 0, limit: 1).first)
         #expect(item.uri == photo.absoluteString && item.width == 3)
-        #expect(library.content(of: item)?.mediaType == "image/png")
+        #expect(try library.content(of: item)?.mediaType == "image/png")
         #expect(try library.delete(item))
         #expect(FileManager.default.fileExists(atPath: photo.path))
         try library.close()

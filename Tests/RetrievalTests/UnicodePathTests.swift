@@ -53,7 +53,7 @@ import Testing
             let shown = item.publicPath
             #expect(!shown.hasPrefix("/") && !shown.contains(dir.path), "\(shown)")
             let want = try #require(expected.first { Array($0.name.unicodeScalars) == Array(shown.unicodeScalars) }, "\(shown)")
-            #expect(library.bytes(of: item) == want.bytes, "\(shown)")
+            #expect(try library.bytes(of: item) == want.bytes, "\(shown)")
         }
         try library.close()
     }

@@ -68,6 +68,25 @@ struct SharedStoreServiceTests {
         }
     }
 
+    @Test func theSameImageUploadedToBothReplicasAtOnceIsStoredOnce() async throws {
+        let url = try TemporaryPostgres.shared().makeDatabase()
+        let a = try await Self.replica(url)
+        let b = try await Self.replica(url)
+        try await Self.stopping([a, b]) {
+            for file in Self.files {
+                let body = try JSONSerialization.data(withJSONObject: ["image": try LiveService.dataURI(file)])
+                async let fromA = a.request("POST", "/v1/images", body: body)
+                async let fromB = b.request("POST", "/v1/images", body: body)
+                let replies = try await [fromA, fromB]
+                // One of them stored it (201), the other was answered with that item (200).
+                #expect(replies.map(\.status).sorted() == [200, 201], "\(file): \(replies.map(\.text))")
+                #expect(replies[0].json["id"] as? Int == replies[1].json["id"] as? Int)
+            }
+            let page = try await a.request("GET", "/v1/images?limit=100").json["items"] as? [[String: Any]] ?? []
+            #expect(page.count == Self.files.count)
+        }
+    }
+
     @Test func ingestJobsAndReindexAreRefusedNamingTheBackend() async throws {
         let url = try TemporaryPostgres.shared().makeDatabase()
         let service = try await LiveService.start(

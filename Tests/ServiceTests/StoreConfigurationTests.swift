@@ -44,4 +44,18 @@ struct StoreConfigurationTests {
         #expect(configuration.store.indexSettings.efSearch == 200)
         #expect(!"\(try #require(configuration.store.postgresURL))".contains("s3cret-pw"))
     }
+
+    @Test func aURLWithoutAPasswordTakesPGPASSWORDAsLibpqDoes() throws {
+        let configuration = try ConfigurationLoader(environment: [
+            "ADAPTCLIP_STORE_BACKEND": "postgres", "ADAPTCLIP_STORE_POSTGRES_URL": "postgres://adaptclip@db.example/photos",
+            "PGPASSWORD": "from-the-environment",
+        ]).load()
+        let url = try #require(configuration.store.postgresURL)
+        #expect(url.configuration.password == "from-the-environment")
+        #expect(!configuration.description.contains("from-the-environment"))
+        let withOwn = try ConfigurationLoader(environment: [
+            "ADAPTCLIP_STORE_POSTGRES_URL": "postgres://adaptclip:own@db.example/photos", "PGPASSWORD": "from-the-environment",
+        ]).load()
+        #expect(try #require(withOwn.store.postgresURL).configuration.password == "own")
+    }
 }

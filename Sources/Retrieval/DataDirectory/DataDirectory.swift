@@ -86,10 +86,6 @@ public struct DataDirectory: Sendable {
     /// silently hidden or compared with queries of another space (queries get
     /// `EmbeddingSpaceMismatch` until a re-index has filled `current`).
     public func servingSpace(for current: EmbeddingSpace) throws -> EmbeddingSpace {
-        let counts = try itemCounts()
-        let currentItems = counts.first { $0.space == current }?.items ?? 0
-        guard currentItems == 0 else { return current }
-        let fullest = counts.filter { $0.space != current && $0.items > 0 }.max { $0.items < $1.items }
-        return fullest?.space ?? current
+        EmbeddingSpace.serving(for: current, among: try itemCounts())
     }
 }

@@ -9,8 +9,9 @@ public protocol ImageBytesStore: Sendable {
     /// Stores `bytes` (whose SHA-256 is `sha256`) before the row that points at them is written,
     /// and returns their uri.
     func writeImage(_ bytes: Data, sha256: String) throws -> String
-    /// The bytes a uri names, when they are readable.
-    func imageBytes(uri: String) -> Data?
+    /// The bytes a uri names; nil when none are stored under it. Throws when the store cannot
+    /// answer now (the database is unreachable): not the same as bytes that are missing.
+    func imageBytes(uri: String) throws -> Data?
     /// Removes stored bytes once the row is gone (an operator's registered files are never removed).
     func removeStoredImage(uri: String)
 }

@@ -119,13 +119,13 @@ public final class ImageLibrary: Sendable {
     }
 
     /// The stored bytes of an item and their media type, when the file is readable.
-    public func content(of item: StoredItem) -> (data: Data, mediaType: String)? {
-        guard let data = bytes(of: item) else { return nil }
+    public func content(of item: StoredItem) throws -> (data: Data, mediaType: String)? {
+        guard let data = try bytes(of: item) else { return nil }
         return (data, (try? ImageDecoder.format(of: data))?.mediaType ?? "application/octet-stream")
     }
 
     /// The stored bytes of an item, when the file is readable.
-    public func bytes(of item: StoredItem) -> Data? { imageBytes.imageBytes(uri: item.uri) }
+    public func bytes(of item: StoredItem) throws -> Data? { try imageBytes.imageBytes(uri: item.uri) }
 
     /// Removes the row (and so the vector), its cached thumbnails, and the stored bytes too when
     /// the collection stored them.

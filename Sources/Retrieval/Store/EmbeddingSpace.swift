@@ -30,3 +30,16 @@ public struct EmbeddingSpace: Sendable, Hashable, Codable, CustomStringConvertib
 
     public var description: String { key }
 }
+
+extension EmbeddingSpace {
+    /// Which space to serve when queries are embedded in `current`, given every recorded space's
+    /// item count: `current`, unless it holds no items and another space does — then the fullest
+    /// other one, so stored images are never silently hidden or compared with queries of another
+    /// space. The rule of every store (`DataDirectory.servingSpace`, the shared store's).
+    public static func serving(for current: EmbeddingSpace, among counts: [(space: EmbeddingSpace, items: Int)]) -> EmbeddingSpace {
+        let currentItems = counts.first { $0.space == current }?.items ?? 0
+        guard currentItems == 0 else { return current }
+        let fullest = counts.filter { $0.space != current && $0.items > 0 }.max { $0.items < $1.items }
+        return fullest?.space ?? current
+    }
+}

@@ -34,7 +34,8 @@ enum CollectionOpener {
             var pause = firstRetryPause
             while true {
                 do {
-                    let store = try PostgresImageStore(pool: pool, space: current, settings: settings.indexSettings)
+                    let space = try PostgresSpaces.servingSpace(for: current, pool: pool)
+                    let store = try PostgresImageStore(pool: pool, space: space, settings: settings.indexSettings)
                     opened = true
                     return ImageLibrary(shared: store, bytes: PostgresImageBytes(pool: pool), directory: configuration.storage) {
                         pool.close()

@@ -108,7 +108,7 @@ final class Reindexer: Sendable {
         await withTaskGroup(of: NewItem?.self) { group in
             for item in items {
                 group.addTask {
-                    guard let bytes = collection.bytes(of: item),
+                    guard let bytes = try? collection.bytes(of: item),
                           let vector = try? await engine.embedImages([bytes], domain: domain, deadline: .now + .seconds(600)).first
                     else { return nil }
                     return NewItem(uri: item.uri, path: item.path, sha256: item.sha256, width: item.width, height: item.height,

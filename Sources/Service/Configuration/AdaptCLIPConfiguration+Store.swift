@@ -52,7 +52,7 @@ extension AdaptCLIPConfiguration {
         let url = string("store.postgres.url")
         return StoreSettings(
             backend: StoreSettings.Backend(rawValue: string("store.backend")) ?? .sqlite,
-            postgresURL: url.isEmpty ? nil : try? PostgresURL(url),
+            postgresURL: url.isEmpty ? nil : try? PostgresURL(url, defaultPassword: postgresPassword),
             poolLimits: PostgresPoolLimits(
                 maxConnections: int("store.postgres.max_connections", defaults.maxConnections),
                 acquireTimeout: seconds("store.postgres.acquire_timeout_seconds", defaults.acquireTimeout),

@@ -75,6 +75,8 @@ public struct AdaptCLIPConfiguration: Sendable, CustomStringConvertible {
     public var logLevel: String
     /// Only from the environment; `description` never shows it.
     public var adminToken: String?
+    /// `PGPASSWORD`, for a `store.postgres.url` without a password; never shown either.
+    public var postgresPassword: String?
 
     /// Every key by dotted path, as resolved (for `--print-config` and tests).
     public let values: [String: ConfigValue]

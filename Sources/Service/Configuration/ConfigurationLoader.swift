@@ -53,7 +53,10 @@ public struct ConfigurationLoader: Sendable {
 
         try Self.requirePostgresURL(values)
         let token = environment[ConfigRegistry.adminTokenVariable].flatMap { $0.isEmpty ? nil : $0 }
-        return AdaptCLIPConfiguration(values: values, adminToken: token)
+        var configuration = AdaptCLIPConfiguration(values: values, adminToken: token)
+        // As libpq and `adaptclip migrate` do: a store URL without a password takes PGPASSWORD.
+        configuration.postgresPassword = environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        return configuration
     }
 
     /// The variables of the environment that are Kubernetes' service links for a Service named

@@ -25,7 +25,7 @@ enum ThumbnailRoute {
         if let cached = directory.cachedThumbnail(sha256: item.sha256, longestSide: size) {
             return CachedResponse.answer(http, body: Array(cached), etag: etag, cacheControl: cacheControl, headers: headers)
         }
-        guard let bytes = collection.bytes(of: item) else { throw ImagesRoutes.contentMissing(item) }
+        guard let bytes = try collection.bytes(of: item) else { throw ImagesRoutes.contentMissing(item) }
         let thumbnail: ThumbnailMaker.Thumbnail
         do {
             thumbnail = try await context.engine.thumbnail(bytes, longestSide: size, deadline: context.deadline())
