@@ -328,7 +328,10 @@ final class IndexMaintainer: @unchecked Sendable {
     /// Freezes the index and writes its file on a thread of its own (write lock held) unless a
     /// build or checkpoint runs, the store is closing, or rows from a failed fold are pending.
     private func startBackgroundCheckpoint() {
-        guard let empty = try? VectorIndex(factory: "Flat", dimension: space.dimension) else { return }
+        // Checked before the Flat index is made: while a checkpoint runs, every write past the
+        // threshold comes here. (Checked again below, where the freeze happens.)
+        let startable = stateMutex.withLock { _ in !building && !cancelled && !checkpointRunning && recent == nil }
+        guard startable, let empty = try? VectorIndex(factory: "Flat", dimension: space.dimension) else { return }
         let frozen: (VectorIndex, [Int64], Int64, Int64)? = stateMutex.withLock { _ in
             guard !building && !cancelled && !checkpointRunning && recent == nil else { return nil }
             checkpointRunning = true
@@ -353,10 +356,7 @@ final class IndexMaintainer: @unchecked Sendable {
             }
             writeLock.withLock {
                 do {
-                    if let written {
-                        try ItemRecords.recordCheckpoint(writer, spaceID: spaceID, written.0, fileName: fileURL.lastPathComponent,
-                                                         fileBytes: written.1, reason: "checkpoint")
-                    }
+                    if let written { try record(written, reason: "checkpoint") }
                 } catch {
                     failure = error
                 }
@@ -505,10 +505,7 @@ final class IndexMaintainer: @unchecked Sendable {
         guard !readOnly else { return }
         let checkpoint = try writeIndexFile(index: built.index, tombstones: built.tombstones.sorted(), itemID: built.appliedItemID,
                                             seq: built.appliedDeletionSeq)
-        try writeLock.withLock {
-            try ItemRecords.recordCheckpoint(writer, spaceID: spaceID, checkpoint.0, fileName: fileURL.lastPathComponent,
-                                             fileBytes: checkpoint.1, reason: "rebuild")
-        }
+        try writeLock.withLock { try record(checkpoint, reason: "rebuild") }
     }
 
     /// Writes the index file and records the checkpoint in SQLite (nothing for a read-only
@@ -520,10 +517,14 @@ final class IndexMaintainer: @unchecked Sendable {
             recent == nil ? (self.index, self.tombstones, appliedItemID, appliedDeletionSeq) : nil
         }
         guard let (index, tombstones, itemID, seq) = current else { return }
-        let (checkpoint, bytes) = try writeIndexFile(index: index, tombstones: tombstones.sorted(), itemID: itemID, seq: seq)
-        try ItemRecords.recordCheckpoint(writer, spaceID: spaceID, checkpoint, fileName: fileURL.lastPathComponent,
-                                         fileBytes: bytes, reason: reason)
+        try record(try writeIndexFile(index: index, tombstones: tombstones.sorted(), itemID: itemID, seq: seq), reason: reason)
         changesSinceCheckpoint = 0
+    }
+
+    /// Records a written index file in SQLite's checkpoint history. Caller holds the write lock.
+    private func record(_ written: (IndexCheckpoint, Int), reason: String) throws {
+        try ItemRecords.recordCheckpoint(writer, spaceID: spaceID, written.0, fileName: fileURL.lastPathComponent,
+                                         fileBytes: written.1, reason: reason)
     }
 
     private func writeIndexFile(index: VectorIndex, tombstones: [Int64], itemID: Int64, seq: Int64) throws -> (IndexCheckpoint, Int) {
